@@ -1,0 +1,178 @@
+import type { Cidr, IP } from '@svcpath/netaddr';
+
+/** Where something came from: the file the user gave us and the 1-based line in it. */
+export interface Span {
+  readonly file: string;
+  readonly line: number;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Stable codes; each has a help anchor in docs/diagnostics.md. */
+export type DiagnosticCode =
+  | 'IPT_UNKNOWN_LINE'
+  | 'IPT_PREFIX_STRIPPED'
+  | 'IPT_SHELL_COMMAND'
+  | 'IPT_RULE_BEFORE_TABLE'
+  | 'IPT_TABLE_INFERRED'
+  | 'IPT_UNKNOWN_MATCH'
+  | 'IPT_UNKNOWN_OPTION'
+  | 'IPT_UNKNOWN_TARGET'
+  | 'IPT_BAD_VALUE'
+  | 'IPT_UNQUOTED_COMMENT'
+  | 'IPT_UNTERMINATED_QUOTE'
+  | 'IPT_NO_COMMIT'
+  | 'IPT_UNDECLARED_CHAIN'
+  | 'IPT_MISSING_CHAIN';
+
+export interface Diagnostic {
+  readonly code: DiagnosticCode;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly span: Span;
+}
+
+export interface Counters {
+  readonly packets: number;
+  readonly bytes: number;
+}
+
+export interface PortRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * One condition of a rule. `negate` mirrors iptables' `!`. Each kind is evaluated by the tracer
+ * exactly as the kernel's match module does; `opaque` kinds are understood syntactically but depend
+ * on state no dump shows (rates, sockets, owners), and `unknown` could not be read at all.
+ */
+export type Match =
+  | { kind: 'addr'; dir: 'src' | 'dst'; negate: boolean; cidr: Cidr }
+  | { kind: 'proto'; negate: boolean; proto: string }
+  | { kind: 'iface'; dir: 'in' | 'out'; negate: boolean; name: string }
+  | { kind: 'fragment'; negate: boolean }
+  | { kind: 'ports'; proto: string; dir: 'src' | 'dst' | 'any'; negate: boolean; ranges: readonly PortRange[] }
+  | { kind: 'tcp-flags'; negate: boolean; mask: readonly string[]; set: readonly string[] }
+  | { kind: 'comment'; text: string }
+  | { kind: 'statistic-random'; negate: boolean; probability: number; text: string }
+  | { kind: 'statistic-nth'; negate: boolean; every: number; packet: number }
+  | {
+      kind: 'recent';
+      negate: boolean;
+      op: 'set' | 'rcheck' | 'update' | 'remove';
+      name: string;
+      seconds: number | null;
+      reap: boolean;
+      hitcount: number | null;
+      rttl: boolean;
+      side: 'src' | 'dst';
+      mask: IP | null;
+    }
+  | { kind: 'mark'; which: 'packet' | 'conn'; negate: boolean; value: number; mask: number }
+  | { kind: 'addrtype'; dir: 'src' | 'dst'; negate: boolean; types: readonly string[]; limitIface: 'in' | 'out' | null }
+  | { kind: 'ctstate'; negate: boolean; states: readonly string[] }
+  | { kind: 'ctstatus'; negate: boolean; statuses: readonly string[] }
+  | { kind: 'ctaddr'; which: 'origsrc' | 'origdst' | 'replsrc' | 'repldst'; negate: boolean; cidr: Cidr }
+  | { kind: 'ctport'; which: 'origsrc' | 'origdst' | 'replsrc' | 'repldst'; negate: boolean; ranges: readonly PortRange[] }
+  | { kind: 'ctproto'; negate: boolean; proto: string }
+  | { kind: 'ctdir'; dir: 'ORIGINAL' | 'REPLY' }
+  | { kind: 'set'; negate: boolean; name: string; flags: readonly ('src' | 'dst')[] }
+  | { kind: 'iprange'; dir: 'src' | 'dst'; negate: boolean; from: IP; to: IP }
+  | { kind: 'physdev'; option: string; negate: boolean; value: string | null }
+  | { kind: 'pkttype'; negate: boolean; type: string }
+  | { kind: 'icmp-type'; negate: boolean; type: string }
+  | { kind: 'always'; module: string; text: string }
+  | { kind: 'opaque'; module: string; text: string }
+  | { kind: 'unknown'; module: string; text: string };
+
+export type MatchKind = Match['kind'];
+
+/** A NAT destination: `--to-destination 10.0.0.1:80`, ranges and IPv6 brackets allowed. */
+export interface NatRange {
+  readonly text: string;
+  readonly from: IP | null;
+  readonly to: IP | null;
+  readonly ports: PortRange | null;
+}
+
+export type Target =
+  | { kind: 'jump'; chain: string }
+  | { kind: 'goto'; chain: string }
+  | { kind: 'ACCEPT' }
+  | { kind: 'DROP' }
+  | { kind: 'RETURN' }
+  | { kind: 'REJECT'; rejectWith: string }
+  | { kind: 'DNAT'; to: readonly NatRange[]; random: boolean; persistent: boolean }
+  | { kind: 'SNAT'; to: readonly NatRange[]; random: boolean; randomFully: boolean; persistent: boolean }
+  | { kind: 'MASQUERADE'; toPorts: PortRange | null; random: boolean; randomFully: boolean }
+  | { kind: 'REDIRECT'; toPorts: PortRange | null; random: boolean }
+  /** Kernel semantics of xt_MARK / xt_CONNMARK set: new = (old & ~mask) ^ value. */
+  | { kind: 'MARK'; which: 'packet' | 'conn'; value: number; mask: number }
+  | { kind: 'CONNMARK-save'; nfmask: number; ctmask: number }
+  | { kind: 'CONNMARK-restore'; nfmask: number; ctmask: number }
+  | { kind: 'NOTRACK' }
+  | { kind: 'nonterminal'; name: string; text: string }
+  | { kind: 'unknown'; name: string; text: string };
+
+export interface Rule {
+  readonly table: string;
+  readonly chain: string;
+  /** 1-based position in its chain, as `iptables -L --line-numbers` shows it. */
+  readonly index: number;
+  readonly span: Span;
+  /** The rule as written, without counters or line noise. */
+  readonly raw: string;
+  readonly counters: Counters | null;
+  readonly matches: readonly Match[];
+  /** null for a rule without `-j`/`-g` (it only counts packets). */
+  readonly target: Target | null;
+  /** The comment text, if any, for convenience. */
+  readonly comment: string | null;
+  /** True when the table of this rule was inferred (an `iptables -S` paste without `*table`). */
+  readonly tableInferred: boolean;
+}
+
+export interface Chain {
+  readonly name: string;
+  readonly builtin: boolean;
+  /** Built-in chains' policy; null for user chains. */
+  readonly policy: 'ACCEPT' | 'DROP' | null;
+  readonly counters: Counters | null;
+  /** Where it was declared, or null when only rules mention it. */
+  readonly span: Span | null;
+  readonly rules: Rule[];
+}
+
+export interface Table {
+  readonly name: string;
+  readonly span: Span | null;
+  readonly chains: Map<string, Chain>;
+}
+
+export interface UnparsedLine {
+  readonly span: Span;
+  readonly raw: string;
+}
+
+export interface IptablesDump {
+  readonly file: string;
+  readonly family: 4 | 6;
+  readonly tables: Map<string, Table>;
+  /** Lines kept verbatim because they were not understood (also reported as diagnostics). */
+  readonly unparsed: readonly UnparsedLine[];
+  readonly ruleCount: number;
+}
+
+export interface ParseResult {
+  readonly dump: IptablesDump;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export const BUILTIN_CHAINS: Readonly<Record<string, readonly string[]>> = {
+  raw: ['PREROUTING', 'OUTPUT'],
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+  security: ['INPUT', 'FORWARD', 'OUTPUT'],
+};

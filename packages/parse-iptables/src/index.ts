@@ -1,0 +1,5 @@
+export * from './ast';
+export { parseIptablesSave, type ParseOptions } from './parse';
+export { tokenize, quoteWord } from './tokenize';
+export { effectiveProbability } from './values';
+export { parseRuleBody, type ParsedRuleBody, type RuleProblem } from './parse-rule';

@@ -1,0 +1,218 @@
+import {
+  BUILTIN_CHAINS,
+  type Chain,
+  type Counters,
+  type Diagnostic,
+  type DiagnosticCode,
+  type IptablesDump,
+  type ParseResult,
+  type Rule,
+  type Severity,
+  type Table,
+  type UnparsedLine,
+} from './ast';
+import { parseRuleBody } from './parse-rule';
+import { inferRuleTable, type PendingRule } from './infer-table';
+import { tokenize, type Token } from './tokenize';
+
+const STATEMENT =
+  /(^|\s)(\*(?:filter|nat|mangle|raw|security)\s*$|:[^\s:]+ (?:ACCEPT|DROP|RETURN|-) \[\d+:\d+\]|\[\d+:\d+\] -[AI] |-[AINP] \S|COMMIT\s*$)/;
+const SHELL = /(?:^|[\s$#>])(?:sudo\s+(?:-\S+\s+)*)?(ip6?tables(?:-legacy|-nft)?(?:-save|-restore)?)(?=\s|$)/;
+
+export interface ParseOptions {
+  /** The name shown in every diagnostic and span (the uploaded file's name). */
+  readonly file: string;
+}
+
+/**
+ * Parses `iptables-save` output — and the messy things people paste instead: `iptables -S` (`-P`/`-N`
+ * lines, no `*table`), `iptables-save -c` counters, shell prompts and log prefixes, grep fragments.
+ * Never throws. Every rule keeps its line; lines not understood are kept in `unparsed` and reported.
+ */
+export function parseIptablesSave(text: string, options: ParseOptions): ParseResult {
+  const file = options.file;
+  const diagnostics: Diagnostic[] = [];
+  const unparsed: UnparsedLine[] = [];
+  const tables = new Map<string, Table>();
+  const pending: PendingRule[] = [];
+  const pendingDecls: { chain: string; policy: 'ACCEPT' | 'DROP' | null; line: number; counters: Counters | null }[] = [];
+  let table: Table | null = null;
+  let commandTable: string | null = null;
+  let family: 4 | 6 | null = null;
+  let ruleCount = 0;
+  let openTableLine = 0;
+
+  const diag = (code: DiagnosticCode, severity: Severity, line: number, message: string) =>
+    diagnostics.push({ code, severity, message, span: { file, line } });
+
+  const getTable = (name: string, line: number | null): Table => {
+    let t = tables.get(name);
+    if (!t) {
+      t = { name, span: line === null ? null : { file, line }, chains: new Map() };
+      tables.set(name, t);
+    }
+    return t;
+  };
+
+  const lines = text.split('\n');
+  for (let ln = 0; ln < lines.length; ln++) {
+    const lineNo = ln + 1;
+    const original = lines[ln]!.replace(/\r$/, '');
+    if (original.trim() === '') continue;
+    let stmt = original.trim();
+    const shell = SHELL.exec(stmt);
+    let lineTable: string | null = null;
+    const located = STATEMENT.exec(stmt);
+    if (shell && (!located || shell.index <= located.index)) {
+      if (shell[1]!.startsWith('ip6')) family = 6;
+      const t = /\s(?:-t|--table)(?:\s+|=)(\w+)/.exec(stmt);
+      if (!located) {
+        commandTable = t ? t[1]! : shell[1]!.endsWith('-save') ? null : 'filter';
+        diag('IPT_SHELL_COMMAND', 'info', lineNo, `shell command "${stmt}" noted${commandTable ? `; following rules are read as table ${commandTable}` : ''}`);
+        continue;
+      }
+      lineTable = t ? t[1]! : 'filter';
+    }
+    if (stmt.startsWith('#')) continue;
+    if (located && located.index + located[1]!.length > 0) {
+      const start = located.index + located[1]!.length;
+      diag('IPT_PREFIX_STRIPPED', 'info', lineNo, `ignored "${stmt.slice(0, start).trim()}" before the rule text`);
+      stmt = stmt.slice(start);
+    } else if (!located) {
+      diag('IPT_UNKNOWN_LINE', 'error', lineNo, `not an iptables-save line (expected *table, :CHAIN POLICY [p:b], -A CHAIN ..., -P, -N or COMMIT): "${original.trim()}"`);
+      unparsed.push({ span: { file, line: lineNo }, raw: original });
+      continue;
+    }
+
+    if (stmt.startsWith('*')) {
+      table = getTable(stmt.slice(1).trim(), lineNo);
+      openTableLine = lineNo;
+      continue;
+    }
+    if (/^COMMIT\s*$/.test(stmt)) {
+      table = null;
+      continue;
+    }
+    const { tokens, unterminated } = tokenize(stmt);
+    if (unterminated) diag('IPT_UNTERMINATED_QUOTE', 'error', lineNo, 'a quote is not closed; the rest of the line was read as one word');
+    const head = tokens[0]!.text;
+
+    if (head.startsWith(':')) {
+      const m = /^:(\S+) (\S+) \[(\d+):(\d+)\]/.exec(stmt)!;
+      const policy = m[2] === 'ACCEPT' || m[2] === 'DROP' ? m[2] : null;
+      const counters = { packets: Number(m[3]), bytes: Number(m[4]) };
+      const explicit = table ?? (lineTable ?? commandTable ? getTable((lineTable ?? commandTable)!, null) : null);
+      if (explicit) declare(explicit, m[1]!, policy, counters, lineNo);
+      else pendingDecls.push({ chain: m[1]!, policy, line: lineNo, counters });
+      continue;
+    }
+
+    let counters: Counters | null = null;
+    let rest: Token[] = tokens;
+    const cm = /^\[(\d+):(\d+)\]$/.exec(head);
+    if (cm) {
+      counters = { packets: Number(cm[1]), bytes: Number(cm[2]) };
+      rest = tokens.slice(1);
+    }
+    const verb = rest[0]?.text;
+    const chainName = rest[1]?.text ?? '';
+    const explicitTable = table?.name ?? lineTable ?? commandTable;
+    if (verb === '-P' || verb === '-N') {
+      const policyWord = rest[2]?.text;
+      const policy = verb === '-P' && (policyWord === 'ACCEPT' || policyWord === 'DROP') ? policyWord : null;
+      const pc = counters ?? (rest[3]?.text === '-c' ? { packets: Number(rest[4]?.text), bytes: Number(rest[5]?.text) } : null);
+      if (explicitTable) declare(getTable(explicitTable, null), chainName, policy, pc, lineNo);
+      else pendingDecls.push({ chain: chainName, policy, line: lineNo, counters: pc });
+      continue;
+    }
+    // -A CHAIN ... or -I CHAIN [n] ...
+    let body = rest.slice(2);
+    let insertAt: number | null = null;
+    if (verb === '-I') {
+      insertAt = /^\d+$/.test(body[0]?.text ?? '') ? Number(body[0]!.text) : 1;
+      if (/^\d+$/.test(body[0]?.text ?? '')) body = body.slice(1);
+    }
+    const parsed = parseRuleBody(body);
+    for (const p of parsed.problems) diag(p.code, p.severity, lineNo, p.message);
+    if (family === null) family = firstFamily(parsed.matches) ?? null;
+    const raw = [verb, chainName, ...body.map((t) => (t.quoted ? JSON.stringify(t.text) : t.text))].join(' ');
+    const pr: PendingRule = { chain: chainName, line: lineNo, raw, parsed, counters: counters ?? parsed.counters, insertAt };
+    ruleCount++;
+    if (explicitTable) addRule(getTable(explicitTable, null), pr, false);
+    else pending.push(pr);
+  }
+  if (table) diag('IPT_NO_COMMIT', 'info', openTableLine, `table ${table.name} has no COMMIT line (a partial dump?)`);
+
+  if (pending.length > 0 || pendingDecls.length > 0) {
+    const counts = new Map<string, number>();
+    const assigned = inferRuleTable(pending);
+    pending.forEach((pr, k) => {
+      const t = assigned[k]!;
+      counts.set(t, (counts.get(t) ?? 0) + 1);
+      addRule(getTable(t, null), pr, true);
+    });
+    for (const d of pendingDecls) {
+      const home = [...tables.values()].find((t) => t.chains.has(d.chain)) ?? getTable(inferRuleTable([], d.chain)[0] ?? 'filter', null);
+      declare(home, d.chain, d.policy, d.counters, d.line);
+    }
+    const summary = [...counts].map(([t, n]) => `${t}: ${n}`).join(', ');
+    const first = pending[0]?.line ?? pendingDecls[0]?.line ?? 1;
+    diag('IPT_TABLE_INFERRED', 'warning', first, `no *table header: the table of ${pending.length} rules was inferred from chain names and targets (${summary || 'declarations only'})`);
+  }
+  checkJumps(tables, diag);
+
+  const dump: IptablesDump = { file, family: family ?? 4, tables, unparsed, ruleCount };
+  return { dump, diagnostics };
+
+  function declare(t: Table, name: string, policy: 'ACCEPT' | 'DROP' | null, counters: Counters | null, line: number) {
+    const existing = t.chains.get(name);
+    const builtin = (BUILTIN_CHAINS[t.name] ?? []).includes(name);
+    const chain: Chain = { name, builtin, policy: builtin ? (policy ?? 'ACCEPT') : null, counters, span: { file, line }, rules: existing?.rules ?? [] };
+    t.chains.set(name, chain);
+  }
+
+  function addRule(t: Table, pr: PendingRule, tableInferred: boolean) {
+    let chain = t.chains.get(pr.chain);
+    if (!chain) {
+      const builtin = (BUILTIN_CHAINS[t.name] ?? []).includes(pr.chain);
+      chain = { name: pr.chain, builtin, policy: builtin ? 'ACCEPT' : null, counters: null, span: null, rules: [] };
+      t.chains.set(pr.chain, chain);
+      if (t.span !== null && !builtin) diag('IPT_UNDECLARED_CHAIN', 'info', pr.line, `chain ${pr.chain} has rules but no ":${pr.chain}" declaration in table ${t.name}`);
+    }
+    const at = pr.insertAt === null ? chain.rules.length : Math.min(Math.max(pr.insertAt - 1, 0), chain.rules.length);
+    const rule: Rule = {
+      table: t.name,
+      chain: pr.chain,
+      index: at + 1,
+      span: { file, line: pr.line },
+      raw: pr.raw,
+      counters: pr.counters,
+      matches: pr.parsed.matches,
+      target: pr.parsed.target,
+      comment: pr.parsed.comment,
+      tableInferred,
+    };
+    chain.rules.splice(at, 0, rule);
+    if (at !== chain.rules.length - 1) chain.rules.forEach((r, k) => ((r as { index: number }).index = k + 1));
+  }
+}
+
+function firstFamily(matches: readonly { kind: string; cidr?: { family: 4 | 6 } }[]): 4 | 6 | undefined {
+  for (const m of matches) if (m.kind === 'addr' && m.cidr) return m.cidr.family;
+  return undefined;
+}
+
+function checkJumps(tables: Map<string, Table>, diag: (c: DiagnosticCode, s: Severity, l: number, m: string) => void) {
+  for (const t of tables.values()) {
+    const reported = new Set<string>();
+    for (const chain of t.chains.values()) {
+      for (const r of chain.rules) {
+        const target = r.target;
+        if (!target || (target.kind !== 'jump' && target.kind !== 'goto')) continue;
+        if (t.chains.has(target.chain) || reported.has(target.chain)) continue;
+        reported.add(target.chain);
+        diag('IPT_MISSING_CHAIN', 'warning', r.span.line, `rule jumps to ${target.chain}, which is not in table ${t.name} of this dump (a fragment?); the tracer treats it as empty`);
+      }
+    }
+  }
+}

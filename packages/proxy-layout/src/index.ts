@@ -1,0 +1,1 @@
+export { serviceChains, serviceOfPath, servicePortNameOf, SERVICE_CHAIN } from './service-names';

@@ -1,0 +1,66 @@
+import type { RsRule, Ruleset } from '@svcpath/ruleset';
+
+/** kube-proxy's per-Service chains: KUBE-SVC/SVL/EXT/FW/SEP-<hash> and the older KUBE-XLB-<hash>. */
+export const SERVICE_CHAIN = /^KUBE-(SVC|SVL|EXT|FW|SEP|XLB)-[A-Z0-9]{16}$/;
+
+/** A ServicePortName at the start of a kube-proxy comment: `ns/name:port` or `ns/name`. */
+const SPN_AT_START = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[^\s]+)?)(\s|$)/;
+/** Comments that name the Service later on: `masquerade traffic for ns/svc:p external destinations`. */
+const SPN_AFTER_FOR = /\b(?:for|to) ([a-z0-9][-a-z0-9]*\/[a-z0-9][-a-z0-9.]*(?::[^\s]+)?)/;
+
+/** The ServicePortName a kube-proxy comment is about, if it names one. */
+export function servicePortNameOf(comment: string | null): string | null {
+  if (!comment) return null;
+  return SPN_AT_START.exec(comment)?.[1] ?? SPN_AFTER_FOR.exec(comment)?.[1] ?? null;
+}
+
+const cache = new WeakMap<Ruleset, Map<string, string>>();
+
+/**
+ * Which ServicePortName each per-Service chain belongs to (`table/chain` → `ns/svc:port`), read from
+ * the comments kube-proxy writes on the chain's own rules and on the rules jumping into it. Chains
+ * with no comments anywhere map to nothing; callers then show the chain name.
+ */
+export function serviceChains(rs: Ruleset): Map<string, string> {
+  const hit = cache.get(rs);
+  if (hit) return hit;
+  const out = new Map<string, string>();
+  for (const chain of rs.chains.values()) {
+    if (!SERVICE_CHAIN.test(chain.name)) continue;
+    const own = chain.rules.map((r) => servicePortNameOf(r.comment)).find((n) => n !== null);
+    if (own) out.set(chain.id, own);
+  }
+  for (const chain of rs.chains.values()) {
+    for (const r of chain.rules) {
+      const a = r.action;
+      if (!a || (a.kind !== 'jump' && a.kind !== 'goto') || !SERVICE_CHAIN.test(a.chain)) continue;
+      const id = `${chain.table}/${a.chain}`;
+      const name = servicePortNameOf(r.comment) ?? out.get(chain.id);
+      if (name && !out.has(id)) out.set(id, name);
+    }
+  }
+  cache.set(rs, out);
+  return out;
+}
+
+/**
+ * The Service a traced path belongs to: the first per-Service chain it entered, or the first rule on
+ * it whose comment names a Service (kube-proxy's "has no endpoints" REJECTs live in shared chains).
+ */
+export function serviceOfPath(rs: Ruleset, path: readonly { table: string; chain: string; rule: number }[]): string | null {
+  const chains = serviceChains(rs);
+  for (const step of path) {
+    const id = `${step.table}/${step.chain}`;
+    const named = chains.get(id);
+    if (named) return named;
+    if (SERVICE_CHAIN.test(step.chain)) return step.chain;
+    const rule: RsRule | undefined = rs.chains.get(id)?.rules[step.rule - 1];
+    const target = rule?.action && (rule.action.kind === 'jump' || rule.action.kind === 'goto') ? rule.action.chain : null;
+    if (target && SERVICE_CHAIN.test(target)) return chains.get(`${step.table}/${target}`) ?? target;
+    if (/^KUBE-/.test(step.chain) && rule?.action && rule.action.kind !== 'jump') {
+      const fromComment = servicePortNameOf(rule.comment);
+      if (fromComment) return fromComment;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,2 @@
+export * from './model';
+export { fromIptables, type FromIptablesOptions } from './from-iptables';

@@ -1,0 +1,109 @@
+import type { Match, Span, Target } from '@svcpath/parse-iptables';
+import type { Cidr, IP } from '@svcpath/netaddr';
+
+/**
+ * The dataplane-neutral ruleset the tracer walks. iptables dumps lower into it almost one to one
+ * (their matches and targets are the vocabulary); nftables adds set lookups, verdict maps and
+ * numgen maps. Every chain is identified by `table/chain` (for nft: `family table/chain`).
+ */
+export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
+
+export type Dataplane = 'iptables' | 'nftables' | 'ipvs';
+
+/** A packet field a set or map lookup keys on (nft concatenations, ipset tuples). */
+export type Field = 'saddr' | 'daddr' | 'l4proto' | 'sport' | 'dport' | 'iifname' | 'oifname' | 'mark';
+
+/** One part of a set element key: an address or prefix, an address range, a protocol, ports, a name. */
+export type KeyPart =
+  | { kind: 'cidr'; cidr: Cidr }
+  | { kind: 'range'; from: IP; to: IP }
+  | { kind: 'proto'; proto: string }
+  | { kind: 'ports'; from: number; to: number }
+  | { kind: 'name'; name: string }
+  | { kind: 'number'; from: number; to: number };
+
+/** What a verdict-map element or a numgen branch does. */
+export type MapVerdict =
+  | { kind: 'jump'; chain: string }
+  | { kind: 'goto'; chain: string }
+  | { kind: 'ACCEPT' }
+  | { kind: 'DROP' }
+  | { kind: 'REJECT'; rejectWith: string }
+  | { kind: 'RETURN' }
+  | { kind: 'continue' };
+
+export interface SetElement {
+  readonly key: readonly KeyPart[];
+  /** For maps: the verdict, or the DNAT address/port a numgen map yields. */
+  readonly verdict?: MapVerdict;
+  readonly value?: { addr: IP; port: number | null };
+  readonly span?: Span;
+  readonly comment?: string;
+}
+
+export interface NamedSet {
+  readonly name: string;
+  readonly fields: readonly Field[];
+  readonly elements: readonly SetElement[];
+  readonly span?: Span;
+}
+
+/** Conditions: the iptables vocabulary plus a lookup of packet fields in a named or inline set. */
+export type Cond =
+  | Match
+  | { kind: 'lookup'; negate: boolean; fields: readonly Field[]; set: string; inline?: readonly SetElement[] };
+
+/** Actions: iptables targets plus verdict maps and numgen branches (nft). */
+export type Action =
+  | Target
+  | { kind: 'vmap'; fields: readonly Field[]; set: string; inline?: readonly SetElement[] }
+  | { kind: 'numgen'; mod: number; branches: readonly { values: readonly number[]; verdict: MapVerdict }[] }
+  | { kind: 'dnat-numgen'; mod: number; branches: readonly { values: readonly number[]; addr: IP; port: number | null }[] }
+  | { kind: 'continue' };
+
+export interface RsRule {
+  /** 1-based position in its chain. */
+  readonly index: number;
+  readonly span: Span;
+  readonly raw: string;
+  readonly conds: readonly Cond[];
+  /** null: the rule only counts packets. */
+  readonly action: Action | null;
+  readonly comment: string | null;
+  /** Further actions of one nft rule (`counter meta mark set ... jump x`): applied in order. */
+  readonly extra?: readonly Action[];
+  readonly assumed?: boolean;
+}
+
+export interface RsChain {
+  readonly id: string;
+  readonly table: string;
+  readonly name: string;
+  readonly rules: readonly RsRule[];
+  readonly span: Span | null;
+}
+
+/** A chain the kernel calls from a hook: an iptables built-in chain or an nft base chain. */
+export interface BaseChain {
+  readonly chainId: string;
+  readonly hook: Hook;
+  readonly priority: number;
+  /** `nat` chains run only for a connection's first packet, until one sets up a binding. */
+  readonly type: 'filter' | 'nat' | 'route';
+  readonly policy: 'ACCEPT' | 'DROP';
+}
+
+export interface Ruleset {
+  readonly dataplane: Dataplane;
+  readonly family: 4 | 6;
+  readonly chains: ReadonlyMap<string, RsChain>;
+  /** Base chains per hook, sorted by priority (ties keep registration order). */
+  readonly hooks: Readonly<Record<Hook, readonly BaseChain[]>>;
+  readonly sets: ReadonlyMap<string, NamedSet>;
+  /** Notes on what was assumed while building (synthesized hook jumps for fragments). */
+  readonly assumptions: readonly string[];
+  /** The source files, for pointing back at lines. */
+  readonly files: readonly string[];
+}
+
+export const HOOKS: readonly Hook[] = ['prerouting', 'input', 'forward', 'output', 'postrouting'];

@@ -1,0 +1,5 @@
+export * from './types';
+export { trace } from './trace';
+export { recentForReturningClient } from './returning';
+export { hostPort } from './walk';
+export { ifaceMatches } from './eval-cond';
