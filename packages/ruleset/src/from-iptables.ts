@@ -94,7 +94,9 @@ function missingJumps(table: Table, file: string, assumptions: string[]): Map<st
     const list = out.get(j.chain) ?? [];
     list.push({ index: 0, span: { file, line: 0 }, raw, conds: body.matches, action: body.target, comment: body.comment, assumed: true });
     out.set(j.chain, list);
-    assumptions.push(`assumed kube-proxy's standard jump "${raw}" in table ${table.name}: the dump has ${j.to} but nothing jumps to it`);
   }
+  const added = [...out].flatMap(([chain, rules]) => rules.map((r) => `${chain} → ${r.action && 'chain' in r.action ? r.action.chain : '?'}`));
+  if (added.length > 0)
+    assumptions.push(`the ${table.name} table's built-in chains do not jump into kube-proxy's chains (a partial dump?): assumed kube-proxy's standard jumps ${added.join(', ')}`);
   return out;
 }

@@ -1,2 +1,3 @@
 export * from './model';
 export { fromIptables, type FromIptablesOptions } from './from-iptables';
+export { loadRuleset, detectFormat, type DumpFile, type DumpFormat, type LoadResult } from './load';

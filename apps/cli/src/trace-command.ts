@@ -1,0 +1,147 @@
+import { parseArgs } from 'node:util';
+import { FlowInput, FlowList, describeIssues } from '@svcpath/api-contract';
+import { parseIP, type IP } from '@svcpath/netaddr';
+import type { Diagnostic } from '@svcpath/parse-iptables';
+import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
+import { recentForReturningClient, trace, type TraceResult } from '@svcpath/tracer';
+import { formatTree } from './format-tree';
+import { CliError, readUserFile, type Io } from './io';
+import { lineOfArrayElement, lineOfOffset } from './json-lines';
+
+const HELP = `Usage: svcpath trace --rules FILE [--rules FILE ...] --src IP --dst IP --dport N [options]
+       svcpath trace --rules FILE --flows FLOWS.json [options]
+
+Walks the first packet of a new connection through a node's dumps in the kernel's order and prints
+every outcome with its probability, verdict, masquerade decision and the rules on its path.
+
+  --rules FILE         a node dump (iptables-save, iptables -S, a pasted fragment); repeatable
+  --src IP             source address (a node address means the node itself sends it)
+  --dst IP             destination address (ClusterIP, node IP for NodePorts, LB or external IP)
+  --dport N            destination port
+  --proto P            tcp (default), udp or sctp
+  --sport N            source port (default 40000)
+  --in-iface NAME      interface the packet arrives on, where rules test it
+  --node-ip IP[,IP]    the node's own addresses (addrtype LOCAL); repeatable
+  --returning-to IP:PORT  trace a client that reached this endpoint within the affinity timeout
+  --flows FILE         a JSON array of {"src","dst","dport","proto","returningTo"?}: prints a JSON array
+  --json               print the result as JSON (shape in docs/cli.md)
+  --strict             exit 1 when the dump has lines svcpath did not understand`;
+
+export async function traceCommand(args: string[], io: Io): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        rules: { type: 'string', multiple: true },
+        src: { type: 'string' },
+        dst: { type: 'string' },
+        dport: { type: 'string' },
+        proto: { type: 'string' },
+        sport: { type: 'string' },
+        'in-iface': { type: 'string' },
+        'node-ip': { type: 'string', multiple: true },
+        'returning-to': { type: 'string' },
+        flows: { type: 'string' },
+        json: { type: 'boolean' },
+        strict: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}\n\n${HELP}`, 2);
+  }
+  if (values.help) {
+    io.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (!values.rules?.length) throw new CliError(`--rules FILE is required\n\n${HELP}`, 2);
+  const nodeIPs = parseNodeIPs(values['node-ip'] ?? []);
+  const flows = values.flows ? readFlows(io, values.flows) : [singleFlow(values)];
+
+  const files = values.rules.map((path) => ({ name: path, text: readUserFile(io, path, 'dump') }));
+  const loaded = loadRuleset(files);
+  reportDiagnostics(io, loaded.diagnostics);
+  const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+  if (!loaded.ruleset) throw new CliError(`no rules to trace in ${files.map((f) => f.name).join(', ')}`, 1);
+  if (values.strict && errors.length > 0) throw new CliError(`${errors.length} line(s) not understood (--strict)`, 1);
+  if (nodeIPs.length === 0)
+    io.stderr.write('svcpath trace: note: no --node-ip given; only loopback counts as the node\'s own address (addrtype LOCAL, NodePorts)\n');
+
+  const results = flows.map((f) => traceFlow(loaded.ruleset!, f, nodeIPs));
+  if (values.flows) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  else if (values.json) io.stdout.write(`${JSON.stringify(results[0], null, 2)}\n`);
+  else io.stdout.write(formatTree(results[0]!, loaded.ruleset));
+  return 0;
+}
+
+function traceFlow(rs: Ruleset, f: FlowInput, nodeIPs: IP[]): TraceResult {
+  const src = parseIP(f.src)!;
+  const recent = f.returningTo ? recentForReturningClient(rs, src, f.returningTo) : undefined;
+  return trace(
+    rs,
+    { src, dst: parseIP(f.dst)!, dport: f.dport, proto: f.proto, ...(f.sport ? { sport: f.sport } : {}), ...(f.inIface ? { inIface: f.inIface } : {}) },
+    { localAddresses: nodeIPs, ...(recent ? { recent } : {}) },
+  );
+}
+
+function singleFlow(v: Record<string, string | boolean | string[] | undefined>): FlowInput {
+  for (const k of ['src', 'dst', 'dport'])
+    if (v[k] === undefined) throw new CliError(`--${k} is required (or give --flows FILE)\n\n${HELP}`, 2);
+  const num = (k: string) => (v[k] === undefined ? undefined : /^\d+$/.test(String(v[k])) ? Number(v[k]) : NaN);
+  const parsed = FlowInput.safeParse({
+    src: v.src,
+    dst: v.dst,
+    dport: num('dport'),
+    proto: v.proto ?? 'tcp',
+    sport: num('sport'),
+    inIface: v['in-iface'],
+    returningTo: v['returning-to'],
+  });
+  if (!parsed.success) throw new CliError(describeIssues(parsed.error).map((m) => `--${flagName(m)}`).join('\n'), 2);
+  return parsed.data;
+}
+
+/** zod paths are field names; show them as the flags the user typed. */
+function flagName(message: string): string {
+  return message.replace(/^inIface/, 'in-iface').replace(/^returningTo/, 'returning-to');
+}
+
+function parseNodeIPs(values: string[]): IP[] {
+  const out: IP[] = [];
+  for (const text of values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean)) {
+    const ip = parseIP(text);
+    if (!ip) throw new CliError(`--node-ip: "${text}" is not an IPv4 or IPv6 address`, 2);
+    out.push(ip);
+  }
+  return out;
+}
+
+function readFlows(io: Io, path: string): FlowInput[] {
+  const text = readUserFile(io, path, 'flows file');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    const pos = /position (\d+)/.exec((e as Error).message);
+    const where = pos ? `:${lineOfOffset(text, Number(pos[1]))}` : '';
+    throw new CliError(`${path}${where}: not valid JSON (${(e as Error).message})`, 1);
+  }
+  const parsed = FlowList.safeParse(json);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue, k) => {
+      const index = typeof issue.path[0] === 'number' ? issue.path[0] : null;
+      const line = index === null ? 1 : lineOfArrayElement(text, index);
+      return `${path}:${line}: ${describeIssues(parsed.error)[k]}`;
+    });
+    throw new CliError(`bad flows file (expected an array of {"src","dst","dport","proto"}):\n${lines.join('\n')}`, 1);
+  }
+  return parsed.data;
+}
+
+function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[]) {
+  const shown = diagnostics.filter((d) => d.severity !== 'info');
+  for (const d of shown.slice(0, 20)) io.stderr.write(`${d.span.file}:${d.span.line}: ${d.severity}: ${d.message} [${d.code}]\n`);
+  if (shown.length > 20) io.stderr.write(`... and ${shown.length - 20} more\n`);
+}

@@ -1,0 +1,1 @@
+export { FlowInput, FlowList, describeIssues } from './flow-input';
