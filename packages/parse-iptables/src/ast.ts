@@ -23,7 +23,8 @@ export type DiagnosticCode =
   | 'IPT_UNTERMINATED_QUOTE'
   | 'IPT_NO_COMMIT'
   | 'IPT_UNDECLARED_CHAIN'
-  | 'IPT_MISSING_CHAIN';
+  | 'IPT_MISSING_CHAIN'
+  | 'IPT_BACKEND_NOTE';
 
 export interface Diagnostic {
   readonly code: DiagnosticCode;

@@ -60,6 +60,11 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
     const original = lines[ln]!.replace(/\r$/, '');
     if (original.trim() === '') continue;
     let stmt = original.trim();
+    if (stmt.startsWith('#') && !/^#\s*(sudo\s+)?ip6?tables/.test(stmt)) {
+      if (/^# Warning: iptables-legacy tables present/.test(stmt))
+        diag('IPT_BACKEND_NOTE', 'info', lineNo, 'iptables-save says iptables-legacy tables also hold rules on this node: both sets of tables run, dump both (iptables-legacy-save)');
+      continue;
+    }
     const shell = SHELL.exec(stmt);
     let lineTable: string | null = null;
     const located = STATEMENT.exec(stmt);
@@ -73,7 +78,6 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
       }
       lineTable = t ? t[1]! : 'filter';
     }
-    if (stmt.startsWith('#')) continue;
     if (located && located.index + located[1]!.length > 0) {
       const start = located.index + located[1]!.length;
       diag('IPT_PREFIX_STRIPPED', 'info', lineNo, `ignored "${stmt.slice(0, start).trim()}" before the rule text`);
@@ -151,8 +155,9 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
       counts.set(t, (counts.get(t) ?? 0) + 1);
       addRule(getTable(t, null), pr, true);
     });
+    const only = counts.size === 1 ? [...counts.keys()][0]! : null;
     for (const d of pendingDecls) {
-      const home = [...tables.values()].find((t) => t.chains.has(d.chain)) ?? getTable(inferRuleTable([], d.chain)[0] ?? 'filter', null);
+      const home = [...tables.values()].find((t) => t.chains.has(d.chain)) ?? getTable(only ?? inferRuleTable([], d.chain)[0] ?? 'filter', null);
       declare(home, d.chain, d.policy, d.counters, d.line);
     }
     const summary = [...counts].map(([t, n]) => `${t}: ${n}`).join(', ');
