@@ -1,1 +1,14 @@
-export {};
+export * from './source-text';
+export * from './diagnostic';
+export * from './ipvs-types';
+export { parseIpvsadm, type ParseOptions } from './parse-ipvsadm';
+export * from './schedule-types';
+export { scheduleNewConnection } from './schedule';
+export { scheduleWithPersistence, persistenceKey, type AffinityTemplate, type PersistenceOptions } from './persistence';
+export { shBuckets, dhBuckets } from './sched-hash';
+export { mhLookupTable, MH_TABLE_SIZES, MH_DEFAULT_TABLE_SIZE } from './sched-mh';
+export { overloadOf, isAvailable } from './availability';
+export { hash32, hsiphash64, foldAddress } from './kernel-hash';
+export * from './ipset-types';
+export { parseIpset } from './parse-ipset';
+export { ipsetMatch, ipsetTest } from './ipset-match';
