@@ -128,6 +128,15 @@ function runHook(ctx: TraceCtx, hook: Hook, states: FlowState[], done: Done[], w
     }
     live = next;
   }
+  // After every nat chain of the hook ran without a translation the kernel binds a null mapping
+  // (nf_nat_alloc_null_binding): later nat hooks of the same kind leave this connection alone.
+  if (withNat && ctx.rs.hooks[hook].some((b) => b.type === 'nat')) {
+    for (const st of live) {
+      if (st.notrack) continue;
+      if (hook === 'input' || hook === 'postrouting') st.srcNatBound = true;
+      else st.dstNatBound = true;
+    }
+  }
   return live;
 }
 
