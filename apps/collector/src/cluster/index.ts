@@ -1,0 +1,12 @@
+export type { ClusterSource, ClusterWatchRequest, ReadClusterStateRequest } from './cluster-source.js';
+export { createKubeClusterSource } from './kube-cluster-source.js';
+export type { KubeClusterSourceOptions } from './kube-cluster-source.js';
+export { ClusterSourceError } from './cluster-source-error.js';
+export type { ClusterSourceErrorCode } from './cluster-source-error.js';
+export type { ClusterProblem, ClusterProblemCode } from './cluster-problem.js';
+export type { ClusterState, ClusterStateResult, EndpointSet } from './read-cluster-state.js';
+export type { ClusterObjectMap, ClusterResource } from './api-resources.js';
+export type { EndpointSlice, Endpoints, Node, Pod, Service } from './k8s-object-schemas.js';
+export type { KubeProxyConfig } from './kube-proxy-config.js';
+export type { KubeContextSummary } from './kubeconfig-loader.js';
+export type { StopWatch, WatchEvent } from './watch-resource.js';
