@@ -1,1 +1,3 @@
-export {};
+/** @svcpath/collector: the adapters that read a real cluster and real nodes. See the READMEs below. */
+export * from './cluster/index';
+export * from './node/index';
