@@ -1,1 +1,10 @@
-export {};
+export * from './api-objects';
+export * from './ports';
+export * from './service-port-name';
+export * from './service-endpoint';
+export * from './service-port-info';
+export * from './service-endpoints';
+export * from './categorize-endpoints';
+export * from './proxied-service-ports';
+export * from './legacy-endpoints';
+export * from './node-info';

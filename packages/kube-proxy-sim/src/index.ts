@@ -1,1 +1,11 @@
-export {};
+export * from './sha256';
+export * from './base32';
+export * from './chain-names';
+export * from './probability';
+export * from './iptables-rule';
+export * from './save-format';
+export * from './restore-format';
+export * from './proxier-options';
+export * from './service-port-plan';
+export * from './render-iptables';
+export * from './scale-cluster';
