@@ -1,1 +1,7 @@
-export {};
+export type * from './ast';
+export { NFT_CODES, type NftCode } from './diagnostics';
+export { parseNftText } from './text-parser';
+export { parseNftJson } from './json-parser';
+export { exprKey } from './expr-key';
+export { withoutSourceInfo } from './source-info';
+export { parseNftRule } from './rule-text';

@@ -1,0 +1,219 @@
+import type { BaseChain, Expr, Family, NftChain, NftRule, NftRuleset, NftSet, NftTable, SetElement, Span, Stmt, Unparsed } from './ast';
+import type { DiagnosticSink } from './diagnostics';
+import { exprKey } from './expr-key';
+
+/** A rule before it has its index (indexes are given once all commands are replayed). */
+export type RuleDraft = Omit<NftRule, 'index'>;
+
+export interface ChainDraft {
+  name: string;
+  handle?: number;
+  base?: BaseChain;
+  comment?: string;
+  rules: RuleDraft[];
+  span: Span;
+  raw: string;
+  declared: boolean;
+}
+
+export interface SetDraft {
+  name: string;
+  isMap: boolean;
+  handle?: number;
+  keyType: string[];
+  dataType?: string;
+  typeofKey?: Expr[];
+  flags: string[];
+  timeout?: number;
+  size?: number;
+  comment?: string;
+  elements: SetElement[];
+  span: Span;
+  raw: string;
+  declared: boolean;
+}
+
+export interface TableDraft {
+  family: Family;
+  name: string;
+  handle?: number;
+  comment?: string;
+  flags: string[];
+  chains: Map<string, ChainDraft>;
+  sets: Map<string, SetDraft>;
+  unparsed: Unparsed[];
+  span: Span;
+  raw: string;
+  declared: boolean;
+}
+
+/**
+ * Collects tables, chains, sets and rules in any order and resolves them at the end, because a
+ * knftables transaction may add a rule to, or jump to, a chain created later in the file.
+ * Both the text and the JSON readers feed it, which is what makes their output the same.
+ */
+export class RulesetBuilder {
+  private readonly tables = new Map<string, TableDraft>();
+  readonly unparsed: Unparsed[] = [];
+
+  constructor(private readonly sink: DiagnosticSink) {}
+
+  /** Finds or creates a table; `declare` says the input really created it here. */
+  table(family: Family, name: string, span: Span, raw: string, declare: boolean): TableDraft {
+    const key = `${family} ${name}`;
+    let t = this.tables.get(key);
+    if (!t) {
+      t = { family, name, flags: [], chains: new Map(), sets: new Map(), unparsed: [], span, raw, declared: declare };
+      this.tables.set(key, t);
+    } else if (declare && !t.declared) Object.assign(t, { span, raw, declared: true });
+    return t;
+  }
+
+  chain(t: TableDraft, name: string, span: Span, raw: string, declare: boolean): ChainDraft {
+    let c = t.chains.get(name);
+    if (!c) {
+      c = { name, rules: [], span, raw, declared: declare };
+      t.chains.set(name, c);
+    } else if (declare && !c.declared) Object.assign(c, { span, raw, declared: true });
+    return c;
+  }
+
+  set(t: TableDraft, name: string, isMap: boolean, span: Span, raw: string, declare: boolean): SetDraft {
+    let s = t.sets.get(name);
+    if (!s) {
+      s = { name, isMap, keyType: [], flags: [], elements: [], span, raw, declared: declare };
+      t.sets.set(name, s);
+    } else if (declare && !s.declared) Object.assign(s, { isMap, span, raw, declared: true });
+    return s;
+  }
+
+  findTable(family: Family, name: string): TableDraft | undefined {
+    return this.tables.get(`${family} ${name}`);
+  }
+
+  deleteTable(family: Family, name: string): void {
+    this.tables.delete(`${family} ${name}`);
+  }
+
+  flushRuleset(): void {
+    this.tables.clear();
+  }
+
+  /** Removes elements whose key matches one of `keys` (compared by canonical text). */
+  deleteElements(s: SetDraft, keys: readonly SetElement[]): void {
+    const drop = new Set(keys.map((k) => exprKey(k.key)));
+    s.elements = s.elements.filter((e) => !drop.has(exprKey(e.key)));
+  }
+
+  finish(): NftRuleset {
+    const tables: NftTable[] = [];
+    for (const t of this.tables.values()) {
+      this.checkTable(t);
+      tables.push(freezeTable(t));
+    }
+    return { tables, unparsed: this.unparsed };
+  }
+
+  private checkTable(t: TableDraft): void {
+    const where = `table ${t.family} ${t.name}`;
+    if (!t.declared) this.sink.add('NFT_UNDECLARED_OBJECT', `${where} is used but never created ('add table ${t.family} ${t.name}' expected)`, t.span);
+    for (const c of t.chains.values()) {
+      if (!c.declared) this.sink.add('NFT_UNDECLARED_OBJECT', `chain '${c.name}' in ${where} has rules but is never created ('add chain' expected)`, c.span);
+      for (const r of c.rules) for (const s of r.statements) this.checkStmt(t, s);
+    }
+    for (const s of t.sets.values()) {
+      if (!s.declared) this.sink.add('NFT_UNDECLARED_OBJECT', `set '${s.name}' in ${where} has elements but is never created ('add set' or 'add map' expected)`, s.span);
+      for (const el of s.elements) if (el.data) this.checkExpr(t, el.data, el.span);
+    }
+  }
+
+  private checkStmt(t: TableDraft, s: Stmt): void {
+    switch (s.kind) {
+      case 'verdict':
+        this.checkChainRef(t, s.verdict.chain, s.span);
+        return;
+      case 'match':
+        this.checkExpr(t, s.left, s.span);
+        this.checkExpr(t, s.right, s.span);
+        return;
+      case 'vmap':
+        this.checkExpr(t, s.data, s.span);
+        return;
+      case 'mangle':
+        this.checkExpr(t, s.value, s.span);
+        return;
+      case 'dnat':
+      case 'snat':
+        if (s.addr) this.checkExpr(t, s.addr, s.span);
+        return;
+      case 'setUpdate':
+        this.checkSetRef(t, s.set, s.span);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private checkExpr(t: TableDraft, e: Expr, span: Span): void {
+    switch (e.kind) {
+      case 'setref':
+        this.checkSetRef(t, e.name, span);
+        return;
+      case 'verdict':
+        this.checkChainRef(t, e.verdict.chain, span);
+        return;
+      case 'set':
+        for (const el of e.elements) if (el.data) this.checkExpr(t, el.data, span);
+        return;
+      case 'map':
+        this.checkExpr(t, e.data, span);
+        return;
+      case 'concat':
+        for (const p of e.parts) this.checkExpr(t, p, span);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private checkChainRef(t: TableDraft, chain: string | undefined, span: Span): void {
+    if (chain !== undefined && !t.chains.has(chain)) {
+      this.sink.add('NFT_UNDEFINED_CHAIN', `chain '${chain}' is not defined in table ${t.family} ${t.name}`, span);
+    }
+  }
+
+  private checkSetRef(t: TableDraft, name: string, span: Span): void {
+    if (!t.sets.has(name)) this.sink.add('NFT_UNDEFINED_SET', `set or map '@${name}' is not defined in table ${t.family} ${t.name}`, span);
+  }
+}
+
+function freezeTable(t: TableDraft): NftTable {
+  const chains: NftChain[] = [];
+  for (const c of t.chains.values()) {
+    const rules = c.rules.map((r, index): NftRule => ({ ...r, index }));
+    chains.push(withoutUndefined({ name: c.name, handle: c.handle, base: c.base, comment: c.comment, rules, span: c.span, raw: c.raw }));
+  }
+  const sets: NftSet[] = [];
+  for (const s of t.sets.values()) {
+    const { declared: _declared, ...rest } = s;
+    sets.push(withoutUndefined(rest));
+  }
+  return withoutUndefined({
+    family: t.family,
+    name: t.name,
+    handle: t.handle,
+    comment: t.comment,
+    flags: t.flags,
+    chains,
+    sets,
+    unparsed: t.unparsed,
+    span: t.span,
+    raw: t.raw,
+  });
+}
+
+/** Drops `undefined` properties so that text and JSON results compare equal structurally. */
+function withoutUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}

@@ -1,0 +1,126 @@
+import type { ParseOptions, ParseResult } from './ast';
+import { applyChainItem } from './chain-items';
+import { DiagnosticSink } from './diagnostics';
+import { RulesetBuilder, type TableDraft } from './ruleset-builder';
+import { applySetItem } from './set-items';
+import { BODY_BLOCK_WORDS, type Statement, StatementReader, TABLE_BLOCK_WORDS } from './statement-reader';
+import { applyTableItem, runCommand } from './transaction';
+import { familyAndName, handleOf, nameToken, rawOf, streamOf, type TextContext, tokSpan } from './text-context';
+
+/**
+ * Parses nft text: `nft list ruleset` output (with or without `-a` handles) and nft -f /
+ * knftables transactions (`add table …`, `add rule …`, `add element …`, `flush`, `delete`).
+ * Never throws: problems become diagnostics and the text is kept as `unparsed`.
+ */
+export function parseNftText(text: string, options: ParseOptions): ParseResult {
+  const sink = new DiagnosticSink();
+  const builder = new RulesetBuilder(sink);
+  const ctx: TextContext = { src: text, file: options.file, sink, builder };
+  try {
+    const reader = new StatementReader(text, options.file, sink);
+    let pending: Statement | null = null;
+    for (;;) {
+      const st: Statement = pending ?? reader.read(TABLE_BLOCK_WORDS);
+      pending = null;
+      if (st.eof) break;
+      pending = topLevel(ctx, reader, st);
+    }
+  } catch (e) {
+    sink.add('NFT_INTERNAL', `parser failure (please report): ${e instanceof Error ? e.message : String(e)}`, { file: options.file, line: 1, col: 1, endLine: 1, endCol: 1 });
+  }
+  return { ruleset: builder.finish(), diagnostics: sink.list };
+}
+
+/** Handles one top-level statement; returns a statement to handle next (block recovery). */
+function topLevel(ctx: TextContext, reader: StatementReader, st: Statement): Statement | null {
+  if (st.closes) {
+    ctx.sink.add('NFT_UNEXPECTED_TOKEN', "unexpected '}': no block is open here", tokSpan(ctx, st.closes));
+    return null;
+  }
+  if (st.opensBlock && st.toks[0]!.text === 'table') return tableBlock(ctx, reader, st);
+  if (st.opensBlock) {
+    skipUnknownBlock(ctx, reader, st, ctx.builder.unparsed, 'NFT_UNKNOWN_COMMAND');
+    return null;
+  }
+  runCommand(ctx, st);
+  return null;
+}
+
+function skipUnknownBlock(ctx: TextContext, reader: StatementReader, st: Statement, into: { kind: 'unparsed'; raw: string; span: ReturnType<typeof tokSpan> }[], code: 'NFT_UNKNOWN_COMMAND' | 'NFT_UNSUPPORTED_TABLE_ITEM'): void {
+  const first = st.toks[0]!;
+  const { closed } = reader.skipBlock();
+  const span = tokSpan(ctx, first, st.toks[st.toks.length - 1]!);
+  into.push({ kind: 'unparsed', raw: rawOf(ctx, st.toks), span });
+  ctx.sink.add(code, `'${first.text}' blocks are not modelled; the block was skipped and kept as unparsed`, span);
+  if (!closed) ctx.sink.add('NFT_UNCLOSED_BLOCK', `expected '}' to close '${rawOf(ctx, st.toks)}'`, span);
+}
+
+function tableBlock(ctx: TextContext, reader: StatementReader, header: Statement): Statement | null {
+  const ts = streamOf(ctx, header.toks);
+  ts.next();
+  const { family } = familyAndName(ts);
+  const name = nameToken(ts)?.text ?? '';
+  const span = tokSpan(ctx, header.toks[0]!, header.toks[header.toks.length - 1]!);
+  if (!name) ctx.sink.add('NFT_UNEXPECTED_TOKEN', "expected a table name after 'table [family]'", span);
+  const t = ctx.builder.table(family, name, span, rawOf(ctx, header.toks), true);
+  const handle = handleOf(reader.headerComment());
+  if (handle !== undefined) t.handle = handle;
+  let pending: Statement | null = null;
+  for (;;) {
+    const st: Statement = pending ?? reader.read(TABLE_BLOCK_WORDS);
+    pending = null;
+    if (st.eof) {
+      ctx.sink.add('NFT_UNCLOSED_BLOCK', `expected '}' to close table ${family} ${name} before the end of the input`, span);
+      return null;
+    }
+    if (st.closes) return null;
+    if (!st.opensBlock) {
+      applyTableItem(ctx, t, st.toks);
+      continue;
+    }
+    const kw = st.toks[0]!.text;
+    if (kw === 'table') {
+      ctx.sink.add('NFT_UNCLOSED_BLOCK', `expected '}' to close table ${family} ${name} before the next table`, span);
+      return st;
+    }
+    if (kw === 'chain') pending = chainBlock(ctx, reader, t, st);
+    else if (kw === 'set' || kw === 'map') pending = setBlock(ctx, reader, t, st);
+    else skipUnknownBlock(ctx, reader, st, t.unparsed, 'NFT_UNSUPPORTED_TABLE_ITEM');
+  }
+}
+
+/** Reads a block body, handing each statement to `item`; returns a recovery statement, if any. */
+function blockBody(ctx: TextContext, reader: StatementReader, what: string, span: ReturnType<typeof tokSpan>, item: (st: Statement) => void): Statement | null {
+  for (;;) {
+    const st = reader.read(BODY_BLOCK_WORDS);
+    if (st.eof) {
+      ctx.sink.add('NFT_UNCLOSED_BLOCK', `expected '}' to close ${what} before the end of the input`, span);
+      return null;
+    }
+    if (st.closes) return null;
+    if (st.opensBlock) {
+      ctx.sink.add('NFT_UNCLOSED_BLOCK', `expected '}' to close ${what} before '${rawOf(ctx, st.toks)}'`, span);
+      return st;
+    }
+    item(st);
+  }
+}
+
+function chainBlock(ctx: TextContext, reader: StatementReader, t: TableDraft, header: Statement): Statement | null {
+  const name = header.toks[1]?.type === 'lbrace' ? '' : (header.toks[1]?.text ?? '');
+  const span = tokSpan(ctx, header.toks[0]!, header.toks[header.toks.length - 1]!);
+  const chain = ctx.builder.chain(t, name, span, rawOf(ctx, header.toks), true);
+  const handle = handleOf(reader.headerComment());
+  if (handle !== undefined) chain.handle = handle;
+  return blockBody(ctx, reader, `chain '${name}'`, span, (st) => applyChainItem(ctx, chain, t.family, st.toks, st.comment));
+}
+
+function setBlock(ctx: TextContext, reader: StatementReader, t: TableDraft, header: Statement): Statement | null {
+  const isMap = header.toks[0]!.text === 'map';
+  const name = header.toks[1]?.type === 'lbrace' ? '' : (header.toks[1]?.text ?? '');
+  const span = tokSpan(ctx, header.toks[0]!, header.toks[header.toks.length - 1]!);
+  const set = ctx.builder.set(t, name, isMap, span, rawOf(ctx, header.toks), true);
+  const handle = handleOf(reader.headerComment());
+  if (handle !== undefined) set.handle = handle;
+  return blockBody(ctx, reader, `${isMap ? 'map' : 'set'} '${name}'`, span, (st) => applySetItem(ctx, set, st.toks));
+}
