@@ -132,6 +132,11 @@ export interface Rule {
   readonly comment: string | null;
   /** True when the table of this rule was inferred (an `iptables -S` paste without `*table`). */
   readonly tableInferred: boolean;
+  /** The same as `matches` and `target`, named as the ruleset model names them. */
+  readonly conds: readonly Match[];
+  readonly action: Target | null;
+  /** What was not understood in this rule's body (empty once parsed cleanly). */
+  readonly problems: readonly { code: DiagnosticCode; severity: Severity; message: string }[];
 }
 
 export interface Chain {

@@ -1,13 +1,14 @@
-import type { Counters } from './ast';
-import type { ParsedRuleBody } from './parse-rule';
+import type { Counters, Target } from './ast';
 
 export interface PendingRule {
   readonly chain: string;
   readonly line: number;
   readonly raw: string;
-  readonly parsed: ParsedRuleBody;
+  readonly body: string;
   readonly counters: Counters | null;
   readonly insertAt: number | null;
+  /** Reading the body for inference: pastes without tables are small. */
+  readonly parsed: { readonly target: Target | null };
 }
 
 const NAT_CHAIN = /^(KUBE-(SVC|SEP|EXT|FW|SVL|XLB|MARK-MASQ|MARK-DROP|POSTROUTING|LOAD-BALANCER|LOOP-BACK)(-|$)|DOCKER$|CNI-|cali-nat|FLANNEL-POSTRTG)/;

@@ -24,7 +24,8 @@ export interface BuildResult {
 export interface ModuleSpec {
   /** Option name → number of arguments it takes. */
   readonly options: Readonly<Record<string, number>>;
-  build(uses: readonly OptionUse[], text: string): BuildResult;
+  /** `words` are the module's own words as written, for keeping it verbatim. */
+  build(uses: readonly OptionUse[], words: readonly string[]): BuildResult;
 }
 
 type Builder = (use: OptionUse, out: Match[], problems: string[]) => void;
@@ -176,10 +177,12 @@ const recent: ModuleSpec = {
   },
 };
 
+const ADDRTYPE_OPTIONS = perOption({ 'src-type': [1, addrtype('src')], 'dst-type': [1, addrtype('dst')] });
+
 const addrtypeModule: ModuleSpec = {
   options: { 'src-type': 1, 'dst-type': 1, 'limit-iface-in': 0, 'limit-iface-out': 0 },
   build(uses) {
-    const base = perOption({ 'src-type': [1, addrtype('src')], 'dst-type': [1, addrtype('dst')] }).build(uses, '');
+    const base = ADDRTYPE_OPTIONS.build(uses, []);
     const limit = uses.some((u) => u.name === 'limit-iface-in') ? 'in' : uses.some((u) => u.name === 'limit-iface-out') ? 'out' : null;
     return { matches: base.matches.map((m) => (m.kind === 'addrtype' ? { ...m, limitIface: limit } : m)), problems: base.problems };
   },
@@ -225,7 +228,7 @@ function physdev(option: string, takesArg: boolean): [number, Builder] {
 
 const always = (module: string): ModuleSpec => ({
   options: {},
-  build: (_uses, text) => ({ matches: [{ kind: 'always', module, text }], problems: [] }),
+  build: (_uses, words) => ({ matches: [{ kind: 'always', module, text: words.join(' ') }], problems: [] }),
 });
 
 /**
@@ -290,7 +293,7 @@ export const MATCH_MODULES: Readonly<Record<string, ModuleSpec>> = {
 };
 
 function opaque(module: string): ModuleSpec {
-  return { options: {}, build: (_uses, text) => ({ matches: [{ kind: 'opaque', module, text }], problems: [] }) };
+  return { options: {}, build: (_uses, words) => ({ matches: [{ kind: 'opaque', module, text: words.join(' ') }], problems: [] }) };
 }
 
 /** Options that may appear after `-p tcp` without `-m tcp`; iptables loads the module implicitly. */

@@ -5,7 +5,7 @@ import { quoteWord, type Token } from './tokenize';
 import { normalizeProto, readCidr } from './values';
 
 export interface RuleProblem {
-  readonly code: 'IPT_UNKNOWN_MATCH' | 'IPT_UNKNOWN_OPTION' | 'IPT_UNKNOWN_TARGET' | 'IPT_BAD_VALUE' | 'IPT_UNQUOTED_COMMENT';
+  readonly code: 'IPT_UNKNOWN_MATCH' | 'IPT_UNKNOWN_OPTION' | 'IPT_UNKNOWN_TARGET' | 'IPT_BAD_VALUE' | 'IPT_UNQUOTED_COMMENT' | 'IPT_UNTERMINATED_QUOTE';
   readonly severity: 'error' | 'warning';
   readonly message: string;
 }
@@ -45,195 +45,229 @@ const isOptionWord = (t: Token | undefined) => t !== undefined && !t.quoted && (
  * or target, so the tracer can say "unknown — may match".
  */
 export function parseRuleBody(tokens: readonly Token[]): ParsedRuleBody {
-  const slots: Slot[] = [];
-  const modules: ModuleInstance[] = [];
-  const problems: RuleProblem[] = [];
-  let target: TargetInstance | null = null;
-  let counters: Counters | null = null;
-  let negate = false;
-  let proto: string | null = null;
-  let i = 0;
+  return new RuleReader(tokens).read();
+}
 
-  const take = (): Token | undefined => tokens[i++];
-  const bad = (message: string) => problems.push({ code: 'IPT_BAD_VALUE', severity: 'error', message });
-  const value = (opt: string): string | null => {
-    let t = take();
-    if (t && !t.quoted && t.text === '!') {
-      negate = !negate; // pre-1.4.3 syntax: `--dport ! 80`
-      t = take();
-    }
-    if (t === undefined) {
-      bad(`${opt} expects a value, found the end of the rule`);
-      return null;
-    }
-    return t.text;
-  };
-  const pushMatch = (m: Match) => {
-    slots.push({ match: m });
-    negate = false;
-  };
+/**
+ * The reader's state for one rule. A class rather than closures: this runs once per rule of dumps
+ * with hundreds of thousands of rules, and per-call closures cost allocations (and, under tsx's
+ * keepNames, a defineProperty each).
+ */
+class RuleReader {
+  private readonly slots: Slot[] = [];
+  private readonly modules: ModuleInstance[] = [];
+  private readonly problems: RuleProblem[] = [];
+  private target: TargetInstance | null = null;
+  private counters: Counters | null = null;
+  private negate = false;
+  private proto: string | null = null;
+  private i = 0;
 
-  while (i < tokens.length) {
-    const tok = take()!;
-    const w = tok.text;
-    if (!tok.quoted && w === '!') {
-      negate = !negate;
-      continue;
+  constructor(private readonly tokens: readonly Token[]) {}
+
+  read(): ParsedRuleBody {
+    const tokens = this.tokens;
+    while (this.i < tokens.length) {
+      const tok = tokens[this.i++]!;
+      const w = tok.text;
+      if (!tok.quoted && w === '!') {
+        this.negate = !this.negate;
+        continue;
+      }
+      if (tok.quoted || !w.startsWith('-')) {
+        this.problems.push({ code: 'IPT_UNKNOWN_OPTION', severity: 'error', message: `unexpected word "${w}" (expected an option such as -s, -m or -j)` });
+        this.pushMatch({ kind: 'unknown', module: '', text: quoteWord(w) });
+        continue;
+      }
+      if (!this.generic(w)) {
+        if (w.startsWith('--')) this.readOption(w.slice(2), tok);
+        else {
+          this.problems.push({ code: 'IPT_UNKNOWN_OPTION', severity: 'error', message: `unknown option "${w}" (expected an option such as -s, -m or -j)` });
+          this.pushMatch({ kind: 'unknown', module: '', text: quoteWord(w) });
+        }
+      }
     }
-    switch (tok.quoted ? '' : w) {
+    return this.finish();
+  }
+
+  /** iptables' own options (not a module's); false when `w` is not one of them. */
+  private generic(w: string): boolean {
+    switch (w) {
       case '-c':
       case '--set-counters': {
-        const p = Number(take()?.text);
-        const b = Number(take()?.text);
-        counters = Number.isFinite(p) && Number.isFinite(b) ? { packets: p, bytes: b } : null;
-        continue;
+        const p = Number(this.tokens[this.i++]?.text);
+        const b = Number(this.tokens[this.i++]?.text);
+        this.counters = Number.isFinite(p) && Number.isFinite(b) ? { packets: p, bytes: b } : null;
+        return true;
       }
       case '-s': case '--source': case '--src':
       case '-d': case '--destination': case '--dst': {
         const dir = w === '-s' || w.startsWith('--s') ? 'src' : 'dst';
-        const v = value(w);
-        if (v === null) continue;
+        const v = this.value(w);
+        if (v === null) return true;
         const cidr = readCidr(v);
         if (!cidr) {
-          bad(`${w} expects an address or prefix, got "${v}"`);
-          pushMatch({ kind: 'unknown', module: 'addr', text: `${w} ${v}` });
-        } else pushMatch({ kind: 'addr', dir, negate, cidr });
-        continue;
+          this.bad(`${w} expects an address or prefix, got "${v}"`);
+          this.pushMatch({ kind: 'unknown', module: 'addr', text: `${w} ${v}` });
+        } else this.pushMatch({ kind: 'addr', dir, negate: this.negate, cidr });
+        return true;
       }
       case '-p': case '--protocol': {
-        const v = value(w);
-        if (v === null) continue;
-        proto = normalizeProto(v);
-        pushMatch({ kind: 'proto', negate, proto });
-        continue;
+        const v = this.value(w);
+        if (v === null) return true;
+        this.proto = normalizeProto(v);
+        this.pushMatch({ kind: 'proto', negate: this.negate, proto: this.proto });
+        return true;
       }
       case '-i': case '--in-interface': case '-o': case '--out-interface': {
-        const v = value(w);
-        if (v !== null) pushMatch({ kind: 'iface', dir: w === '-i' || w === '--in-interface' ? 'in' : 'out', negate, name: v });
-        continue;
+        const v = this.value(w);
+        if (v !== null) this.pushMatch({ kind: 'iface', dir: w === '-i' || w === '--in-interface' ? 'in' : 'out', negate: this.negate, name: v });
+        return true;
       }
       case '-f': case '--fragment':
-        pushMatch({ kind: 'fragment', negate });
-        continue;
+        this.pushMatch({ kind: 'fragment', negate: this.negate });
+        return true;
       case '-4': case '-6': case '--ipv4': case '--ipv6':
-        continue;
+        return true;
       case '-m': case '--match': {
-        const name = take()?.text ?? '';
+        const name = this.tokens[this.i++]?.text ?? '';
         const inst: ModuleInstance = { name, spec: MATCH_MODULES[name], uses: [], words: [w, name] };
-        if (!inst.spec) {
-          problems.push({ code: 'IPT_UNKNOWN_MATCH', severity: 'warning', message: `match module "${name}" is not known to svcpath; kept verbatim and assumed to match` });
-        }
-        modules.push(inst);
-        slots.push({ module: inst });
-        negate = false;
-        continue;
+        if (!inst.spec)
+          this.problems.push({ code: 'IPT_UNKNOWN_MATCH', severity: 'warning', message: `match module "${name}" is not known to svcpath; kept verbatim and assumed to match` });
+        this.modules.push(inst);
+        this.slots.push({ module: inst });
+        this.negate = false;
+        return true;
       }
       case '-j': case '--jump': case '-g': case '--goto': {
-        const name = take()?.text ?? '';
+        const name = this.tokens[this.i++]?.text ?? '';
         const kind = w === '-g' || w === '--goto' ? 'goto' : 'jump';
-        target = { name, kind, spec: TARGETS[name], uses: [], words: [w, name] };
-        continue;
+        this.target = { name, kind, spec: TARGETS[name], uses: [], words: [w, name] };
+        return true;
       }
       default:
-        break;
+        return false;
     }
-    if (!tok.quoted && w.startsWith('--')) {
-      readOption(w.slice(2), tok);
-      continue;
-    }
-    problems.push({ code: 'IPT_UNKNOWN_OPTION', severity: 'error', message: `unexpected word "${w}" (expected an option such as -s, -m or -j)` });
-    pushMatch({ kind: 'unknown', module: '', text: quoteWord(w) });
   }
 
-  function readOption(name: string, tok: Token) {
-    const owner = findOwner(name);
+  private bad(message: string) {
+    this.problems.push({ code: 'IPT_BAD_VALUE', severity: 'error', message });
+  }
+
+  /** The next word as an option's value, reading pre-1.4.3 `--dport ! 80` negation. */
+  private value(opt: string): string | null {
+    let t = this.tokens[this.i++];
+    if (t && !t.quoted && t.text === '!') {
+      this.negate = !this.negate;
+      t = this.tokens[this.i++];
+    }
+    if (t === undefined) {
+      this.bad(`${opt} expects a value, found the end of the rule`);
+      return null;
+    }
+    return t.text;
+  }
+
+  private pushMatch(m: Match) {
+    this.slots.push({ match: m });
+    this.negate = false;
+  }
+
+  private readOption(name: string, tok: Token) {
+    const owner = this.findOwner(name);
     if (!owner) {
-      problems.push({ code: 'IPT_UNKNOWN_OPTION', severity: 'error', message: `option --${name} belongs to no loaded match module or target` });
-      const args = greedy();
-      pushMatch({ kind: 'unknown', module: '', text: [tok.text, ...args.map(quoteWord)].join(' ') });
+      this.problems.push({ code: 'IPT_UNKNOWN_OPTION', severity: 'error', message: `option --${name} belongs to no loaded match module or target` });
+      const args = this.greedy();
+      this.pushMatch({ kind: 'unknown', module: '', text: [tok.text, ...args.map(quoteWord)].join(' ') });
       return;
     }
-    const arity = owner.arity;
     let args: string[];
-    if (arity === null) args = greedy();
+    if (owner.arity === null) args = this.greedy();
     else {
       args = [];
-      for (let k = 0; k < arity; k++) {
-        const v = value(`--${name}`);
+      for (let k = 0; k < owner.arity; k++) {
+        const v = this.value(`--${name}`);
         if (v !== null) args.push(v);
       }
     }
-    if (name === 'comment' && owner.kind === 'module') args = joinUnquotedComment(args);
-    owner.into.uses.push({ name, args, negate });
-    owner.into.words.push(...(negate ? ['!'] : []), `--${name}`, ...args.map(quoteWord));
-    negate = false;
+    if (name === 'comment' && owner.kind === 'module') args = this.joinUnquotedComment(args);
+    owner.into.uses.push({ name, args, negate: this.negate });
+    if (this.negate) owner.into.words.push('!');
+    owner.into.words.push(`--${name}`);
+    for (const a of args) owner.into.words.push(quoteWord(a));
+    this.negate = false;
   }
 
   /** kube-proxy's test dumps have `--comment kubernetes service portals`: take words up to the next option. */
-  function joinUnquotedComment(args: string[]): string[] {
-    const prev = tokens[i - 1];
+  private joinUnquotedComment(args: string[]): string[] {
+    const prev = this.tokens[this.i - 1];
     if (!prev || prev.quoted) return args;
     const extra: string[] = [];
-    while (i < tokens.length && !isOptionWord(tokens[i])) extra.push(tokens[i++]!.text);
+    while (this.i < this.tokens.length && !isOptionWord(this.tokens[this.i])) extra.push(this.tokens[this.i++]!.text);
     if (extra.length === 0) return args;
-    problems.push({
+    const text = [...args, ...extra].join(' ');
+    this.problems.push({
       code: 'IPT_UNQUOTED_COMMENT',
       severity: 'warning',
-      message: `comment "${[...args, ...extra].join(' ')}" is several words without quotes; iptables-restore would refuse this line`,
+      message: `comment "${text}" is several words without quotes; iptables-restore would refuse this line`,
     });
-    return [[...args, ...extra].join(' ')];
+    return [text];
   }
 
-  function greedy(): string[] {
+  private greedy(): string[] {
     const out: string[] = [];
-    while (i < tokens.length && !isOptionWord(tokens[i])) out.push(tokens[i++]!.text);
+    while (this.i < this.tokens.length && !isOptionWord(this.tokens[this.i])) out.push(this.tokens[this.i++]!.text);
     return out;
   }
 
-  function findOwner(name: string): { kind: 'module' | 'target'; into: ModuleInstance | TargetInstance; arity: number | null } | null {
+  private findOwner(name: string): { kind: 'module' | 'target'; into: ModuleInstance | TargetInstance; arity: number | null } | null {
+    const target = this.target;
     if (target) {
       if (target.spec && name in target.spec.options) return { kind: 'target', into: target, arity: target.spec.options[name]! };
       if (!target.spec) return { kind: 'target', into: target, arity: null };
     }
-    for (let k = modules.length - 1; k >= 0; k--) {
-      const m = modules[k]!;
+    for (let k = this.modules.length - 1; k >= 0; k--) {
+      const m = this.modules[k]!;
       if (m.spec && name in m.spec.options) return { kind: 'module', into: m, arity: m.spec.options[name]! };
     }
-    if (IMPLICIT_PROTO_OPTIONS.has(name) && proto) {
-      const modName = proto === 'ipv6-icmp' ? 'icmp6' : proto;
+    if (IMPLICIT_PROTO_OPTIONS.has(name) && this.proto) {
+      const modName = this.proto === 'ipv6-icmp' ? 'icmp6' : this.proto;
       const spec = MATCH_MODULES[modName];
       if (spec && name in spec.options) {
         const inst: ModuleInstance = { name: modName, spec, uses: [], words: ['-m', modName] };
-        modules.push(inst);
-        slots.push({ module: inst });
+        this.modules.push(inst);
+        this.slots.push({ module: inst });
         return { kind: 'module', into: inst, arity: spec.options[name]! };
       }
     }
-    const last = modules[modules.length - 1];
+    const last = this.modules[this.modules.length - 1];
     if (last && (!last.spec || Object.keys(last.spec.options).length === 0)) return { kind: 'module', into: last, arity: null };
     return null;
   }
 
-  const matches: Match[] = [];
-  for (const slot of slots) {
-    if ('match' in slot) {
-      matches.push(slot.match);
-      continue;
+  private finish(): ParsedRuleBody {
+    const matches: Match[] = [];
+    let comment: string | null = null;
+    for (const slot of this.slots) {
+      if ('match' in slot) {
+        matches.push(slot.match);
+        continue;
+      }
+      const m = slot.module;
+      if (!m.spec) {
+        matches.push({ kind: 'unknown', module: m.name, text: m.words.join(' ') });
+        continue;
+      }
+      const built = m.spec.build(m.uses, m.words);
+      for (const p of built.problems) this.bad(`-m ${m.name}: ${p}`);
+      if (built.problems.length > 0 && built.matches.length === 0) matches.push({ kind: 'unknown', module: m.name, text: m.words.join(' ') });
+      for (const x of built.matches) {
+        if (x.kind === 'comment' && comment === null) comment = x.text;
+        matches.push(x);
+      }
     }
-    const m = slot.module;
-    const text = m.words.join(' ');
-    if (!m.spec) {
-      matches.push({ kind: 'unknown', module: m.name, text });
-      continue;
-    }
-    const built = m.spec.build(m.uses, text);
-    for (const p of built.problems) bad(`-m ${m.name}: ${p}`);
-    if (built.problems.length > 0 && built.matches.length === 0) matches.push({ kind: 'unknown', module: m.name, text });
-    matches.push(...built.matches);
+    return { matches, target: this.target ? buildTarget(this.target, this.problems) : null, counters: this.counters, comment, problems: this.problems };
   }
-
-  const comment = matches.find((m): m is Extract<Match, { kind: 'comment' }> => m.kind === 'comment')?.text ?? null;
-  return { matches, target: target ? buildTarget(target, problems) : null, counters, comment, problems };
 }
 
 function buildTarget(t: TargetInstance, problems: RuleProblem[]): Target {

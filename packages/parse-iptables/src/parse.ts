@@ -6,22 +6,28 @@ import {
   type DiagnosticCode,
   type IptablesDump,
   type ParseResult,
-  type Rule,
   type Severity,
   type Table,
   type UnparsedLine,
 } from './ast';
-import { parseRuleBody } from './parse-rule';
+import { parseRuleBody, type ParsedRuleBody } from './parse-rule';
+import { LazyRule, splitRuleHead } from './rule';
 import { inferRuleTable, type PendingRule } from './infer-table';
 import { tokenize, type Token } from './tokenize';
 
 const STATEMENT =
   /(^|\s)(\*(?:filter|nat|mangle|raw|security)\s*$|:[^\s:]+ (?:ACCEPT|DROP|RETURN|-) \[\d+:\d+\]|\[\d+:\d+\] -[AI] |-[AINP] \S|COMMIT\s*$)/;
+const CHAIN_LINE = /^:(\S+) (\S+) \[(\d+):(\d+)\]\s*$/;
 const SHELL = /(?:^|[\s$#>])(?:sudo\s+(?:-\S+\s+)*)?(ip6?tables(?:-legacy|-nft)?(?:-save|-restore)?)(?=\s|$)/;
 
 export interface ParseOptions {
   /** The name shown in every diagnostic and span (the uploaded file's name). */
   readonly file: string;
+  /**
+   * Locate rules now, read each rule's body when first asked for (a trace walking its chain).
+   * `diagnostics` then holds only line-level findings; `completeDiagnostics(dump)` adds the rest.
+   */
+  readonly lazy?: boolean;
 }
 
 /**
@@ -57,7 +63,20 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
   const lines = text.split('\n');
   for (let ln = 0; ln < lines.length; ln++) {
     const lineNo = ln + 1;
-    const original = lines[ln]!.replace(/\r$/, '');
+    const line = lines[ln]!;
+    const original = line.endsWith('\r') ? line.slice(0, -1) : line;
+    // Fast path: the bulk of a dump is "-A CHAIN ..." or "[p:b] -A CHAIN ..." lines.
+    if (original.startsWith('-A ') || (original.startsWith('[') && /^\[\d+:\d+\] -A /.test(original))) {
+      readRuleLine(original, lineNo, table?.name ?? commandTable);
+      continue;
+    }
+    if (table && original.startsWith(':')) {
+      const m = CHAIN_LINE.exec(original);
+      if (m) {
+        declare(table, m[1]!, m[2] === 'ACCEPT' || m[2] === 'DROP' ? m[2] : null, { packets: Number(m[3]), bytes: Number(m[4]) }, lineNo);
+        continue;
+      }
+    }
     if (original.trim() === '') continue;
     let stmt = original.trim();
     if (stmt.startsWith('#') && !/^#\s*(sudo\s+)?ip6?tables/.test(stmt)) {
@@ -98,7 +117,6 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
       continue;
     }
     const { tokens, unterminated } = tokenize(stmt);
-    if (unterminated) diag('IPT_UNTERMINATED_QUOTE', 'error', lineNo, 'a quote is not closed; the rest of the line was read as one word');
     const head = tokens[0]!.text;
 
     if (head.startsWith(':')) {
@@ -111,6 +129,13 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
       continue;
     }
 
+    const explicitTable = table?.name ?? lineTable ?? commandTable;
+    const verb = (/^\[\d+:\d+\]$/.test(head) ? tokens[1] : tokens[0])?.text;
+    if (verb === '-A' || verb === '-I') {
+      readRuleLine(stmt, lineNo, explicitTable);
+      continue;
+    }
+    if (unterminated) diag('IPT_UNTERMINATED_QUOTE', 'error', lineNo, 'a quote is not closed; the rest of the line was read as one word');
     let counters: Counters | null = null;
     let rest: Token[] = tokens;
     const cm = /^\[(\d+):(\d+)\]$/.exec(head);
@@ -118,9 +143,7 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
       counters = { packets: Number(cm[1]), bytes: Number(cm[2]) };
       rest = tokens.slice(1);
     }
-    const verb = rest[0]?.text;
     const chainName = rest[1]?.text ?? '';
-    const explicitTable = table?.name ?? lineTable ?? commandTable;
     if (verb === '-P' || verb === '-N') {
       const policyWord = rest[2]?.text;
       const policy = verb === '-P' && (policyWord === 'ACCEPT' || policyWord === 'DROP') ? policyWord : null;
@@ -129,21 +152,8 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
       else pendingDecls.push({ chain: chainName, policy, line: lineNo, counters: pc });
       continue;
     }
-    // -A CHAIN ... or -I CHAIN [n] ...
-    let body = rest.slice(2);
-    let insertAt: number | null = null;
-    if (verb === '-I') {
-      insertAt = /^\d+$/.test(body[0]?.text ?? '') ? Number(body[0]!.text) : 1;
-      if (/^\d+$/.test(body[0]?.text ?? '')) body = body.slice(1);
-    }
-    const parsed = parseRuleBody(body);
-    for (const p of parsed.problems) diag(p.code, p.severity, lineNo, p.message);
-    if (family === null) family = firstFamily(parsed.matches) ?? null;
-    const raw = [verb, chainName, ...body.map((t) => (t.quoted ? JSON.stringify(t.text) : t.text))].join(' ');
-    const pr: PendingRule = { chain: chainName, line: lineNo, raw, parsed, counters: counters ?? parsed.counters, insertAt };
-    ruleCount++;
-    if (explicitTable) addRule(getTable(explicitTable, null), pr, false);
-    else pending.push(pr);
+    diag('IPT_UNKNOWN_LINE', 'error', lineNo, `not an iptables-save line (expected *table, :CHAIN POLICY [p:b], -A CHAIN ..., -P, -N or COMMIT): "${original.trim()}"`);
+    unparsed.push({ span: { file, line: lineNo }, raw: original });
   }
   if (table) diag('IPT_NO_COMMIT', 'info', openTableLine, `table ${table.name} has no COMMIT line (a partial dump?)`);
 
@@ -164,10 +174,9 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
     const first = pending[0]?.line ?? pendingDecls[0]?.line ?? 1;
     diag('IPT_TABLE_INFERRED', 'warning', first, `no *table header: the table of ${pending.length} rules was inferred from chain names and targets (${summary || 'declarations only'})`);
   }
-  checkJumps(tables, diag);
-
   const dump: IptablesDump = { file, family: family ?? 4, tables, unparsed, ruleCount };
-  return { dump, diagnostics };
+  if (options.lazy) return { dump, diagnostics };
+  return { dump, diagnostics: [...diagnostics, ...completeDiagnostics(dump)] };
 
   function declare(t: Table, name: string, policy: 'ACCEPT' | 'DROP' | null, counters: Counters | null, line: number) {
     const existing = t.chains.get(name);
@@ -185,20 +194,25 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
       if (t.span !== null && !builtin) diag('IPT_UNDECLARED_CHAIN', 'info', pr.line, `chain ${pr.chain} has rules but no ":${pr.chain}" declaration in table ${t.name}`);
     }
     const at = pr.insertAt === null ? chain.rules.length : Math.min(Math.max(pr.insertAt - 1, 0), chain.rules.length);
-    const rule: Rule = {
-      table: t.name,
-      chain: pr.chain,
-      index: at + 1,
-      span: { file, line: pr.line },
-      raw: pr.raw,
-      counters: pr.counters,
-      matches: pr.parsed.matches,
-      target: pr.parsed.target,
-      comment: pr.parsed.comment,
-      tableInferred,
-    };
-    chain.rules.splice(at, 0, rule);
-    if (at !== chain.rules.length - 1) chain.rules.forEach((r, k) => ((r as { index: number }).index = k + 1));
+    const known = pr.parsed as ParsedRuleBody | null;
+    const rule = new LazyRule(t.name, pr.chain, at + 1, { file, line: pr.line }, pr.raw, pr.counters, tableInferred, known ? null : pr.body, known);
+    if (at === chain.rules.length) chain.rules.push(rule);
+    else {
+      chain.rules.splice(at, 0, rule);
+      chain.rules.forEach((r, k) => ((r as { index: number }).index = k + 1));
+    }
+  }
+
+  /** One `[p:b] -A CHAIN ...` or `-I CHAIN [n] ...` statement, located now and read when needed. */
+  function readRuleLine(stmt: string, lineNo: number, explicitTable: string | null) {
+    const head = splitRuleHead(stmt);
+    ruleCount++;
+    // Pastes without a table need each rule's target to place it; the first rule tells the family.
+    const parsed = !explicitTable || family === null ? parseBody(head.body) : null;
+    if (parsed && family === null) family = firstFamily(parsed.matches) ?? null;
+    const pr: PendingRule = { chain: head.chain, line: lineNo, raw: head.raw, body: head.body, counters: head.counters, insertAt: head.insertAt, parsed: parsed as ParsedRuleBody };
+    if (explicitTable) addRule(tables.get(explicitTable) ?? getTable(explicitTable, null), pr, false);
+    else pending.push(pr);
   }
 }
 
@@ -207,8 +221,17 @@ function firstFamily(matches: readonly { kind: string; cidr?: { family: 4 | 6 } 
   return undefined;
 }
 
-function checkJumps(tables: Map<string, Table>, diag: (c: DiagnosticCode, s: Severity, l: number, m: string) => void) {
-  for (const t of tables.values()) {
+/**
+ * Reads every rule body not yet read and returns what was not understood in them, plus jumps to
+ * chains the dump does not have. A lazily parsed dump is complete after this.
+ */
+export function completeDiagnostics(dump: IptablesDump): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const t of dump.tables.values())
+    for (const chain of t.chains.values())
+      for (const r of chain.rules) for (const p of r.problems) out.push({ code: p.code, severity: p.severity, message: p.message, span: r.span });
+  out.sort((a, b) => a.span.line - b.span.line);
+  for (const t of dump.tables.values()) {
     const reported = new Set<string>();
     for (const chain of t.chains.values()) {
       for (const r of chain.rules) {
@@ -216,8 +239,21 @@ function checkJumps(tables: Map<string, Table>, diag: (c: DiagnosticCode, s: Sev
         if (!target || (target.kind !== 'jump' && target.kind !== 'goto')) continue;
         if (t.chains.has(target.chain) || reported.has(target.chain)) continue;
         reported.add(target.chain);
-        diag('IPT_MISSING_CHAIN', 'warning', r.span.line, `rule jumps to ${target.chain}, which is not in table ${t.name} of this dump (a fragment?); the tracer treats it as empty`);
+        out.push({
+          code: 'IPT_MISSING_CHAIN',
+          severity: 'warning',
+          message: `rule jumps to ${target.chain}, which is not in table ${t.name} of this dump (a fragment?); the tracer treats it as empty`,
+          span: r.span,
+        });
       }
     }
   }
+  return out;
+}
+
+function parseBody(body: string): ParsedRuleBody {
+  const { tokens, unterminated } = tokenize(body);
+  const parsed = parseRuleBody(tokens);
+  if (unterminated) parsed.problems.unshift({ code: 'IPT_UNTERMINATED_QUOTE', severity: 'error', message: 'a quote is not closed; the rest of the line was read as one word' });
+  return parsed;
 }

@@ -43,22 +43,35 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
   return out;
 }
 
+const ownCache = new WeakMap<Ruleset, Map<string, string | null>>();
+
+/** The ServicePortName a per-Service chain's own rules name in their comments (memoised). */
+function serviceOfChain(rs: Ruleset, chainId: string): string | null {
+  let m = ownCache.get(rs);
+  if (!m) ownCache.set(rs, (m = new Map()));
+  if (m.has(chainId)) return m.get(chainId)!;
+  let name: string | null = null;
+  for (const r of rs.chains.get(chainId)?.rules ?? []) if ((name = servicePortNameOf(r.comment))) break;
+  m.set(chainId, name);
+  return name;
+}
+
 /**
- * The Service a traced path belongs to: the first per-Service chain it entered, or the first rule on
- * it whose comment names a Service (kube-proxy's "has no endpoints" REJECTs live in shared chains).
+ * The Service a traced path belongs to: the first per-Service chain it entered (named by its own
+ * rules' comments, or by the comment of the rule that jumped into it), or the first rule on it whose
+ * comment names a Service (kube-proxy's "has no endpoints" REJECTs live in shared chains). Only the
+ * chains on the path are read, so a trace on a large dump never parses the rest.
  */
 export function serviceOfPath(rs: Ruleset, path: readonly { table: string; chain: string; rule: number }[]): string | null {
-  const chains = serviceChains(rs);
   for (const step of path) {
     const id = `${step.table}/${step.chain}`;
-    const named = chains.get(id);
-    if (named) return named;
-    if (SERVICE_CHAIN.test(step.chain)) return step.chain;
+    if (SERVICE_CHAIN.test(step.chain)) return serviceOfChain(rs, id) ?? step.chain;
     const rule: RsRule | undefined = rs.chains.get(id)?.rules[step.rule - 1];
-    const target = rule?.action && (rule.action.kind === 'jump' || rule.action.kind === 'goto') ? rule.action.chain : null;
-    if (target && SERVICE_CHAIN.test(target)) return chains.get(`${step.table}/${target}`) ?? target;
-    if (/^KUBE-/.test(step.chain) && rule?.action && rule.action.kind !== 'jump') {
-      const fromComment = servicePortNameOf(rule.comment);
+    const action = rule?.action;
+    const target = action && (action.kind === 'jump' || action.kind === 'goto') ? action.chain : null;
+    if (target && SERVICE_CHAIN.test(target)) return servicePortNameOf(rule!.comment) ?? serviceOfChain(rs, `${step.table}/${target}`) ?? target;
+    if (/^KUBE-/.test(step.chain) && action && action.kind !== 'jump') {
+      const fromComment = servicePortNameOf(rule!.comment);
       if (fromComment) return fromComment;
     }
   }

@@ -54,16 +54,11 @@ export function fromIptables(dump: IptablesDump, options: FromIptablesOptions = 
     const names = new Set([...table.chains.keys(), ...synth.keys()]);
     for (const name of names) {
       const chain = table.chains.get(name);
-      const rules: RsRule[] = (chain?.rules ?? []).map((r) => ({
-        index: r.index,
-        span: r.span,
-        raw: r.raw,
-        conds: r.matches,
-        action: r.target,
-        comment: r.comment,
-      }));
+      // Parsed rules are ruleset rules as they are (their bodies may still be unread: see LazyRule).
+      const rules: RsRule[] = [...(chain?.rules ?? [])];
       const extra = synth.get(name) ?? [];
-      extra.forEach((r, k) => rules.push({ ...r, index: rules.length + k + 1 }));
+      const base = rules.length;
+      extra.forEach((r, k) => rules.push({ ...r, index: base + k + 1 }));
       const id = `${table.name}/${name}`;
       chains.set(id, { id, table: table.name, name, rules, span: chain?.span ?? null });
     }

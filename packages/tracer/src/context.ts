@@ -1,4 +1,4 @@
-import { cidrContains, parseCidr, type Cidr, type IP } from '@svcpath/netaddr';
+import { cidrContains, parseCidr, type IP } from '@svcpath/netaddr';
 import type { RsChain, Ruleset } from '@svcpath/ruleset';
 import type { TraceEnv } from './types';
 
@@ -15,30 +15,50 @@ export interface TraceCtx {
   addrType(ip: IP): 'LOCAL' | 'MULTICAST' | 'BROADCAST' | 'UNICAST';
   pktType(dst: IP): 'unicast' | 'multicast' | 'broadcast';
   maskedKey(ip: IP, mask: IP | null): string;
-  recentSeconds(list: string): number | null;
+  /** The affinity timeout of a recent list, looked for first in the chains of `path`. */
+  recentSeconds(list: string, path: readonly { table: string; chain: string }[]): number | null;
   chain(table: string, name: string): RsChain | undefined;
 }
 
-const recentCache = new WeakMap<Ruleset, Map<string, number>>();
+const recentCache = new WeakMap<Ruleset, Map<string, number | null>>();
 
-/** `--seconds` of the rcheck/update rules reading each recent list: the affinity timeout. */
-function recentTimeouts(rs: Ruleset): Map<string, number> {
+/**
+ * `--seconds` of the rcheck/update rule that reads a recent list: the affinity timeout. Looks only
+ * at rules whose text names the list, so a lazily read dump is not read whole for it.
+ */
+function recentTimeout(rs: Ruleset, list: string): number | null {
   let m = recentCache.get(rs);
-  if (m) return m;
-  m = new Map();
-  for (const chain of rs.chains.values())
-    for (const r of chain.rules)
+  if (!m) recentCache.set(rs, (m = new Map()));
+  if (m.has(list)) return m.get(list)!;
+  let seconds: number | null = null;
+  search: for (const chain of rs.chains.values())
+    for (const r of chain.rules) {
+      if (!r.raw.includes(list)) continue;
       for (const c of r.conds)
-        if (c.kind === 'recent' && c.op !== 'set' && c.seconds !== null && !m.has(c.name)) m.set(c.name, c.seconds);
-  recentCache.set(rs, m);
-  return m;
+        if (c.kind === 'recent' && c.name === list && c.op !== 'set' && c.seconds !== null) {
+          seconds = c.seconds;
+          break search;
+        }
+    }
+  m.set(list, seconds);
+  return seconds;
+}
+
+/** kube-proxy puts the rcheck rule in the KUBE-SVC chain the path went through: look there first. */
+function recentTimeoutOnPath(rs: Ruleset, list: string, path: readonly { table: string; chain: string }[]): number | null {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const chain = rs.chains.get(`${path[i]!.table}/${path[i]!.chain}`);
+    for (const r of chain?.rules ?? [])
+      for (const c of r.conds) if (c.kind === 'recent' && c.name === list && c.op !== 'set' && c.seconds !== null) return c.seconds;
+  }
+  return null;
 }
 
 export function makeCtx(rs: Ruleset, env: TraceEnv): TraceCtx {
   const local = new Set(env.localAddresses.map((a) => a.text));
-  const localCidrs: Cidr[] = [LOOPBACK4];
-  const isLocal = (ip: IP) => local.has(ip.text) || localCidrs.some((c) => cidrContains(c, ip)) || (ip.family === 6 && ip.value === 1n);
-  const timeouts = recentTimeouts(rs);
+  function isLocal(ip: IP): boolean {
+    return local.has(ip.text) || cidrContains(LOOPBACK4, ip) || (ip.family === 6 && ip.value === 1n);
+  }
   return {
     rs,
     env,
@@ -59,7 +79,7 @@ export function makeCtx(rs: Ruleset, env: TraceEnv): TraceCtx {
       if (ip.family === 4 && mask.family === 4) return String((ip.value & mask.value) >>> 0);
       return String((ip.value as bigint) & (mask.value as bigint));
     },
-    recentSeconds: (list) => timeouts.get(list) ?? null,
+    recentSeconds: (list, path) => recentTimeoutOnPath(rs, list, path) ?? recentTimeout(rs, list),
     chain: (table, name) => rs.chains.get(`${table}/${name}`),
   };
 }

@@ -19,7 +19,11 @@ export function matchProbability(ctx: TraceCtx, rule: RsRule, s: FlowState): num
   return p;
 }
 
-const yes = (negate: boolean, v: boolean): number => (v !== negate ? 1 : 0);
+function yes(negate: boolean, v: boolean): number {
+  return v !== negate ? 1 : 0;
+}
+
+const TCP_FLAGS = ['SYN', 'ACK', 'FIN', 'RST', 'URG', 'PSH'];
 
 function evalCond(ctx: TraceCtx, c: Cond, s: FlowState, rule: RsRule): number {
   switch (c.kind) {
@@ -30,8 +34,7 @@ function evalCond(ctx: TraceCtx, c: Cond, s: FlowState, rule: RsRule): number {
     case 'ports': {
       if (c.proto !== '' && c.proto !== s.proto) return 0;
       if (c.proto === '' && s.proto !== 'tcp' && s.proto !== 'udp' && s.proto !== 'sctp') return 0;
-      const hit = (port: number) => c.ranges.some((r) => inRange(r, port));
-      const v = c.dir === 'src' ? hit(s.sport) : c.dir === 'dst' ? hit(s.dport) : hit(s.sport) || hit(s.dport);
+      const v = c.dir === 'src' ? inRanges(c.ranges, s.sport) : c.dir === 'dst' ? inRanges(c.ranges, s.dport) : inRanges(c.ranges, s.sport) || inRanges(c.ranges, s.dport);
       return yes(c.negate, v);
     }
     case 'iface':
@@ -40,10 +43,9 @@ function evalCond(ctx: TraceCtx, c: Cond, s: FlowState, rule: RsRule): number {
       return yes(c.negate, false); // the first packet of a connection is not a non-first fragment
     case 'tcp-flags': {
       if (s.proto !== 'tcp') return 0;
-      const set = new Set(['SYN']); // a new connection's first packet
-      const inMask = (f: string) => c.mask.includes('ALL') || c.mask.includes(f);
-      const all = ['SYN', 'ACK', 'FIN', 'RST', 'URG', 'PSH'];
-      const v = all.every((f) => !inMask(f) || set.has(f) === (c.set.includes(f) || c.set.includes('ALL')));
+      // A new connection's first packet carries SYN alone.
+      const all = c.mask.includes('ALL');
+      const v = TCP_FLAGS.every((f) => !(all || c.mask.includes(f)) || (f === 'SYN') === (c.set.includes(f) || c.set.includes('ALL')));
       return yes(c.negate, v);
     }
     case 'comment':
@@ -107,6 +109,11 @@ function evalCond(ctx: TraceCtx, c: Cond, s: FlowState, rule: RsRule): number {
 
 function inRange(r: PortRange, port: number): boolean {
   return port >= r.from && port <= r.to;
+}
+
+function inRanges(ranges: readonly PortRange[], port: number): boolean {
+  for (const r of ranges) if (port >= r.from && port <= r.to) return true;
+  return false;
 }
 
 function evalIface(dir: 'in' | 'out', pattern: string, negate: boolean, s: FlowState, rule: RsRule): number {

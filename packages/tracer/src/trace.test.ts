@@ -240,6 +240,25 @@ COMMIT
   });
 });
 
+describe('long chains', () => {
+  const rules = Array.from({ length: 300 }, (_, i) =>
+    i % 3 === 2 ? `-A X -p tcp -m tcp --dport ${1000 + i} -j RETURN` : `-A X -d 10.96.${i >> 8}.${i & 255}/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.0.0.${i % 250}:80`,
+  );
+  const dump = `*nat\n:PREROUTING ACCEPT [0:0]\n:X - [0:0]\n-A PREROUTING -j X\n${rules.join('\n')}\n-A X -j DNAT --to-destination 10.9.9.9:1\nCOMMIT\n`;
+  const rs = rsOf(dump);
+  it.each([
+    ['10.96.0.0', 80, 1 + 1],
+    ['10.96.0.150', 80, 1 + 151],
+    ['10.96.1.43', 80, 1 + 301],
+    ['10.96.0.150', 81, 1 + 301],
+    ['10.96.0.99', 80, 1 + 100],
+    ['10.1.1.1', 1002, 1 + 3],
+  ])('counts every rule the kernel evaluates for %s:%d (the skip index is invisible)', (dst, dport, expected) => {
+    const r = trace(rs, { src: parseIP('10.1.0.1')!, dst: parseIP(dst)!, dport, proto: 'tcp' }, { localAddresses: [] });
+    expect(r.outcomes[0]!.rulesEvaluated).toBe(expected);
+  });
+});
+
 describe('trace invariants', () => {
   const dump = `*nat
 :PREROUTING ACCEPT [0:0]

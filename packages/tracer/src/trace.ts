@@ -147,7 +147,7 @@ function outcome(
   delivery: Outcome['delivery'],
   rejectWith?: string,
 ): Outcome {
-  const affinity = st.recentSet === null ? undefined : { seconds: ctx.recentSeconds(st.recentSet), list: st.recentSet };
+  const affinity = st.recentSet === null ? undefined : { seconds: ctx.recentSeconds(st.recentSet, st.path), list: st.recentSet };
   return {
     probability: st.probability,
     verdict,

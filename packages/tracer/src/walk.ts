@@ -1,5 +1,6 @@
 import { parseIP, type IP } from '@svcpath/netaddr';
 import type { Action, MapVerdict, RsChain, RsRule } from '@svcpath/ruleset';
+import { chainIndex, hostKey, nextCandidate } from './chain-index';
 import type { TraceCtx } from './context';
 import { lookup, matchProbability } from './eval-cond';
 import { assume, cloneState, type FlowState } from './state';
@@ -29,9 +30,20 @@ const MAX_DEPTH = 64;
 export function runChain(ctx: TraceCtx, chain: RsChain, from: number, st: FlowState, depth: number): Branch[] {
   const out: Branch[] = [];
   let s = st;
-  for (let i = from; i < chain.rules.length; i++) {
+  const idx = chainIndex(chain);
+  const n = chain.rules.length;
+  for (let i = from; i < n; i++) {
+    if (idx) {
+      // Skipped rules provably fail (another destination or port), but the kernel still evaluates them.
+      const next = nextCandidate(idx, i, hostKey(s.dst.family, s.dst.value), s.dport);
+      if (next === Infinity) {
+        s.rulesEvaluated += n - i;
+        break;
+      }
+      s.rulesEvaluated += next - i + 1;
+      i = next;
+    } else s.rulesEvaluated++;
     const rule = chain.rules[i]!;
-    s.rulesEvaluated++;
     const p = matchProbability(ctx, rule, s);
     if (p <= 0) continue;
     if (p >= 1) {
@@ -87,8 +99,11 @@ function record(s: FlowState, chain: RsChain, rule: RsRule, action: string, p?: 
   });
 }
 
+function leave(s: FlowState, flow: Flow): Step[] {
+  return [{ st: s, next: false, flow }];
+}
+
 function applyAction(ctx: TraceCtx, chain: RsChain, rule: RsRule, a: Action, s: FlowState, depth: number, p?: number): Step[] {
-  const leave = (flow: Flow): Step[] => [{ st: s, next: false, flow }];
   switch (a.kind) {
     case 'jump':
     case 'goto':
@@ -96,16 +111,16 @@ function applyAction(ctx: TraceCtx, chain: RsChain, rule: RsRule, a: Action, s: 
       return enter(ctx, chain.table, a.chain, a.kind, s, depth, rule);
     case 'ACCEPT':
       record(s, chain, rule, 'ACCEPT', p);
-      return leave({ kind: 'accept' });
+      return leave(s, { kind: 'accept' });
     case 'DROP':
       record(s, chain, rule, 'DROP', p);
-      return leave({ kind: 'drop' });
+      return leave(s, { kind: 'drop' });
     case 'REJECT':
       record(s, chain, rule, `REJECT ${a.rejectWith}`, p);
-      return leave({ kind: 'reject', rejectWith: a.rejectWith });
+      return leave(s, { kind: 'reject', rejectWith: a.rejectWith });
     case 'RETURN':
       record(s, chain, rule, 'RETURN', p);
-      return leave({ kind: 'return' });
+      return leave(s, { kind: 'return' });
     case 'continue':
       return [{ st: s, next: true }];
     case 'DNAT': {
@@ -114,14 +129,14 @@ function applyAction(ctx: TraceCtx, chain: RsChain, rule: RsRule, a: Action, s: 
       if (r.from && r.to && r.from.value !== r.to.value) assume(s, `DNAT to a range (${r.text}, line ${rule.span.line}): the kernel picks one address by a hash of the connection; the first is shown`);
       dnat(s, r.from ?? s.dst, r.ports ? r.ports.from : s.dport);
       record(s, chain, rule, `DNAT ${hostPort(s.dst, s.dport)}`, p);
-      return leave({ kind: 'accept' });
+      return leave(s, { kind: 'accept' });
     }
     case 'REDIRECT': {
       const local = s.hook === 'output' ? parseIP(s.dst.family === 4 ? '127.0.0.1' : '::1')! : ctx.env.localAddresses.find((x) => x.family === s.dst.family) ?? s.dst;
       if (s.hook !== 'output') assume(s, `REDIRECT (line ${rule.span.line}) goes to the incoming interface's first address; shown as ${local.text}`);
       dnat(s, local, a.toPorts ? a.toPorts.from : s.dport);
       record(s, chain, rule, `REDIRECT ${hostPort(s.dst, s.dport)}`, p);
-      return leave({ kind: 'accept' });
+      return leave(s, { kind: 'accept' });
     }
     case 'SNAT':
     case 'MASQUERADE': {
@@ -129,7 +144,7 @@ function applyAction(ctx: TraceCtx, chain: RsChain, rule: RsRule, a: Action, s: 
       s.masquerade = true;
       s.snat = a.kind === 'SNAT' ? `SNAT ${a.to.map((t) => t.text).join(',')}` : `MASQUERADE${a.randomFully ? ' --random-fully' : ''}`;
       record(s, chain, rule, s.snat, p);
-      return leave({ kind: 'accept' });
+      return leave(s, { kind: 'accept' });
     }
     case 'MARK': {
       if (a.which === 'packet') s.mark = ((s.mark & ~a.mask) ^ a.value) >>> 0;
