@@ -140,6 +140,9 @@ export interface Rule {
 }
 
 export interface Chain {
+  /** `table/name`: the chain's key in the ruleset model. */
+  readonly id: string;
+  readonly table: string;
   readonly name: string;
   readonly builtin: boolean;
   /** Built-in chains' policy; null for user chains. */
@@ -165,6 +168,8 @@ export interface IptablesDump {
   readonly file: string;
   readonly family: 4 | 6;
   readonly tables: Map<string, Table>;
+  /** Every chain of every table by `table/name` (the ruleset model's key). */
+  readonly chainsById: Map<string, Chain>;
   /** Lines kept verbatim because they were not understood (also reported as diagnostics). */
   readonly unparsed: readonly UnparsedLine[];
   readonly ruleCount: number;

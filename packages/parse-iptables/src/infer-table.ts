@@ -4,11 +4,11 @@ export interface PendingRule {
   readonly chain: string;
   readonly line: number;
   readonly raw: string;
-  readonly body: string;
+  readonly bodyAt: number;
   readonly counters: Counters | null;
   readonly insertAt: number | null;
   /** Reading the body for inference: pastes without tables are small. */
-  readonly parsed: { readonly target: Target | null };
+  readonly parsed: { readonly target: Target | null } | null;
 }
 
 const NAT_CHAIN = /^(KUBE-(SVC|SEP|EXT|FW|SVL|XLB|MARK-MASQ|MARK-DROP|POSTROUTING|LOAD-BALANCER|LOOP-BACK)(-|$)|DOCKER$|CNI-|cali-nat|FLANNEL-POSTRTG)/;
@@ -37,7 +37,7 @@ export function inferRuleTable(rules: readonly PendingRule[], chainOnly?: string
 }
 
 function ownEvidence(r: PendingRule, chainTable: (name: string) => string | null): string | null {
-  const t = r.parsed.target;
+  const t = r.parsed?.target;
   if (!t) return null;
   if (NAT_TARGETS.has(t.kind)) return 'nat';
   if (t.kind === 'REJECT') return 'filter';

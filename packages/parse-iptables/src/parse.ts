@@ -40,12 +40,15 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
   const diagnostics: Diagnostic[] = [];
   const unparsed: UnparsedLine[] = [];
   const tables = new Map<string, Table>();
+  const chainsById = new Map<string, Chain>();
   const pending: PendingRule[] = [];
   const pendingDecls: { chain: string; policy: 'ACCEPT' | 'DROP' | null; line: number; counters: Counters | null }[] = [];
   let table: Table | null = null;
   let commandTable: string | null = null;
   let family: 4 | 6 | null = null;
   let ruleCount = 0;
+  let lastChain: Chain | null = null;
+  let lastTable: Table | null = null;
   let openTableLine = 0;
 
   const diag = (code: DiagnosticCode, severity: Severity, line: number, message: string) =>
@@ -60,12 +63,20 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
     return t;
   };
 
-  const lines = text.split('\n');
-  for (let ln = 0; ln < lines.length; ln++) {
-    const lineNo = ln + 1;
-    const line = lines[ln]!;
-    const original = line.endsWith('\r') ? line.slice(0, -1) : line;
-    // Fast path: the bulk of a dump is "-A CHAIN ..." or "[p:b] -A CHAIN ..." lines.
+  let pos = 0;
+  let lineNo = 0;
+  for (; pos <= text.length; ) {
+    let next = text.indexOf('\n', pos);
+    if (next < 0) next = text.length;
+    let end = next;
+    if (end > pos && text.charCodeAt(end - 1) === 13) end--;
+    const start = pos;
+    pos = next + 1;
+    lineNo++;
+    // Fast path: the bulk of a dump is "-A CHAIN ..." or "[p:b] -A CHAIN ..." lines of a known table.
+    if (table && family !== null && fastRule(start, end, lineNo)) continue;
+    if (table && text.charCodeAt(start) === 58 /* : */ && fastChain(start, end, lineNo)) continue;
+    const original = text.slice(start, end);
     if (original.startsWith('-A ') || (original.startsWith('[') && /^\[\d+:\d+\] -A /.test(original))) {
       readRuleLine(original, lineNo, table?.name ?? commandTable);
       continue;
@@ -174,28 +185,33 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
     const first = pending[0]?.line ?? pendingDecls[0]?.line ?? 1;
     diag('IPT_TABLE_INFERRED', 'warning', first, `no *table header: the table of ${pending.length} rules was inferred from chain names and targets (${summary || 'declarations only'})`);
   }
-  const dump: IptablesDump = { file, family: family ?? 4, tables, unparsed, ruleCount };
+  const dump: IptablesDump = { file, family: family ?? 4, tables, chainsById, unparsed, ruleCount };
   if (options.lazy) return { dump, diagnostics };
   return { dump, diagnostics: [...diagnostics, ...completeDiagnostics(dump)] };
 
   function declare(t: Table, name: string, policy: 'ACCEPT' | 'DROP' | null, counters: Counters | null, line: number) {
     const existing = t.chains.get(name);
     const builtin = (BUILTIN_CHAINS[t.name] ?? []).includes(name);
-    const chain: Chain = { name, builtin, policy: builtin ? (policy ?? 'ACCEPT') : null, counters, span: { file, line }, rules: existing?.rules ?? [] };
+    const chain: Chain = { id: `${t.name}/${name}`, table: t.name, name, builtin, policy: builtin ? (policy ?? 'ACCEPT') : null, counters, span: { file, line }, rules: existing?.rules ?? [] };
     t.chains.set(name, chain);
+    chainsById.set(chain.id, chain);
   }
 
   function addRule(t: Table, pr: PendingRule, tableInferred: boolean) {
-    let chain = t.chains.get(pr.chain);
+    // iptables-save groups a chain's rules, so the previous rule's chain is usually this one.
+    let chain = lastTable === t && lastChain?.name === pr.chain ? lastChain : t.chains.get(pr.chain);
     if (!chain) {
       const builtin = (BUILTIN_CHAINS[t.name] ?? []).includes(pr.chain);
-      chain = { name: pr.chain, builtin, policy: builtin ? 'ACCEPT' : null, counters: null, span: null, rules: [] };
+      chain = { id: `${t.name}/${pr.chain}`, table: t.name, name: pr.chain, builtin, policy: builtin ? 'ACCEPT' : null, counters: null, span: null, rules: [] };
       t.chains.set(pr.chain, chain);
+      chainsById.set(chain.id, chain);
       if (t.span !== null && !builtin) diag('IPT_UNDECLARED_CHAIN', 'info', pr.line, `chain ${pr.chain} has rules but no ":${pr.chain}" declaration in table ${t.name}`);
     }
+    lastChain = chain;
+    lastTable = t;
     const at = pr.insertAt === null ? chain.rules.length : Math.min(Math.max(pr.insertAt - 1, 0), chain.rules.length);
     const known = pr.parsed as ParsedRuleBody | null;
-    const rule = new LazyRule(t.name, pr.chain, at + 1, { file, line: pr.line }, pr.raw, pr.counters, tableInferred, known ? null : pr.body, known);
+    const rule = new LazyRule(t.name, pr.chain, at + 1, file, pr.line, pr.raw, 0, pr.raw.length, pr.counters, tableInferred, pr.bodyAt, known);
     if (at === chain.rules.length) chain.rules.push(rule);
     else {
       chain.rules.splice(at, 0, rule);
@@ -203,17 +219,73 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
     }
   }
 
+  /** `:NAME POLICY [p:b]` at text[start, end), read by offsets; false for anything else. */
+  function fastChain(start: number, end: number, lineNo: number): boolean {
+    const sp = text.indexOf(' ', start);
+    if (sp < 0 || sp > end) return false;
+    const sp2 = text.indexOf(' ', sp + 1);
+    if (sp2 < 0 || sp2 > end || text.charCodeAt(sp2 + 1) !== 91 || text.charCodeAt(end - 1) !== 93) return false;
+    const counters = readCounters(text, sp2 + 1, end);
+    if (!counters) return false;
+    const policy = text.slice(sp + 1, sp2);
+    declare(table!, text.slice(start + 1, sp), policy === 'ACCEPT' || policy === 'DROP' ? policy : null, counters, lineNo);
+    return true;
+  }
+
+  /**
+   * `-A CHAIN body` or `[p:b] -A CHAIN body` at text[start, end) appended to a known table's chain,
+   * read by offsets alone. False when the line is anything else (the general path takes it).
+   */
+  function fastRule(start: number, end: number, lineNo: number): boolean {
+    let at = start;
+    let counters: Counters | null = null;
+    if (text.charCodeAt(at) === 91 /* [ */) {
+      const close = text.indexOf('] -A ', at);
+      if (close < 0 || close > end) return false;
+      counters = readCounters(text, at, close + 1);
+      if (!counters) return false;
+      at = close + 2;
+    }
+    if (!text.startsWith('-A ', at)) return false;
+    const nameAt = at + 3;
+    let sp = text.indexOf(' ', nameAt);
+    if (sp < 0 || sp > end) sp = end;
+    const t = table!;
+    let chain = lastTable === t && lastChain !== null && sp - nameAt === lastChain.name.length && text.startsWith(lastChain.name, nameAt) ? lastChain : undefined;
+    if (!chain) {
+      chain = t.chains.get(text.slice(nameAt, sp));
+      if (!chain) return false;
+    }
+    lastChain = chain;
+    lastTable = t;
+    ruleCount++;
+    chain.rules.push(new LazyRule(t.name, chain.name, chain.rules.length + 1, file, lineNo, text, at, end, counters, false, Math.min(sp + 1, end), null));
+    return true;
+  }
+
   /** One `[p:b] -A CHAIN ...` or `-I CHAIN [n] ...` statement, located now and read when needed. */
   function readRuleLine(stmt: string, lineNo: number, explicitTable: string | null) {
     const head = splitRuleHead(stmt);
     ruleCount++;
     // Pastes without a table need each rule's target to place it; the first rule tells the family.
-    const parsed = !explicitTable || family === null ? parseBody(head.body) : null;
+    const parsed = !explicitTable || family === null ? parseBody(head.raw.slice(head.bodyAt)) : null;
     if (parsed && family === null) family = firstFamily(parsed.matches) ?? null;
-    const pr: PendingRule = { chain: head.chain, line: lineNo, raw: head.raw, body: head.body, counters: head.counters, insertAt: head.insertAt, parsed: parsed as ParsedRuleBody };
+    const pr: PendingRule = { chain: head.chain, line: lineNo, raw: head.raw, bodyAt: head.bodyAt, counters: head.counters, insertAt: head.insertAt, parsed: parsed as ParsedRuleBody };
     if (explicitTable) addRule(tables.get(explicitTable) ?? getTable(explicitTable, null), pr, false);
     else pending.push(pr);
   }
+}
+
+const ZERO: Counters = Object.freeze({ packets: 0, bytes: 0 });
+
+/** `[p:b]` at text[from, to): most dumps say `[0:0]`, which shares one object. */
+function readCounters(text: string, from: number, to: number): Counters | null {
+  if (to - from === 5 && text.startsWith('[0:0]', from)) return ZERO;
+  const colon = text.indexOf(':', from);
+  if (colon < 0 || colon > to) return null;
+  const packets = Number(text.slice(from + 1, colon));
+  const bytes = Number(text.slice(colon + 1, to - 1));
+  return Number.isInteger(packets) && Number.isInteger(bytes) ? { packets, bytes } : null;
 }
 
 function firstFamily(matches: readonly { kind: string; cidr?: { family: 4 | 6 } }[]): 4 | 6 | undefined {

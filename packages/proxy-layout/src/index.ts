@@ -1,1 +1,1 @@
-export { serviceChains, serviceOfPath, servicePortNameOf, SERVICE_CHAIN } from './service-names';
+export { serviceChains, serviceOfPath, servicePortNameOf, servicePortNameOfNftChain, SERVICE_CHAIN } from './service-names';

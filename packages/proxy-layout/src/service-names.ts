@@ -3,6 +3,19 @@ import type { RsRule, Ruleset } from '@svcpath/ruleset';
 /** kube-proxy's per-Service chains: KUBE-SVC/SVL/EXT/FW/SEP-<hash> and the older KUBE-XLB-<hash>. */
 export const SERVICE_CHAIN = /^KUBE-(SVC|SVL|EXT|FW|SEP|XLB)-[A-Z0-9]{16}$/;
 
+/**
+ * kube-proxy's nftables chains name the Service port in full:
+ * `service-ULMVA6XW-ns1/svc1/tcp/p80`, `endpoint-…-ns1/svc1/tcp/p80__10.180.0.1/80`.
+ */
+const NFT_SERVICE_CHAIN = /^(?:service|external|endpoint|firewall)-[A-Z0-9]{8}-([^/]+)\/([^/]+)\/[a-z]+\/([^_]*)(?:__.*)?$/;
+
+/** The ServicePortName an nftables-mode chain name spells out, if it is one of kube-proxy's. */
+export function servicePortNameOfNftChain(chain: string): string | null {
+  const m = NFT_SERVICE_CHAIN.exec(chain);
+  if (!m) return null;
+  return m[3] ? `${m[1]}/${m[2]}:${m[3]}` : `${m[1]}/${m[2]}`;
+}
+
 /** A ServicePortName at the start of a kube-proxy comment: `ns/name:port` or `ns/name`. */
 const SPN_AT_START = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[^\s]+)?)(\s|$)/;
 /** Comments that name the Service later on: `masquerade traffic for ns/svc:p external destinations`. */
@@ -63,9 +76,13 @@ function serviceOfChain(rs: Ruleset, chainId: string): string | null {
  * chains on the path are read, so a trace on a large dump never parses the rest.
  */
 export function serviceOfPath(rs: Ruleset, path: readonly { table: string; chain: string; rule: number }[]): string | null {
-  for (const step of path) {
+  for (const step of path as readonly { table: string; chain: string; rule: number; action?: string; elementComment?: string }[]) {
     const id = `${step.table}/${step.chain}`;
     if (SERVICE_CHAIN.test(step.chain)) return serviceOfChain(rs, id) ?? step.chain;
+    const nft = servicePortNameOfNftChain(step.chain) ?? servicePortNameOfNftChain(/^(?:goto|jump) (\S+)$/.exec(step.action ?? '')?.[1] ?? '');
+    if (nft) return nft;
+    const fromElement = servicePortNameOf(step.elementComment ?? null);
+    if (fromElement) return fromElement;
     const rule: RsRule | undefined = rs.chains.get(id)?.rules[step.rule - 1];
     const action = rule?.action;
     const target = action && (action.kind === 'jump' || action.kind === 'goto') ? action.chain : null;

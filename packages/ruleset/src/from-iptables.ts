@@ -46,31 +46,47 @@ export interface FromIptablesOptions {
 
 /** Lowers one or more parsed iptables dumps (say iptables-save and a legacy one) into a Ruleset. */
 export function fromIptables(dump: IptablesDump, options: FromIptablesOptions = {}): Ruleset {
-  const chains = new Map<string, RsChain>();
   const hooks: Record<Hook, BaseChain[]> = { prerouting: [], input: [], forward: [], output: [], postrouting: [] };
   const assumptions: string[] = [];
+  const synthByTable = new Map<string, Map<string, RsRule[]>>();
+  for (const table of dump.tables.values())
+    synthByTable.set(table.name, options.assumeHookJumps === false ? new Map() : missingJumps(table, dump.file, assumptions));
+  // A whole dump's chains are ruleset chains as they are: share the parser's map instead of copying.
+  const whole = [...synthByTable.values()].every((m) => m.size === 0);
+  const chains: Map<string, RsChain> = whole ? (dump.chainsById as Map<string, RsChain>) : new Map();
   for (const table of dump.tables.values()) {
-    const synth = options.assumeHookJumps === false ? new Map<string, RsRule[]>() : missingJumps(table, dump.file, assumptions);
-    const names = new Set([...table.chains.keys(), ...synth.keys()]);
+    const synth = synthByTable.get(table.name)!;
+    if (whole) {
+      registerHooks(table, hooks, chains);
+      continue;
+    }
+    const names = synth.size ? new Set([...table.chains.keys(), ...synth.keys()]) : table.chains.keys();
     for (const name of names) {
       const chain = table.chains.get(name);
       // Parsed rules are ruleset rules as they are (their bodies may still be unread: see LazyRule).
-      const rules: RsRule[] = [...(chain?.rules ?? [])];
-      const extra = synth.get(name) ?? [];
-      const base = rules.length;
-      extra.forEach((r, k) => rules.push({ ...r, index: base + k + 1 }));
+      const extra = synth.get(name);
+      let rules: readonly RsRule[] = chain?.rules ?? [];
+      if (extra) rules = [...rules, ...extra.map((r, k) => ({ ...r, index: rules.length + k + 1 }))];
+      if (chain && !extra) {
+        chains.set(chain.id, chain); // a parsed chain is a ruleset chain as it is
+        continue;
+      }
       const id = `${table.name}/${name}`;
       chains.set(id, { id, table: table.name, name, rules, span: chain?.span ?? null });
     }
-    for (const [hook, priority] of TABLE_HOOKS[table.name] ?? []) {
-      const name = HOOK_CHAIN[hook];
-      if (!chains.has(`${table.name}/${name}`)) continue;
-      const policy = table.chains.get(name)?.policy ?? 'ACCEPT';
-      hooks[hook].push({ chainId: `${table.name}/${name}`, hook, priority, type: table.name === 'nat' ? 'nat' : 'filter', policy });
-    }
+    registerHooks(table, hooks, chains);
   }
   for (const h of Object.values(hooks)) h.sort((a, b) => a.priority - b.priority);
   return { dataplane: 'iptables', family: dump.family, chains, hooks, sets: new Map(), assumptions, files: [dump.file] };
+}
+
+function registerHooks(table: Table, hooks: Record<Hook, BaseChain[]>, chains: ReadonlyMap<string, RsChain>) {
+  for (const [hook, priority] of TABLE_HOOKS[table.name] ?? []) {
+    const name = HOOK_CHAIN[hook];
+    if (!chains.has(`${table.name}/${name}`)) continue;
+    const policy = table.chains.get(name)?.policy ?? 'ACCEPT';
+    hooks[hook].push({ chainId: `${table.name}/${name}`, hook, priority, type: table.name === 'nat' ? 'nat' : 'filter', policy });
+  }
 }
 
 function missingJumps(table: Table, file: string, assumptions: string[]): Map<string, RsRule[]> {

@@ -1,3 +1,4 @@
 export * from './model';
 export { fromIptables, type FromIptablesOptions } from './from-iptables';
-export { loadRuleset, detectFormat, type DumpFile, type DumpFormat, type LoadResult } from './load';
+export { loadRuleset, detectFormat, type DumpFile, type DumpFormat, type LoadResult, type LoadOptions } from './load';
+export { fromNft } from './from-nft';

@@ -1,6 +1,8 @@
 import { parseIptablesSave, type Chain, type Diagnostic, type IptablesDump, type Table } from '@svcpath/parse-iptables';
+import { parseNftJson, parseNftText } from '@svcpath/parse-nft';
 import { fromIptables } from './from-iptables';
-import type { Ruleset } from './model';
+import { fromNft } from './from-nft';
+import { HOOKS, type BaseChain, type Hook, type NamedSet, type RsChain, type Ruleset } from './model';
 
 /** What kind of dump a text is, by its first telling lines. */
 export type DumpFormat = 'iptables' | 'nft-text' | 'nft-json' | 'ipvsadm' | 'ipset' | 'unknown';
@@ -33,16 +35,26 @@ export interface LoadResult {
  * trace into one Ruleset. Several iptables files (say `iptables -t nat -S` and `iptables -S` saved
  * apart) are merged table by table; each rule keeps its own file and line.
  */
-export function loadRuleset(files: readonly DumpFile[]): LoadResult {
+export interface LoadOptions {
+  /** Read iptables rule bodies when a trace first walks them (see parse-iptables' LazyRule). */
+  readonly lazy?: boolean;
+}
+
+export function loadRuleset(files: readonly DumpFile[], options: LoadOptions = {}): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const formats = files.map((f) => ({ file: f.name, format: detectFormat(f.text) }));
   const iptables: IptablesDump[] = [];
+  const nft: Ruleset[] = [];
   files.forEach((f, i) => {
     const format = formats[i]!.format;
     if (format === 'iptables') {
-      const r = parseIptablesSave(f.text, { file: f.name });
+      const r = parseIptablesSave(f.text, { file: f.name, ...(options.lazy ? { lazy: true } : {}) });
       diagnostics.push(...r.diagnostics);
       iptables.push(r.dump);
+    } else if (format === 'nft-text' || format === 'nft-json') {
+      const r = format === 'nft-text' ? parseNftText(f.text, { file: f.name }) : parseNftJson(f.text, { file: f.name });
+      for (const d of r.diagnostics) diagnostics.push({ code: d.code as Diagnostic['code'], severity: d.severity, message: d.message, span: { file: d.span.file, line: d.span.line } });
+      nft.push(fromNft(r.ruleset, f.name));
     } else {
       diagnostics.push({
         code: 'IPT_UNKNOWN_LINE',
@@ -55,20 +67,24 @@ export function loadRuleset(files: readonly DumpFile[]): LoadResult {
       });
     }
   });
-  if (iptables.length === 0) return { ruleset: null, diagnostics, formats };
-  return { ruleset: fromIptables(mergeDumps(iptables)), diagnostics, formats };
+  const parts = [...(iptables.length ? [fromIptables(mergeDumps(iptables))] : []), ...nft];
+  if (parts.length === 0) return { ruleset: null, diagnostics, formats };
+  return { ruleset: parts.length === 1 ? parts[0]! : combine(parts), diagnostics, formats };
 }
 
 function mergeDumps(dumps: readonly IptablesDump[]): IptablesDump {
   if (dumps.length === 1) return dumps[0]!;
   const tables = new Map<string, Table>();
+  const chainsById = new Map<string, Chain>();
   for (const d of dumps) {
     for (const t of d.tables.values()) {
       const into = tables.get(t.name) ?? { name: t.name, span: t.span, chains: new Map<string, Chain>() };
       for (const c of t.chains.values()) {
         const prev = into.chains.get(c.name);
         const rules = [...(prev?.rules ?? []), ...c.rules].map((r, k) => ({ ...r, index: k + 1 }));
-        into.chains.set(c.name, { ...(prev ?? c), policy: prev?.policy ?? c.policy, rules });
+        const merged = { ...(prev ?? c), policy: prev?.policy ?? c.policy, rules };
+        into.chains.set(c.name, merged);
+        chainsById.set(merged.id, merged);
       }
       tables.set(t.name, into);
     }
@@ -77,7 +93,34 @@ function mergeDumps(dumps: readonly IptablesDump[]): IptablesDump {
     file: dumps.map((d) => d.file).join(', '),
     family: dumps[0]!.family,
     tables,
+    chainsById,
     unparsed: dumps.flatMap((d) => d.unparsed),
     ruleCount: dumps.reduce((a, d) => a + d.ruleCount, 0),
+  };
+}
+
+/**
+ * One node's iptables tables and nft tables together: the kernel runs every base chain on a hook in
+ * priority order, whichever tool made it (iptables-nft tables are nft tables; legacy ones share the
+ * same hooks at the same priorities).
+ */
+function combine(parts: readonly Ruleset[]): Ruleset {
+  const chains = new Map<string, RsChain>();
+  const sets = new Map<string, NamedSet>();
+  const hooks: Record<Hook, BaseChain[]> = { prerouting: [], input: [], forward: [], output: [], postrouting: [] };
+  for (const p of parts) {
+    for (const [k, v] of p.chains) chains.set(k, v);
+    for (const [k, v] of p.sets) sets.set(k, v);
+    for (const h of HOOKS) hooks[h].push(...p.hooks[h]);
+  }
+  for (const h of HOOKS) hooks[h].sort((a, b) => a.priority - b.priority);
+  return {
+    dataplane: parts.some((p) => p.dataplane === 'nftables') ? 'nftables' : parts[0]!.dataplane,
+    family: parts[0]!.family,
+    chains,
+    hooks,
+    sets,
+    assumptions: parts.flatMap((p) => p.assumptions),
+    files: parts.flatMap((p) => p.files),
   };
 }

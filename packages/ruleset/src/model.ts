@@ -91,6 +91,8 @@ export interface BaseChain {
   /** `nat` chains run only for a connection's first packet, until one sets up a binding. */
   readonly type: 'filter' | 'nat' | 'route';
   readonly policy: 'ACCEPT' | 'DROP';
+  /** The IP families the chain sees (nft `ip`/`ip6` tables); absent means both. */
+  readonly families?: readonly (4 | 6)[];
 }
 
 export interface Ruleset {

@@ -109,6 +109,8 @@ function runHook(ctx: TraceCtx, hook: Hook, states: FlowState[], done: Done[], w
     const chain = ctx.rs.chains.get(base.chainId);
     if (!chain) continue;
     const next: FlowState[] = [];
+    const family = live[0]?.dst.family;
+    if (family && base.families && !base.families.includes(family)) continue;
     for (const st of live) {
       st.hook = hook;
       const srcNat = hook === 'input' || hook === 'postrouting';

@@ -63,6 +63,8 @@ export interface PathStep {
   /** The share of traffic taking this branch at this rule, when the rule is probabilistic. */
   readonly branchProbability?: number;
   readonly assumed?: boolean;
+  /** The comment of the set element that decided a verdict-map lookup (nft). */
+  readonly elementComment?: string;
 }
 
 export interface Outcome {

@@ -174,7 +174,9 @@ function applyAction(ctx: TraceCtx, chain: RsChain, rule: RsRule, a: Action, s: 
     case 'vmap': {
       const el = lookup(ctx, a.fields, a.set, a.inline, s);
       if (!el?.verdict) return [{ st: s, next: true }];
-      return applyVerdict(ctx, chain, rule, el.verdict, s, depth, p);
+      const steps = applyVerdict(ctx, chain, rule, el.verdict, s, depth, p);
+      if (el.comment) noteElement(s, chain, rule, el.comment);
+      return steps;
     }
     case 'numgen':
       return a.branches.flatMap((b) => {
@@ -197,6 +199,12 @@ function applyAction(ctx: TraceCtx, chain: RsChain, rule: RsRule, a: Action, s: 
       return never;
     }
   }
+}
+
+/** Puts a vmap element's comment on the step that took its verdict (kube-proxy names Services there). */
+function noteElement(s: FlowState, chain: RsChain, rule: RsRule, comment: string) {
+  const i = s.path.findIndex((x) => x.chain === chain.name && x.rule === rule.index && x.table === chain.table);
+  if (i >= 0) s.path[i] = { ...s.path[i]!, elementComment: comment };
 }
 
 function applyVerdict(ctx: TraceCtx, chain: RsChain, rule: RsRule, v: MapVerdict, s: FlowState, depth: number, p?: number): Step[] {
