@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { generateScaleCluster, renderIptablesSave } from '@svcpath/kube-proxy-sim';
 import { parseIP } from '@svcpath/netaddr';
 import { parseIptablesSave } from '@svcpath/parse-iptables';
-import { serviceChains } from '@svcpath/proxy-layout';
 import { fromIptables } from '@svcpath/ruleset';
 import { trace } from '@svcpath/tracer';
 import { fmtMs, median, timeInNetns, timeMedian } from './measure';

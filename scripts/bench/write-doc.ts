@@ -7,7 +7,7 @@ const DOC = 'docs/benchmarks.md';
  * first time), so each benchmark script owns its own part of the page.
  */
 export function writeSection(name: string, markdown: string): void {
-  let doc = '';
+  let doc: string;
   try {
     doc = readFileSync(DOC, 'utf8');
   } catch {
