@@ -16,6 +16,8 @@ function run(cmd, args, opts = {}) {
 run('bash', ['scripts/ensure-test-deps.sh']);
 const steps = [
   ['npx', ['tsc', '-p', 'tsconfig.json']],
+  ['npx', ['tsc', '-p', 'apps/server']],
+  ['npx', ['tsc', '-p', 'apps/web']],
   ['npx', ['eslint', '.']],
 ];
 let failedSteps = 0;

@@ -1,1 +1,13 @@
-export {};
+export * from './model';
+export { chainKindOf, isPerServiceKind } from './chain-kind';
+export { explainChain, explainVerdict } from './explain';
+export { ladderShares, kernelProbability, affinitySeconds } from './ladder';
+export { conditionSummary } from './condition-summary';
+export { formatShare } from './graph-builder';
+export { serviceCatalog, serviceOfPortName, type ServiceInfo, type ServicePortInfo } from './service-catalog';
+export { searchServices } from './service-search';
+export { buildOverview, type OverviewOptions } from './overview';
+export { buildServiceGraph } from './service-graph';
+export { overlayTrace, type TraceOverlay, type OutcomeOverlay } from './overlay';
+export { describeOutcome, explainOutcome } from './describe-outcome';
+export { viewMarkdown, type MarkdownInput } from './markdown';

@@ -1,0 +1,47 @@
+import type { FlowInput } from '@svcpath/api-contract';
+import type { Graph, ServiceInfo } from '@svcpath/graph';
+import type { TraceResult } from '@svcpath/tracer';
+
+/** What the ruleset engine can be asked about one snapshot. */
+export type EngineOp =
+  | { readonly kind: 'load' }
+  | { readonly kind: 'services'; readonly query: string; readonly limit: number }
+  | { readonly kind: 'overview'; readonly namespace?: string | undefined; readonly maxNodes?: number | undefined }
+  | { readonly kind: 'service-graph'; readonly service: string }
+  | { readonly kind: 'trace'; readonly flow: FlowInput; readonly nodeIPs: readonly string[] };
+
+export interface LoadSummary {
+  readonly formats: readonly { file: string; format: string }[];
+  readonly diagnostics: readonly { code: string; severity: string; message: string; file: string; line: number }[];
+  readonly diagnosticCount: number;
+  readonly chainCount: number;
+  readonly ruleCount: number;
+  readonly serviceCount: number;
+  readonly assumptions: readonly string[];
+  readonly parseMs: number;
+}
+
+/** Each op's result type. */
+export interface EngineResults {
+  load: LoadSummary;
+  services: { total: number; services: ServiceInfo[] };
+  overview: Graph;
+  'service-graph': Graph;
+  trace: TraceResult;
+}
+
+export type ResultOf<K extends EngineOp['kind']> = EngineResults[K];
+
+/** A snapshot the engine can parse: the id and version key its cache. */
+export interface EngineSnapshot {
+  readonly id: string;
+  readonly version: string;
+  readonly files: readonly { readonly name: string; readonly text: string }[];
+}
+
+/** Answers questions about snapshots' rulesets, parsing and caching them as needed. */
+export interface RulesetEngine {
+  run<K extends EngineOp['kind']>(snapshot: EngineSnapshot, op: Extract<EngineOp, { kind: K }>): Promise<ResultOf<K>>;
+  evict(snapshotId: string): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,35 @@
+import { parentPort } from 'node:worker_threads';
+import { DomainError } from '../errors';
+import type { EngineReply, EngineRequest } from './engine-protocol';
+import { RulesetQueries } from './ruleset-queries';
+
+/** The engine worker: parses snapshots and answers ops, one message at a time. */
+const queries = new RulesetQueries(Number(process.env.SVCPATH_ENGINE_CACHE ?? 6));
+
+function handle(req: EngineRequest): EngineReply {
+  if (req.type === 'evict') {
+    queries.evict(req.snapshotId);
+    return { id: req.id, ok: true, value: null };
+  }
+  const { snapshot, op } = req;
+  if (!queries.has(snapshot.id, snapshot.version)) {
+    if (!snapshot.files) return { id: req.id, ok: false, notLoaded: true };
+    queries.load({ id: snapshot.id, version: snapshot.version, files: snapshot.files });
+  }
+  return { id: req.id, ok: true, value: queries.run(snapshot.id, op) };
+}
+
+parentPort!.on('message', (req: EngineRequest) => {
+  let reply: EngineReply;
+  try {
+    reply = handle(req);
+  } catch (e) {
+    if (e instanceof DomainError) reply = { id: req.id, ok: false, error: e.toBody().error };
+    else {
+      // Logged here, not sent: internal messages can name server paths.
+      console.error('svcpath engine:', e);
+      reply = { id: req.id, ok: false, error: { code: 'INTERNAL', message: 'the ruleset engine failed', details: null } };
+    }
+  }
+  parentPort!.postMessage(reply);
+});

@@ -1,0 +1,94 @@
+import { buildOverview, buildServiceGraph, searchServices, serviceCatalog } from '@svcpath/graph';
+import { parseIP, type IP } from '@svcpath/netaddr';
+import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
+import { recentForReturningClient, trace } from '@svcpath/tracer';
+import { DomainError } from '../errors';
+import type { EngineOp, EngineSnapshot, LoadSummary } from './engine-ops';
+
+interface Parsed {
+  readonly version: string;
+  readonly ruleset: Ruleset | null;
+  readonly summary: LoadSummary;
+}
+
+/**
+ * Parses snapshots and answers ops over their rulesets, keeping the last `capacity` parsed
+ * snapshots. Runs inside the engine's worker thread, so parsing a 50 MB dump never blocks the
+ * server's event loop; it has no I/O of its own and can run in-process in tests.
+ */
+export class RulesetQueries {
+  private readonly cache = new Map<string, Parsed>();
+
+  constructor(private readonly capacity = 6) {}
+
+  has(id: string, version: string): boolean {
+    return this.cache.get(id)?.version === version;
+  }
+
+  evict(id: string): void {
+    this.cache.delete(id);
+  }
+
+  load(snapshot: EngineSnapshot): Parsed {
+    const started = performance.now();
+    const r = loadRuleset(snapshot.files);
+    const rs = r.ruleset;
+    const summary: LoadSummary = {
+      formats: r.formats,
+      diagnostics: r.diagnostics.slice(0, 200).map((d) => ({ code: d.code, severity: d.severity, message: d.message, file: d.span.file, line: d.span.line })),
+      diagnosticCount: r.diagnostics.length,
+      chainCount: rs?.chains.size ?? 0,
+      ruleCount: rs ? [...rs.chains.values()].reduce((n, c) => n + c.rules.length, 0) : 0,
+      serviceCount: rs ? serviceCatalog(rs).length : 0,
+      assumptions: rs?.assumptions ?? [],
+      parseMs: Math.round(performance.now() - started),
+    };
+    const parsed = { version: snapshot.version, ruleset: rs, summary };
+    this.cache.delete(snapshot.id);
+    this.cache.set(snapshot.id, parsed);
+    while (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value!);
+    return parsed;
+  }
+
+  /** Runs `op`; the snapshot must have been loaded (see {@link has}). */
+  run(id: string, op: EngineOp): unknown {
+    const parsed = this.cache.get(id);
+    if (!parsed) throw new Error(`snapshot ${id} not loaded`);
+    // Refresh its place in the LRU order.
+    this.cache.delete(id);
+    this.cache.set(id, parsed);
+    if (op.kind === 'load') return parsed.summary;
+    const rs = parsed.ruleset;
+    if (!rs) throw new DomainError('NO_RULES', 'this snapshot holds no rules svcpath can trace', { formats: parsed.summary.formats });
+    return answer(rs, op);
+  }
+}
+
+function answer(rs: Ruleset, op: Exclude<EngineOp, { kind: 'load' }>): unknown {
+  switch (op.kind) {
+    case 'services':
+      return searchServices(serviceCatalog(rs), op.query, op.limit);
+    case 'overview':
+      return buildOverview(rs, { ...(op.namespace ? { namespace: op.namespace } : {}), ...(op.maxNodes ? { maxNodes: op.maxNodes } : {}) });
+    case 'service-graph': {
+      const g = buildServiceGraph(rs, op.service);
+      if (!g) throw new DomainError('SERVICE_NOT_FOUND', `no rules for Service "${op.service}" in this snapshot`, { service: op.service });
+      return g;
+    }
+    case 'trace': {
+      const f = op.flow;
+      const src = parseIP(f.src)!;
+      const local = op.nodeIPs.map((a) => parseIP(a)).filter((a): a is IP => a !== null);
+      const recent = f.returningTo ? recentForReturningClient(rs, src, f.returningTo) : undefined;
+      return trace(
+        rs,
+        { src, dst: parseIP(f.dst)!, dport: f.dport, proto: f.proto, ...(f.sport ? { sport: f.sport } : {}), ...(f.inIface ? { inIface: f.inIface } : {}) },
+        { localAddresses: local, ...(recent ? { recent } : {}) },
+      );
+    }
+    default: {
+      const never: never = op;
+      throw new Error(`unknown op ${JSON.stringify(never)}`);
+    }
+  }
+}

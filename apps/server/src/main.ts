@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import { startServer } from './start-server';
+
+/**
+ * `node --import tsx apps/server/src/main.ts`. HOST (default 127.0.0.1) and PORT (default 8080)
+ * choose where to listen; ALLOWED_HOSTS (comma-separated host:port) adds names to answer to;
+ * SVCPATH_WEB_DIST and SVCPATH_COLLECTIONS (comma-separated folders) override the defaults.
+ */
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const env = process.env;
+const port = env.PORT === undefined ? 8080 : Number(env.PORT);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`svcpath: PORT must be a port number, got "${env.PORT}"`);
+  process.exit(2);
+}
+const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+
+const server = await startServer({
+  host: env.HOST || '127.0.0.1',
+  port,
+  webDist: env.SVCPATH_WEB_DIST ?? here('../../web/dist'),
+  collections: list(env.SVCPATH_COLLECTIONS) ?? [here('../demo')],
+  allowedHosts: list(env.ALLOWED_HOSTS) ?? [],
+});
+const first = (await server.snapshots.list())[0];
+console.log(`svcpath listening on ${server.url}/${first ? `?snapshot=${encodeURIComponent(first.id)}` : ''}`);
+const stop = () => void server.close().then(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,158 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { overlayTrace, serviceOfPortName, viewMarkdown, type GraphNode } from '@svcpath/graph';
+import { ApiError } from './api/api-error';
+import { graphQuery, servicesQuery, snapshotQuery, snapshotsQuery, traceQuery } from './api/queries';
+import { ExportButtons } from './components/ExportButtons';
+import { ImportDialog } from './components/ImportDialog';
+import { NodeDetails } from './components/NodeDetails';
+import { ServiceSearch } from './components/ServiceSearch';
+import { SnapshotPicker } from './components/SnapshotPicker';
+import { TracePanel } from './components/TracePanel';
+import type { Scene } from './export/svg-scene';
+import { GraphView } from './flow/GraphView';
+import { useTheme } from './theme';
+import { useViewState } from './use-view-state';
+import { flowOf } from './view-state';
+
+const asApiError = (e: unknown): ApiError | null => (e instanceof ApiError ? e : e ? new ApiError(0, 'ERROR', String(e)) : null);
+
+export function App() {
+  const [view, setView] = useViewState();
+  const [theme, toggleTheme] = useTheme();
+  const [capture, setCapture] = useState<{ fn: () => Scene } | null>(null);
+  const onScene = useCallback((fn: (() => Scene) | null) => setCapture(fn ? { fn } : null), []);
+
+  const snapshots = useQuery(snapshotsQuery());
+  const list = snapshots.data?.snapshots ?? [];
+  const snapshotId = view.snapshot ?? list[0]?.id;
+  useEffect(() => {
+    if (!view.snapshot && list[0]) setView({ snapshot: list[0].id }, 'replace');
+  }, [view.snapshot, list, setView]);
+
+  const detail = useQuery({ ...snapshotQuery(snapshotId ?? ''), enabled: !!snapshotId });
+  const graphQ = useQuery({ ...graphQuery(snapshotId ?? '', { service: view.service, ns: view.ns }), enabled: !!snapshotId });
+  const serviceQ = useQuery({ ...servicesQuery(snapshotId ?? '', view.service ?? ''), enabled: !!snapshotId && !!view.service });
+  const service = serviceQ.data?.services.find((s) => s.id === view.service);
+  const flow = flowOf(view);
+  const traceQ = useQuery({ ...traceQuery(snapshotId ?? '', flow ?? { src: '', dst: '', dport: 0, proto: 'tcp' }), enabled: !!snapshotId && !!flow });
+
+  // A trace on the overview that lands in one Service opens that Service's graph.
+  useEffect(() => {
+    const services = new Set(traceQ.data?.outcomes.map((o) => o.service).filter((s): s is string => !!s).map(serviceOfPortName));
+    const only = [...services][0];
+    if (!view.service && services.size === 1 && only) setView({ service: only, ns: undefined, node: undefined }, 'replace');
+  }, [traceQ.data, view.service, setView]);
+
+  const graph = graphQ.data;
+  const overlay = useMemo(() => (graph && traceQ.data ? overlayTrace(graph, traceQ.data, view.outcome) : null), [graph, traceQ.data, view.outcome]);
+  const selected = graph?.nodes.find((n) => n.id === view.node);
+  const meta = detail.data?.snapshot;
+
+  const openNode = (n: GraphNode) => {
+    if (n.kind === 'service' && n.service) setView({ service: n.service, node: undefined });
+    else if (n.kind === 'namespace') setView({ ns: n.label, node: undefined });
+  };
+  const markdown = () =>
+    meta
+      ? viewMarkdown({
+          title: view.service ?? graph?.title ?? 'svcpath',
+          source: `Node \`${meta.node}\` (collection ${meta.collection}, taken ${meta.takenAt}, node IPs ${meta.nodeIPs.join(', ') || 'none'}). View: ${window.location.href}`,
+          graph: graph ?? null,
+          ...(flow && traceQ.data ? { trace: { flow, result: traceQ.data } } : {}),
+        })
+      : null;
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand" title="Kubernetes Service traffic paths">
+          <span className="logo" aria-hidden="true">◇</span> svcpath
+        </div>
+        <SnapshotPicker snapshots={list} value={snapshotId} onChange={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, outcome: undefined, ret: undefined })} />
+        {snapshotId && <ServiceSearch snapshot={snapshotId} onPick={(s) => setView({ service: s.id, ns: undefined, node: undefined, dst: undefined, dport: undefined, ret: undefined, outcome: undefined })} />}
+        <div className="spacer" />
+        <ImportDialog onImported={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined })} />
+        <ExportButtons capture={capture?.fn ?? null} markdown={markdown} nameParts={[meta?.node, view.service ?? view.ns]} />
+        <button type="button" className="theme-toggle" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
+          {theme === 'dark' ? '☀' : '☾'}
+        </button>
+      </header>
+      <nav className="crumbs" aria-label="View">
+        <button type="button" className="link" onClick={() => setView({ service: undefined, ns: undefined, node: undefined })}>
+          All Services
+        </button>
+        {(view.ns || view.service) && <span aria-hidden="true">›</span>}
+        {(view.ns ?? view.service?.split('/')[0]) && (
+          <button type="button" className="link" onClick={() => setView({ ns: view.ns ?? view.service?.split('/')[0], service: undefined, node: undefined })}>
+            {view.ns ?? view.service?.split('/')[0]}
+          </button>
+        )}
+        {view.service && (
+          <>
+            <span aria-hidden="true">›</span>
+            <b>{view.service.split('/')[1]}</b>
+          </>
+        )}
+        {detail.data && (
+          <span className="crumb-meta muted">
+            {detail.data.load.serviceCount} Services · {detail.data.load.chainCount} chains · {detail.data.load.ruleCount} rules
+            {detail.data.load.diagnosticCount > 0 ? ` · ${detail.data.load.diagnosticCount} lines not understood` : ''}
+          </span>
+        )}
+        {graph?.truncated && <span className="crumb-note">{graph.truncated.reason}</span>}
+      </nav>
+      <main className="workspace">
+        <div className="graph-pane">
+          {graphQ.error && <div className="graph-message error">{asApiError(graphQ.error)?.message}</div>}
+          {!graph && !graphQ.error && <div className="graph-message">Loading{snapshotId ? ` ${snapshotId}` : ''}…</div>}
+          {graph && snapshotId && (
+            <GraphView
+              graph={graph}
+              cacheKey={`${snapshotId}|${graph.key}`}
+              overlay={overlay}
+              selected={view.node}
+              colorMode={theme}
+              onSelect={(id) => {
+                const n = graph.nodes.find((x) => x.id === id);
+                if (n && (n.kind === 'service' || n.kind === 'namespace') && view.node === id) openNode(n);
+                else setView({ node: id }, 'replace');
+              }}
+              onScene={onScene}
+            />
+          )}
+          <div className="legend" aria-hidden="true">
+            <span className="lg lg-hook">hook</span>
+            <span className="lg lg-chain">chain</span>
+            <span className="lg lg-service">Service</span>
+            <span className="lg lg-endpoint">endpoint</span>
+            <span className="lg lg-verdict">verdict</span>
+            <span className="lg lg-lit">traced</span>
+          </div>
+        </div>
+        <aside className="sidebar">
+          <TracePanel
+            view={view}
+            setView={setView}
+            nodeIPs={meta?.nodeIPs ?? []}
+            service={service}
+            result={traceQ.data}
+            loading={traceQ.isFetching}
+            error={asApiError(traceQ.error)}
+          />
+          {selected ? (
+            <NodeDetails node={selected} onOpen={openNode} />
+          ) : (
+            <section className="panel hint">
+              <h2>Reading the graph</h2>
+              <p>
+                Packets flow left to right: a netfilter hook, kube-proxy's KUBE-SERVICES lookup, the Service's chains, and the endpoint the DNAT rule picks. Edge labels give each branch's share of new
+                connections. Click a node to see its rules with their line in the dump and what the chain does; click a Service twice to open it.
+              </p>
+            </section>
+          )}
+        </aside>
+      </main>
+    </div>
+  );
+}

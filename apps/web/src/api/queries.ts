@@ -1,0 +1,50 @@
+import { keepPreviousData, queryOptions } from '@tanstack/react-query';
+import { ApiError } from './api-error';
+import { fetchJson, postJson, snapshotPath } from './client';
+import type { Flow, Graph, ServicesResult, SnapshotDetail, SnapshotMeta, TraceResult } from './types';
+
+/**
+ * Every server read, as queryOptions factories. Keys go general → specific:
+ * ['snapshots'] → ['snapshots', id] → ['snapshots', id, 'graph' | 'services' | 'trace', …].
+ * A snapshot never changes once stored, so what is derived from it never goes stale.
+ */
+export const keys = {
+  snapshots: ['snapshots'] as const,
+  snapshot: (id: string) => ['snapshots', id] as const,
+  services: (id: string, q: string) => ['snapshots', id, 'services', q] as const,
+  graph: (id: string, which: string) => ['snapshots', id, 'graph', which] as const,
+  trace: (id: string, flow: Flow) => ['snapshots', id, 'trace', flow] as const,
+};
+
+const retry = (count: number, e: Error) => !(e instanceof ApiError && e.isClientError) && count < 2;
+
+export const snapshotsQuery = () =>
+  queryOptions({ queryKey: keys.snapshots, queryFn: () => fetchJson<{ snapshots: SnapshotMeta[] }>('/api/snapshots'), staleTime: 30_000, retry });
+
+export const snapshotQuery = (id: string) =>
+  queryOptions({ queryKey: keys.snapshot(id), queryFn: () => fetchJson<SnapshotDetail>(snapshotPath(id)), staleTime: Infinity, retry });
+
+export const servicesQuery = (id: string, q: string) =>
+  queryOptions({
+    queryKey: keys.services(id, q),
+    queryFn: () => fetchJson<ServicesResult>(`${snapshotPath(id)}/services?q=${encodeURIComponent(q)}&limit=30`),
+    staleTime: Infinity,
+    placeholderData: keepPreviousData,
+    retry,
+  });
+
+/** The overview (optionally one namespace's) or one Service's graph. */
+export const graphQuery = (id: string, view: { readonly service?: string | undefined; readonly ns?: string | undefined }) => {
+  const path = view.service
+    ? `${snapshotPath(id)}/services/${view.service.split('/').map(encodeURIComponent).join('/')}/graph`
+    : `${snapshotPath(id)}/graph${view.ns ? `?namespace=${encodeURIComponent(view.ns)}` : ''}`;
+  return queryOptions({ queryKey: keys.graph(id, view.service ? `service:${view.service}` : `overview:${view.ns ?? '*'}`), queryFn: () => fetchJson<Graph>(path), staleTime: Infinity, retry });
+};
+
+/** A trace is a POST but has no side effects: cached like a read, keyed by the packet. */
+export const traceQuery = (id: string, flow: Flow) =>
+  queryOptions({ queryKey: keys.trace(id, flow), queryFn: () => postJson<TraceResult>(`${snapshotPath(id)}/trace`, flow), staleTime: Infinity, retry: false });
+
+export function importSnapshot(body: { node: string; collection?: string; nodeIPs: string[]; files: { name: string; text: string }[] }) {
+  return postJson<SnapshotDetail>('/api/snapshots', body);
+}

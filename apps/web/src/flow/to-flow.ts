@@ -1,0 +1,70 @@
+import { MarkerType, type Edge, type Node } from '@xyflow/react';
+import type { Graph, GraphNode, TraceOverlay } from '@svcpath/graph';
+import type { Point } from '../layout/edge-path';
+import type { Layout } from '../layout/elk-input';
+
+/** What a React Flow node of svcpath carries. */
+export type SvcNodeData = {
+  readonly g: GraphNode;
+  /** Share of the traced traffic passing through, when a trace lights it. */
+  readonly lit?: number;
+  /** A trace is shown and does not pass here. */
+  readonly dim: boolean;
+};
+export type SvcFlowNode = Node<SvcNodeData, 'svc' | 'svcGroup'>;
+
+export type SvcEdgeData = {
+  readonly lit?: number;
+  readonly dim: boolean;
+  readonly kind: string;
+  /** ELK's route; absent for edges laid out without one (the masquerade mark). */
+  readonly points?: readonly Point[];
+};
+export type SvcFlowEdge = Edge<SvcEdgeData>;
+
+/**
+ * The React Flow adapter: the renderer-agnostic graph, its layout and a trace overlay become typed
+ * React Flow nodes and edges. Groups come first (React Flow wants parents before children).
+ */
+export function toFlow(graph: Graph, layout: Layout, overlay: TraceOverlay | null, selected: string | undefined): { nodes: SvcFlowNode[]; edges: SvcFlowEdge[] } {
+  const ordered = [...graph.nodes].sort((a, b) => Number(b.kind === 'group') - Number(a.kind === 'group'));
+  const nodes: SvcFlowNode[] = ordered.map((g) => {
+    const box = layout.nodes[g.id] ?? { x: 0, y: 0, width: 200, height: 50 };
+    const lit = overlay?.nodes[g.id];
+    return {
+      id: g.id,
+      type: g.kind === 'group' ? 'svcGroup' : 'svc',
+      position: { x: box.x, y: box.y },
+      width: box.width,
+      height: box.height,
+      ...(g.parentId ? { parentId: g.parentId, extent: 'parent' as const } : {}),
+      data: { g, ...(lit !== undefined ? { lit } : {}), dim: overlay !== null && lit === undefined && g.kind !== 'group' },
+      selected: g.id === selected,
+      selectable: g.kind !== 'group',
+      draggable: false,
+      connectable: false,
+      ...(g.kind === 'group' ? { zIndex: -1 } : {}),
+    };
+  });
+  const edges: SvcFlowEdge[] = graph.edges.map((e) => {
+    const lit = overlay?.edges[e.id];
+    const dim = overlay !== null && lit === undefined;
+    const points = layout.edges[e.id];
+    // Every Service chain marks some traffic for masquerade: those edges' labels would only clutter.
+    const quiet = e.target.endsWith('/KUBE-MARK-MASQ') && lit === undefined;
+    return {
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      type: 'elk',
+      label: (!quiet && e.label) || undefined,
+      className: ['svc-edge', `edge-${e.kind}`, lit !== undefined ? 'lit' : '', dim ? 'dim' : '', e.affinity ? 'affinity' : ''].filter(Boolean).join(' '),
+      markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, markerUnits: 'userSpaceOnUse', color: lit !== undefined ? 'var(--lit)' : 'var(--edge)' },
+      style: lit !== undefined ? { strokeWidth: 2 + 2 * lit } : undefined,
+      data: { ...(lit !== undefined ? { lit } : {}), dim, kind: e.kind, ...(points ? { points } : {}) },
+      zIndex: lit !== undefined ? 5 : 0,
+      focusable: false,
+    } as SvcFlowEdge;
+  });
+  return { nodes, edges };
+}

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadRuleset } from '@svcpath/ruleset';
+import { OVERALL_DUMP } from './conformance-fixture';
+import { buildServiceGraph } from './service-graph';
+
+const rs = loadRuleset([{ name: 'iptables-save.txt', text: readFileSync(join(import.meta.dirname, OVERALL_DUMP), 'utf8') }]).ruleset!;
+const edge = (g: ReturnType<typeof buildServiceGraph>, from: string, to: string) => g!.edges.find((e) => e.source === from && e.target === to);
+
+describe('buildServiceGraph', () => {
+  it('ns4/svc4: hooks → KUBE-SERVICES → KUBE-SVC → two KUBE-SEP at 50% each → DNAT endpoints', () => {
+    const g = buildServiceGraph(rs, 'ns4/svc4')!;
+    const ids = g.nodes.map((n) => n.id);
+    for (const id of ['chain:nat/PREROUTING', 'chain:nat/OUTPUT', 'chain:nat/KUBE-SERVICES', 'chain:nat/KUBE-SVC-4SW47YFZTEDKD3PK', 'chain:nat/KUBE-EXT-4SW47YFZTEDKD3PK', 'chain:nat/KUBE-SEP-UKSFD7AGPMPPLUHC', 'endpoint:10.180.0.4:80', 'endpoint:10.180.0.5:80'])
+      expect(ids).toContain(id);
+    expect(edge(g, 'chain:nat/KUBE-SVC-4SW47YFZTEDKD3PK', 'chain:nat/KUBE-SEP-UKSFD7AGPMPPLUHC')).toMatchObject({ probability: 0.5, label: '50%' });
+    expect(edge(g, 'chain:nat/KUBE-SVC-4SW47YFZTEDKD3PK', 'chain:nat/KUBE-SEP-C6EBXVWJJZMIWKLZ')).toMatchObject({ probability: 0.5 });
+    expect(edge(g, 'chain:nat/KUBE-SEP-UKSFD7AGPMPPLUHC', 'endpoint:10.180.0.4:80')).toMatchObject({ kind: 'dnat', rules: [{ chainId: 'nat/KUBE-SEP-UKSFD7AGPMPPLUHC', index: 2 }] });
+  });
+
+  it('shows only the relevant rules of shared chains, with their dump lines and raw text', () => {
+    const g = buildServiceGraph(rs, 'ns4/svc4')!;
+    const services = g.nodes.find((n) => n.id === 'chain:nat/KUBE-SERVICES')!;
+    expect(services.rules.map((r) => r.line)).toEqual([51, 52]);
+    expect(services.totalRules).toBe(10);
+    expect(services.rules[0]!.raw).toContain('-j KUBE-SVC-4SW47YFZTEDKD3PK');
+    const svc = g.nodes.find((n) => n.id === 'chain:nat/KUBE-SVC-4SW47YFZTEDKD3PK')!;
+    expect(svc.rules.map((r) => r.line)).toEqual([83, 84, 85]);
+    expect(svc.explanation).toMatch(/statistic/);
+  });
+
+  it('draws the masquerade path: KUBE-MARK-MASQ → KUBE-POSTROUTING → MASQUERADE', () => {
+    const g = buildServiceGraph(rs, 'ns4/svc4')!;
+    expect(edge(g, 'chain:nat/KUBE-MARK-MASQ', 'chain:nat/KUBE-POSTROUTING')?.kind).toBe('masquerade-mark');
+    expect(edge(g, 'chain:nat/KUBE-POSTROUTING', 'verdict:nat/KUBE-POSTROUTING:MASQUERADE')).toBeDefined();
+    expect(g.nodes.find((n) => n.id === 'chain:nat/KUBE-SVC-4SW47YFZTEDKD3PK')!.badges.map((b) => b.kind)).toContain('masquerade');
+  });
+
+  it('ns5/svc5: affinity shortcut, load-balancer firewall and its DROP', () => {
+    const g = buildServiceGraph(rs, 'ns5/svc5')!;
+    expect(edge(g, 'chain:nat/KUBE-SVC-NUKIZ6OKUXPJNT4C', 'chain:nat/KUBE-SEP-I77PXRDZVX7PMWMN')).toMatchObject({ affinity: true, probability: 1 });
+    expect(g.nodes.find((n) => n.id === 'chain:nat/KUBE-SVC-NUKIZ6OKUXPJNT4C')!.badges).toContainEqual({ kind: 'affinity', text: 'ClientIP affinity 10800s' });
+    expect(edge(g, 'chain:nat/KUBE-FW-NUKIZ6OKUXPJNT4C', 'chain:nat/KUBE-EXT-NUKIZ6OKUXPJNT4C')?.label).toBe('from 203.0.113.0/25');
+    expect(edge(g, 'chain:filter/KUBE-PROXY-FIREWALL', 'verdict:filter/KUBE-PROXY-FIREWALL:DROP')).toBeDefined();
+  });
+
+  it('ns6/svc6 (no endpoints): filter KUBE-SERVICES REJECT reached from FORWARD and OUTPUT', () => {
+    const g = buildServiceGraph(rs, 'ns6/svc6')!;
+    expect(edge(g, 'chain:filter/KUBE-SERVICES', 'verdict:filter/KUBE-SERVICES:REJECT')).toBeDefined();
+    expect(edge(g, 'chain:filter/FORWARD', 'chain:filter/KUBE-SERVICES')).toBeDefined();
+    expect(g.nodes.find((n) => n.kind === 'verdict')!.badges[0]?.kind).toBe('no-endpoints');
+  });
+
+  it('every edge joins two nodes of the graph; unknown Services give null', () => {
+    for (const s of ['ns1/svc1', 'ns2/svc2', 'ns3/svc3', 'ns4/svc4', 'ns5/svc5', 'ns6/svc6', 'ns2/svc2:p80']) {
+      const g = buildServiceGraph(rs, s)!;
+      const ids = new Set(g.nodes.map((n) => n.id));
+      for (const e of g.edges) expect(ids.has(e.source) && ids.has(e.target)).toBe(true);
+    }
+    expect(buildServiceGraph(rs, 'nope/none')).toBeNull();
+  });
+});
