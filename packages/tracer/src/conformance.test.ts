@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseIP } from '@svcpath/netaddr';
 import { parseIptablesSave } from '@svcpath/parse-iptables';
-import { fromIptables } from '@svcpath/ruleset';
+import { fromIptables, loadRuleset } from '@svcpath/ruleset';
 import { recentForReturningClient, trace, type L4Proto, type TraceResult } from './index';
 
 /**
@@ -133,4 +133,51 @@ describe('our flows on the cases kube-proxy gives no flows for', () => {
     const r = run('iptables-TestOverallIPTablesRules', f);
     expect(r.outcomes[0]!.path.some((s) => s.chain === 'KUBE-SVC-NUKIZ6OKUXPJNT4C' && s.rule === 2)).toBe(true);
   });
+});
+
+/**
+ * nftables mode: kube-proxy's TestOverallNFTablesRules programs the same six Services as the
+ * iptables case. Its test has no flows, so these are ours, from the case's description; where
+ * nftables mode differs by design (kube-proxy's README of the corpus: a wrong port or protocol on a
+ * ClusterIP is rejected by cluster-ips-check, an unallocated ClusterIP dropped, and there are no
+ * localhost NodePorts) the expectation says so. Checked on the transaction kube-proxy writes, the
+ * kernel's `nft list ruleset` of it, and the kernel's `nft -j list ruleset`.
+ */
+const NFT_DIR = join(ROOT, 'nftables-TestOverallNFTablesRules');
+const nftForms = {
+  transaction: join(NFT_DIR, 'nft-ruleset.txt'),
+  'kernel listing': join(NFT_DIR, 'nft-list-ruleset.kernel.txt'),
+  'kernel JSON': join(import.meta.dirname, '..', '..', 'parse-nft', 'src', 'fixtures', 'kube-proxy.json'),
+};
+const nftFlows: Flow[] = [
+  ...ours['iptables-TestOverallIPTablesRules']!.filter((f) => !['wrong port of a ClusterIP passes untouched', 'udp to a tcp Service passes untouched', 'localhost NodePort from the node', 'health check node port is accepted'].includes(f.name)),
+  { name: 'wrong port of a ClusterIP is rejected (cluster-ips-check)', sourceIP: '10.0.0.2', destIP: '172.30.0.41', destPort: 81, protocol: 'tcp', expected: { output: 'REJECT', masq: false } },
+  { name: 'udp to a tcp ClusterIP is rejected', sourceIP: '10.0.0.2', destIP: '172.30.0.41', destPort: 80, protocol: 'udp', expected: { output: 'REJECT', masq: false } },
+  { name: 'an unallocated ClusterIP is dropped', sourceIP: '10.0.0.2', destIP: '172.30.0.99', destPort: 80, protocol: 'tcp', expected: { output: 'DROP', masq: false } },
+  { name: 'no localhost NodePorts in nftables mode', sourceIP: '127.0.0.1', destIP: '127.0.0.1', destPort: 3003, protocol: 'tcp', expected: { output: '', masq: false } },
+];
+
+describe('kube-proxy conformance corpus (nftables)', () => {
+  for (const [form, path] of Object.entries(nftForms)) {
+    describe(form, () => {
+      const loaded = loadRuleset([{ name: path.split('/').at(-1)!, text: readFileSync(path, 'utf8') }]);
+      it('reads with no errors', () => {
+        expect(loaded.ruleset?.dataplane).toBe('nftables');
+        expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      });
+      for (const f of nftFlows) {
+        it(`${f.name}: ${f.sourceIP} → ${f.destIP}:${f.destPort}/${f.protocol}`, () => {
+          const rs = loaded.ruleset!;
+          const src = parseIP(f.sourceIP)!;
+          const r = trace(
+            rs,
+            { src, dst: parseIP(f.destIP)!, dport: f.destPort, proto: f.protocol },
+            { localAddresses: [parseIP('192.168.0.2')!], ...(f.returningTo ? { recent: recentForReturningClient(rs, src, f.returningTo) } : {}) },
+          );
+          expectMatches(r, f);
+          if (f.expected.output !== '' && f.expected.output !== 'DROP' && !f.name.includes('rejected')) expect(r.outcomes[0]!.service).toMatch(/^ns\d\/svc\d:p80$/);
+        });
+      }
+    });
+  }
 });
