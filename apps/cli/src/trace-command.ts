@@ -14,7 +14,8 @@ const HELP = `Usage: svcpath trace --rules FILE [--rules FILE ...] --src IP --ds
 Walks the first packet of a new connection through a node's dumps in the kernel's order and prints
 every outcome with its probability, verdict, masquerade decision and the rules on its path.
 
-  --rules FILE         a node dump (iptables-save, iptables -S, a pasted fragment); repeatable
+  --rules FILE         a node dump: iptables-save, iptables -S, nft list ruleset (text or -j),
+                       ipvsadm -Sn/-Ln, ipset save, or a pasted fragment; repeatable (one node)
   --src IP             source address (a node address means the node itself sends it)
   --dst IP             destination address (ClusterIP, node IP for NodePorts, LB or external IP)
   --dport N            destination port
@@ -82,7 +83,7 @@ function traceFlow(rs: Ruleset, f: FlowInput, nodeIPs: IP[]): TraceResult {
   return trace(
     rs,
     { src, dst: parseIP(f.dst)!, dport: f.dport, proto: f.proto, ...(f.sport ? { sport: f.sport } : {}), ...(f.inIface ? { inIface: f.inIface } : {}) },
-    { localAddresses: nodeIPs, ...(recent ? { recent } : {}) },
+    { localAddresses: nodeIPs, ...(recent ? { recent } : {}), ...(f.returningTo ? { returningTo: f.returningTo } : {}) },
   );
 }
 

@@ -1,5 +1,6 @@
 import { parseIptablesSave, type Chain, type Diagnostic, type IptablesDump, type Table } from '@svcpath/parse-iptables';
 import { parseNftJson, parseNftText } from '@svcpath/parse-nft';
+import { parseIpset, parseIpvsadm, type IpSet, type VirtualService } from '@svcpath/parse-ipvs';
 import { fromIptables } from './from-iptables';
 import { fromNft } from './from-nft';
 import { HOOKS, type BaseChain, type Hook, type NamedSet, type RsChain, type Ruleset } from './model';
@@ -45,12 +46,22 @@ export function loadRuleset(files: readonly DumpFile[], options: LoadOptions = {
   const formats = files.map((f) => ({ file: f.name, format: detectFormat(f.text) }));
   const iptables: IptablesDump[] = [];
   const nft: Ruleset[] = [];
+  const virtualServices: VirtualService[] = [];
+  const ipsets = new Map<string, IpSet>();
   files.forEach((f, i) => {
     const format = formats[i]!.format;
     if (format === 'iptables') {
       const r = parseIptablesSave(f.text, { file: f.name, ...(options.lazy ? { lazy: true } : {}) });
       diagnostics.push(...r.diagnostics);
       iptables.push(r.dump);
+    } else if (format === 'ipvsadm') {
+      const r = parseIpvsadm(f.text, { file: f.name });
+      for (const d of r.diagnostics) diagnostics.push({ code: d.code as Diagnostic['code'], severity: d.severity, message: d.message, span: { file: d.span.file, line: d.span.start.line } });
+      virtualServices.push(...r.virtualServices);
+    } else if (format === 'ipset') {
+      const r = parseIpset(f.text, { file: f.name });
+      for (const d of r.diagnostics) diagnostics.push({ code: d.code as Diagnostic['code'], severity: d.severity, message: d.message, span: { file: d.span.file, line: d.span.start.line } });
+      for (const set of r.sets) ipsets.set(set.name, set);
     } else if (format === 'nft-text' || format === 'nft-json') {
       const r = format === 'nft-text' ? parseNftText(f.text, { file: f.name }) : parseNftJson(f.text, { file: f.name });
       for (const d of r.diagnostics) diagnostics.push({ code: d.code as Diagnostic['code'], severity: d.severity, message: d.message, span: { file: d.span.file, line: d.span.line } });
@@ -68,8 +79,9 @@ export function loadRuleset(files: readonly DumpFile[], options: LoadOptions = {
     }
   });
   const parts = [...(iptables.length ? [fromIptables(mergeDumps(iptables))] : []), ...nft];
-  if (parts.length === 0) return { ruleset: null, diagnostics, formats };
-  return { ruleset: parts.length === 1 ? parts[0]! : combine(parts), diagnostics, formats };
+  if (parts.length === 0 && virtualServices.length === 0) return { ruleset: null, diagnostics, formats };
+  const rs = parts.length === 1 ? parts[0]! : combine(parts.length ? parts : [EMPTY]);
+  return { ruleset: virtualServices.length || ipsets.size ? withIpvs(rs, virtualServices, ipsets) : rs, diagnostics, formats };
 }
 
 function mergeDumps(dumps: readonly IptablesDump[]): IptablesDump {
@@ -123,4 +135,28 @@ function combine(parts: readonly Ruleset[]): Ruleset {
     assumptions: parts.flatMap((p) => p.assumptions),
     files: parts.flatMap((p) => p.files),
   };
+}
+
+const EMPTY: Ruleset = {
+  dataplane: 'iptables',
+  family: 4,
+  chains: new Map(),
+  hooks: { prerouting: [], input: [], forward: [], output: [], postrouting: [] },
+  sets: new Map(),
+  assumptions: [],
+  files: [],
+};
+
+/**
+ * IPVS mode: the virtual-service table joins the node's netfilter hooks where the kernel registers
+ * IPVS (LOCAL_IN at NF_IP_PRI_NAT_SRC - 2 = 98 for packets from outside; LOCAL_OUT at
+ * NF_IP_PRI_NAT_DST + 2 = -98 for the node's own), next to kube-proxy's iptables rules.
+ */
+function withIpvs(rs: Ruleset, services: readonly VirtualService[], sets: ReadonlyMap<string, IpSet>): Ruleset {
+  const hooks = { ...rs.hooks };
+  if (services.length > 0) {
+    hooks.input = [...rs.hooks.input, { chainId: 'ipvs', hook: 'input' as const, priority: 98, type: 'ipvs' as const, policy: 'ACCEPT' as const }].sort((a, b) => a.priority - b.priority);
+    hooks.output = [...rs.hooks.output, { chainId: 'ipvs', hook: 'output' as const, priority: -98, type: 'ipvs' as const, policy: 'ACCEPT' as const }].sort((a, b) => a.priority - b.priority);
+  }
+  return { ...rs, dataplane: services.length > 0 ? 'ipvs' : rs.dataplane, hooks, ipvs: { services, sets } };
 }

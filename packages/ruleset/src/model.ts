@@ -1,5 +1,6 @@
 import type { Match, Span, Target } from '@svcpath/parse-iptables';
 import type { Cidr, IP } from '@svcpath/netaddr';
+import type { IpSet, VirtualService } from '@svcpath/parse-ipvs';
 
 /**
  * The dataplane-neutral ruleset the tracer walks. iptables dumps lower into it almost one to one
@@ -88,8 +89,12 @@ export interface BaseChain {
   readonly chainId: string;
   readonly hook: Hook;
   readonly priority: number;
-  /** `nat` chains run only for a connection's first packet, until one sets up a binding. */
-  readonly type: 'filter' | 'nat' | 'route';
+  /**
+   * `nat` chains run only for a connection's first packet, until one sets up a binding. `ipvs` is
+   * the IPVS hook (ip_vs_remote_request at LOCAL_IN priority 98, ip_vs_local_request at LOCAL_OUT
+   * priority -98): no chain, the virtual-service table decides.
+   */
+  readonly type: 'filter' | 'nat' | 'route' | 'ipvs';
   readonly policy: 'ACCEPT' | 'DROP';
   /** The IP families the chain sees (nft `ip`/`ip6` tables); absent means both. */
   readonly families?: readonly (4 | 6)[];
@@ -106,6 +111,13 @@ export interface Ruleset {
   readonly assumptions: readonly string[];
   /** The source files, for pointing back at lines. */
   readonly files: readonly string[];
+  /** IPVS mode: the virtual services (ipvsadm) and the ipsets kube-proxy's rules match on. */
+  readonly ipvs?: IpvsTables;
+}
+
+export interface IpvsTables {
+  readonly services: readonly VirtualService[];
+  readonly sets: ReadonlyMap<string, IpSet>;
 }
 
 export const HOOKS: readonly Hook[] = ['prerouting', 'input', 'forward', 'output', 'postrouting'];

@@ -1,5 +1,6 @@
 import { cidrContains, parseCidr, type IP } from '@svcpath/netaddr';
 import type { RsChain, Ruleset } from '@svcpath/ruleset';
+import { ipsetTestFrom } from './ipvs';
 import type { TraceEnv } from './types';
 
 const LOOPBACK4 = parseCidr('127.0.0.0/8')!;
@@ -55,7 +56,10 @@ function recentTimeoutOnPath(rs: Ruleset, list: string, path: readonly { table: 
 }
 
 export function makeCtx(rs: Ruleset, env: TraceEnv): TraceCtx {
-  const local = new Set(env.localAddresses.map((a) => a.text));
+  // IPVS mode binds every virtual service address to the kube-ipvs0 dummy device: they are local.
+  const local = new Set([...env.localAddresses.map((a) => a.text), ...(rs.ipvs?.services ?? []).flatMap((v) => (v.vip ? [v.vip.text] : []))]);
+  const ipsets = rs.ipvs?.sets;
+  if (ipsets && !env.ipsetTest) env = { ...env, ipsetTest: ipsetTestFrom(ipsets) };
   function isLocal(ip: IP): boolean {
     return local.has(ip.text) || cidrContains(LOOPBACK4, ip) || (ip.family === 6 && ip.value === 1n);
   }

@@ -30,6 +30,8 @@ export interface FlowState {
   assumptions: string[];
   recentSet: string | null;
   hook: Hook;
+  /** Set when IPVS took the connection: at which hook, and its persistence as affinity. */
+  ipvs: { hook: Hook; persistence: { seconds: number; list: string } | null } | null;
 }
 
 export function cloneState(s: FlowState): FlowState {

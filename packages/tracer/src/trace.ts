@@ -3,6 +3,7 @@ import type { Hook, Ruleset } from '@svcpath/ruleset';
 import { makeCtx, type TraceCtx } from './context';
 import type { FlowState } from './state';
 import type { Outcome, PacketSpec, TraceEnv, TraceResult } from './types';
+import { findVirtualService, ipvsSchedule } from './ipvs';
 import { hostPort, runChain } from './walk';
 
 const EPHEMERAL_PORT = 40000;
@@ -51,14 +52,24 @@ export function trace(rs: Ruleset, packet: PacketSpec, env: TraceEnv): TraceResu
     assumptions: [],
     recentSet: null,
     hook: origin === 'node' ? 'output' : 'prerouting',
+    ipvs: null,
   };
   const done: Done[] = [];
   const delivered: { st: FlowState; delivery: 'local' | 'forward' }[] = [];
 
+  // IPVS hands a connection it took to the node's output path (ip_vs_nat_send_or_cont: LOCAL_OUT
+  // again, then POSTROUTING) unless the real server is the node itself.
+  const afterIpvs = (s: FlowState) => {
+    const out = runHook(ctx, 'output', [withOut(ctx, s)], done, true);
+    for (const x of runHook(ctx, 'postrouting', out, done, true)) delivered.push({ st: x, delivery: 'forward' });
+  };
   if (origin === 'external') {
     for (const st of runHook(ctx, 'prerouting', [start], done, true)) {
       if (ctx.isLocal(st.dst)) {
-        for (const s of runHook(ctx, 'input', [st], done, true)) delivered.push({ st: s, delivery: 'local' });
+        for (const s of runHook(ctx, 'input', [st], done, true)) {
+          if (s.ipvs && !ctx.isLocal(s.dst)) afterIpvs(s);
+          else delivered.push({ st: s, delivery: 'local' });
+        }
       } else {
         const fwd = runHook(ctx, 'forward', [withOut(ctx, st)], done, true);
         for (const s of runHook(ctx, 'postrouting', fwd, done, true)) delivered.push({ st: s, delivery: 'forward' });
@@ -67,7 +78,9 @@ export function trace(rs: Ruleset, packet: PacketSpec, env: TraceEnv): TraceResu
   } else {
     if (ctx.isLocal(packet.dst) && start.outIface === null) start.outIface = 'lo';
     const out = runHook(ctx, 'output', [start], done, true);
-    for (const st of runHook(ctx, 'postrouting', out.map((s) => withOut(ctx, s)), done, true)) {
+    const ipvsOut = out.filter((s) => s.ipvs && !ctx.isLocal(s.dst));
+    for (const s of ipvsOut) afterIpvs(s);
+    for (const st of runHook(ctx, 'postrouting', out.filter((s) => !ipvsOut.includes(s)).map((s) => withOut(ctx, s)), done, true)) {
       if (!ctx.isLocal(st.dst)) {
         delivered.push({ st, delivery: 'forward' });
         continue;
@@ -106,12 +119,22 @@ function withOut(ctx: TraceCtx, st: FlowState): FlowState {
 function runHook(ctx: TraceCtx, hook: Hook, states: FlowState[], done: Done[], withNat: boolean): FlowState[] {
   let live = states;
   for (const base of ctx.rs.hooks[hook]) {
-    const chain = ctx.rs.chains.get(base.chainId);
-    if (!chain) continue;
     const next: FlowState[] = [];
     const family = live[0]?.dst.family;
     if (family && base.families && !base.families.includes(family)) continue;
+    if (base.type === 'ipvs') {
+      for (const st of live) next.push(...runIpvs(ctx, hook, st, done));
+      live = next;
+      continue;
+    }
+    const chain = ctx.rs.chains.get(base.chainId);
+    if (!chain) continue;
     for (const st of live) {
+      // A connection IPVS took at this hook has left it (NF_STOLEN).
+      if (st.ipvs?.hook === hook) {
+        next.push(st);
+        continue;
+      }
       st.hook = hook;
       const srcNat = hook === 'input' || hook === 'postrouting';
       if (base.type === 'nat' && (!withNat || st.notrack || (srcNat ? st.srcNatBound : st.dstNatBound))) {
@@ -134,12 +157,26 @@ function runHook(ctx: TraceCtx, hook: Hook, states: FlowState[], done: Done[], w
   // (nf_nat_alloc_null_binding): later nat hooks of the same kind leave this connection alone.
   if (withNat && ctx.rs.hooks[hook].some((b) => b.type === 'nat')) {
     for (const st of live) {
-      if (st.notrack) continue;
+      if (st.notrack || st.ipvs?.hook === hook) continue; // IPVS took it before the nat chains ran
       if (hook === 'input' || hook === 'postrouting') st.srcNatBound = true;
       else st.dstNatBound = true;
     }
   }
   return live;
+}
+
+/** The IPVS hook: packets already handled by IPVS (ipvs_property) or to no virtual service pass. */
+function runIpvs(ctx: TraceCtx, hook: Hook, st: FlowState, done: Done[]): FlowState[] {
+  if (st.ipvs) return [st];
+  st.hook = hook;
+  const vs = findVirtualService(ctx.rs, st);
+  if (!vs) return [st];
+  const r = ipvsSchedule(ctx, vs, st);
+  if (r.noDestination) {
+    done.push({ st, verdict: 'REJECT', rejectWith: 'icmp-port-unreachable' });
+    return [];
+  }
+  return r.branches;
 }
 
 function outcome(
@@ -149,7 +186,7 @@ function outcome(
   delivery: Outcome['delivery'],
   rejectWith?: string,
 ): Outcome {
-  const affinity = st.recentSet === null ? undefined : { seconds: ctx.recentSeconds(st.recentSet, st.path), list: st.recentSet };
+  const affinity = st.recentSet !== null ? { seconds: ctx.recentSeconds(st.recentSet, st.path), list: st.recentSet } : (st.ipvs?.persistence ?? undefined);
   return {
     probability: st.probability,
     verdict,

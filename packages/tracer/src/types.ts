@@ -33,6 +33,8 @@ export interface TraceEnv {
   readonly recent?: RecentState;
   /** The interface the packet leaves by, when known (routing is not modelled). */
   readonly outIface?: string;
+  /** A client that reached this endpoint (`ip:port`) within the affinity timeout (IPVS persistence). */
+  readonly returningTo?: string;
   /** ipset membership, when ipset data is known; null means unknown. */
   readonly ipsetTest?: (name: string, dir: readonly ('src' | 'dst')[], packet: PacketView) => boolean | null;
 }

@@ -1,0 +1,89 @@
+import { ipsetMatch, persistenceKey, scheduleNewConnection, scheduleWithPersistence, type IpSet, type VirtualService } from '@svcpath/parse-ipvs';
+import type { Ruleset } from '@svcpath/ruleset';
+import type { TraceCtx } from './context';
+import { assume, cloneState, type FlowState } from './state';
+import type { PacketView } from './types';
+import { hostPort } from './walk';
+
+/** The virtual service a packet hits: by protocol, VIP and port, or by the packet's fwmark. */
+export function findVirtualService(rs: Ruleset, s: FlowState): VirtualService | null {
+  for (const vs of rs.ipvs?.services ?? []) {
+    if (vs.fwmark !== null) {
+      if (vs.fwmark === s.mark && vs.family === s.dst.family) return vs;
+      continue;
+    }
+    if (vs.protocol === s.proto && vs.vip?.text === s.dst.text && (vs.port === s.dport || vs.port === 0)) return vs;
+  }
+  return null;
+}
+
+/**
+ * IPVS (net/netfilter/ipvs/ip_vs_core.c): a new connection to a virtual service is scheduled to a
+ * real server and rewritten to it (masquerading forward method). Returns the branches, each already
+ * translated and recorded on its path, or a no-destination outcome the caller rejects (ip_vs_leave:
+ * ICMP port unreachable). Real servers on the node itself are delivered locally, not sent out.
+ */
+export function ipvsSchedule(ctx: TraceCtx, vs: VirtualService, s: FlowState): { branches: FlowState[]; noDestination: boolean } {
+  const conn = { client: s.src, clientPort: s.sport, destination: s.dst, protocol: s.proto };
+  const outcome = vs.persistence && ctx.env.returningTo
+    ? scheduleWithPersistence(vs, conn, returningTemplate(vs, s, ctx.env.returningTo))
+    : scheduleNewConnection(vs, conn);
+  const where = `${vs.protocol ? vs.protocol.toUpperCase() : 'FWM'} ${vs.vip ? hostPort(vs.vip, vs.port ?? 0) : vs.fwmark}`;
+  if (outcome.kind === 'no-destination') {
+    assume(s, `IPVS ${where}: ${outcome.basis}`);
+    s.path.push({ hook: s.hook, table: 'ipvs', chain: where, rule: 0, line: vs.span.start.line, file: vs.span.file, action: 'IPVS: no real server can take the connection' });
+    return { branches: [s], noDestination: true };
+  }
+  const branches: FlowState[] = [];
+  for (const share of outcome.shares) {
+    if (share.probability <= 0) continue;
+    const rs = vs.realServers[share.index]!;
+    const t = outcome.shares.length === 1 ? s : cloneState(s);
+    t.probability *= share.probability;
+    if (outcome.estimate || outcome.kind !== 'chosen' || vs.scheduler !== 'rr') assume(t, `IPVS ${where} (${vs.scheduler}): ${outcome.basis}`);
+    t.dst = rs.address;
+    t.dport = rs.port;
+    t.dnat = { addr: rs.address, port: rs.port };
+    t.dstNatBound = true;
+    t.ipvs = { hook: s.hook, persistence: vs.persistence ? { seconds: vs.persistence.timeout, list: `ipvs ${where}` } : null };
+    t.path.push({
+      hook: s.hook,
+      table: 'ipvs',
+      chain: where,
+      rule: share.index + 1,
+      line: rs.span.start.line,
+      file: rs.span.file,
+      action: `IPVS ${vs.scheduler} → ${hostPort(rs.address, rs.port)} (${rs.forward}, weight ${rs.weight})`,
+      ...(outcome.shares.length > 1 ? { branchProbability: share.probability } : {}),
+    });
+    branches.push(t);
+  }
+  return { branches, noDestination: false };
+}
+
+function returningTemplate(vs: VirtualService, s: FlowState, endpoint: string) {
+  const key = persistenceKey(vs, s.src);
+  const rs = vs.realServers.find((r) => hostPort(r.address, r.port) === endpoint);
+  return key !== null && rs ? [{ key, address: rs.address, port: rs.port }] : [];
+}
+
+/** ipset membership for `-m set --match-set NAME dir[,dir…]`, from the snapshot's `ipset save`. */
+export function ipsetTestFrom(sets: ReadonlyMap<string, IpSet>) {
+  return (name: string, flags: readonly ('src' | 'dst')[], p: PacketView): boolean | null => {
+    const set = sets.get(name);
+    if (!set?.dimensions) return null;
+    const tuple: { ip?: typeof p.src; ip2?: typeof p.src; proto?: string; port?: number } = {};
+    set.dimensions.forEach((dim, i) => {
+      const side = flags[i] ?? flags[flags.length - 1] ?? 'dst';
+      if (dim === 'ip' || dim === 'net') {
+        if (tuple.ip === undefined) tuple.ip = side === 'src' ? p.src : p.dst;
+        else tuple.ip2 = side === 'src' ? p.src : p.dst;
+      } else if (dim === 'port') {
+        tuple.port = side === 'src' ? p.sport : p.dport;
+        tuple.proto = p.proto;
+      }
+    });
+    const m = ipsetMatch(set, tuple);
+    return m.kind === 'unknown' ? null : m.kind === 'match';
+  };
+}
