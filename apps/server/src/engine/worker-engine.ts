@@ -58,7 +58,8 @@ export class WorkerRulesetEngine implements RulesetEngine {
   }
 
   evict(snapshotId: string): void {
-    if (this.worker) void this.send({ type: 'evict', snapshotId });
+    // Nobody waits for an eviction; if the engine closes first there is nothing left to evict.
+    if (this.worker) this.send({ type: 'evict', snapshotId }).catch(() => undefined);
   }
 
   async close(): Promise<void> {
