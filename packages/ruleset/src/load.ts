@@ -93,7 +93,9 @@ function mergeDumps(dumps: readonly IptablesDump[]): IptablesDump {
       const into = tables.get(t.name) ?? { name: t.name, span: t.span, chains: new Map<string, Chain>() };
       for (const c of t.chains.values()) {
         const prev = into.chains.get(c.name);
-        const rules = [...(prev?.rules ?? []), ...c.rules].map((r, k) => ({ ...r, index: k + 1 }));
+        const rules = [...(prev?.rules ?? []), ...c.rules];
+        // Renumber in place: parsed rules are LazyRule instances, which a spread would strip of their getters.
+        rules.forEach((r, k) => ((r as { index: number }).index = k + 1));
         const merged = { ...(prev ?? c), policy: prev?.policy ?? c.policy, rules };
         into.chains.set(c.name, merged);
         chainsById.set(merged.id, merged);
