@@ -4,11 +4,15 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { homedir, userInfo } from 'node:os';
-import { Client, utils } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader cannot see its named exports, so take them off the default export.
+import ssh2, { type Client as SshClient } from 'ssh2';
 import type { AnyAuthMethod, ClientChannel, ClientErrorExtensions } from 'ssh2';
 import { NodeCollectError } from './node-collect-error.js';
 import { formatKnownHostsLine, knownKeyTypes, parseKnownHosts } from './known-hosts.js';
 import type { KnownHostEntry } from './known-hosts.js';
+
+const { Client, utils } = ssh2;
+type Client = SshClient;
 import { decideHostKey, hostKeyAlgorithmOrder } from './host-key-policy.js';
 import type { HostKeyPolicy, HostKeyVerdict } from './host-key-policy.js';
 import { parseSshConfig } from './ssh-config.js';
