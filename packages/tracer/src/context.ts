@@ -55,13 +55,22 @@ function recentTimeoutOnPath(rs: Ruleset, list: string, path: readonly { table: 
   return null;
 }
 
+const vipCache = new WeakMap<Ruleset, ReadonlySet<string>>();
+
+/** IPVS mode binds every virtual service address to the kube-ipvs0 dummy device: they are local. */
+function ipvsVips(rs: Ruleset): ReadonlySet<string> {
+  let v = vipCache.get(rs);
+  if (!v) vipCache.set(rs, (v = new Set((rs.ipvs?.services ?? []).flatMap((x) => (x.vip ? [x.vip.text] : [])))));
+  return v;
+}
+
 export function makeCtx(rs: Ruleset, env: TraceEnv): TraceCtx {
-  // IPVS mode binds every virtual service address to the kube-ipvs0 dummy device: they are local.
-  const local = new Set([...env.localAddresses.map((a) => a.text), ...(rs.ipvs?.services ?? []).flatMap((v) => (v.vip ? [v.vip.text] : []))]);
+  const local = new Set(env.localAddresses.map((a) => a.text));
+  const vips = ipvsVips(rs);
   const ipsets = rs.ipvs?.sets;
   if (ipsets && !env.ipsetTest) env = { ...env, ipsetTest: ipsetTestFrom(ipsets) };
   function isLocal(ip: IP): boolean {
-    return local.has(ip.text) || cidrContains(LOOPBACK4, ip) || (ip.family === 6 && ip.value === 1n);
+    return local.has(ip.text) || vips.has(ip.text) || cidrContains(LOOPBACK4, ip) || (ip.family === 6 && ip.value === 1n);
   }
   return {
     rs,

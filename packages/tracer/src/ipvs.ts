@@ -7,14 +7,26 @@ import { hostPort } from './walk';
 
 /** The virtual service a packet hits: by protocol, VIP and port, or by the packet's fwmark. */
 export function findVirtualService(rs: Ruleset, s: FlowState): VirtualService | null {
+  const idx = vsIndex(rs);
+  return idx.byKey.get(`${s.proto} ${s.dst.text} ${s.dport}`) ?? idx.byKey.get(`${s.proto} ${s.dst.text} 0`) ?? idx.fwmark.find((vs) => vs.fwmark === s.mark && vs.family === s.dst.family) ?? null;
+}
+
+const vsCache = new WeakMap<Ruleset, { byKey: Map<string, VirtualService>; fwmark: VirtualService[] }>();
+
+/** ip_vs_service_find hashes protocol, address and port; so does this index (first listed wins). */
+function vsIndex(rs: Ruleset) {
+  let idx = vsCache.get(rs);
+  if (idx) return idx;
+  idx = { byKey: new Map(), fwmark: [] };
   for (const vs of rs.ipvs?.services ?? []) {
-    if (vs.fwmark !== null) {
-      if (vs.fwmark === s.mark && vs.family === s.dst.family) return vs;
-      continue;
+    if (vs.fwmark !== null) idx.fwmark.push(vs);
+    else if (vs.vip && vs.protocol) {
+      const k = `${vs.protocol} ${vs.vip.text} ${vs.port ?? 0}`;
+      if (!idx.byKey.has(k)) idx.byKey.set(k, vs);
     }
-    if (vs.protocol === s.proto && vs.vip?.text === s.dst.text && (vs.port === s.dport || vs.port === 0)) return vs;
   }
-  return null;
+  vsCache.set(rs, idx);
+  return idx;
 }
 
 /**
