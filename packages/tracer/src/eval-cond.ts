@@ -202,8 +202,88 @@ export function lookup(
   s: FlowState,
 ): SetElement | null {
   const elements = inline ?? ctx.rs.sets.get(setName)?.elements ?? [];
+  if (!inline && elements.length > 16) {
+    const idx = exactIndex(elements);
+    if (idx) {
+      const k = packetKey(fields, s);
+      return k === null ? null : (idx.get(k) ?? null);
+    }
+  }
   for (const el of elements) if (fields.every((f, i) => partMatches(el.key[i], f, s))) return el;
   return null;
+}
+
+const exactCache = new WeakMap<readonly SetElement[], Map<string, SetElement> | null>();
+
+/**
+ * A hash of a set whose elements are all single values (addresses, protocols, ports), as nft's own
+ * hash sets are: kube-proxy's service-ips map holds one element per Service port. Sets with
+ * intervals or prefixes are searched in order instead.
+ */
+function exactIndex(elements: readonly SetElement[]): Map<string, SetElement> | null {
+  if (exactCache.has(elements)) return exactCache.get(elements)!;
+  const m = new Map<string, SetElement>();
+  for (const el of elements) {
+    const parts: string[] = [];
+    for (const p of el.key) {
+      const k = exactPart(p);
+      if (k === null) {
+        exactCache.set(elements, null);
+        return null;
+      }
+      parts.push(k);
+    }
+    const key = parts.join(' . ');
+    if (!m.has(key)) m.set(key, el);
+  }
+  exactCache.set(elements, m);
+  return m;
+}
+
+function exactPart(p: KeyPart): string | null {
+  switch (p.kind) {
+    case 'cidr':
+      return p.cidr.prefix === (p.cidr.family === 4 ? 32 : 128) ? `a${String(p.cidr.addr)}` : null;
+    case 'proto':
+      return `p${p.proto}`;
+    case 'ports':
+    case 'number':
+      return p.from === p.to ? `n${p.from}` : null;
+    case 'name':
+      return p.name.endsWith('+') ? null : `i${p.name}`;
+    case 'range':
+      return null;
+  }
+}
+
+function packetKey(fields: readonly Field[], s: FlowState): string | null {
+  const parts: string[] = [];
+  for (const f of fields) {
+    switch (f) {
+      case 'saddr':
+      case 'daddr':
+        parts.push(`a${String((f === 'saddr' ? s.src : s.dst).value)}`);
+        break;
+      case 'l4proto':
+        parts.push(`p${s.proto}`);
+        break;
+      case 'sport':
+      case 'dport':
+        parts.push(`n${f === 'sport' ? s.sport : s.dport}`);
+        break;
+      case 'mark':
+        parts.push(`n${s.mark}`);
+        break;
+      case 'iifname':
+      case 'oifname': {
+        const n = f === 'iifname' ? s.inIface : s.outIface;
+        if (n === null) return null;
+        parts.push(`i${n}`);
+        break;
+      }
+    }
+  }
+  return parts.join(' . ');
 }
 
 function partMatches(part: KeyPart | undefined, field: Field, s: FlowState): boolean {
