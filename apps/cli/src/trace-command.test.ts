@@ -28,6 +28,7 @@ describe('svcpath trace --json', () => {
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
     expect(json.packet).toEqual({ src: '10.0.0.2', dst: '172.30.0.44', dport: 80, proto: 'tcp' });
+    expect(json.mode).toBe('iptables');
     expect(json.outcomes).toHaveLength(2);
     for (const o of json.outcomes) {
       expect(o).toMatchObject({ probability: 0.5, verdict: 'DNAT', masquerade: false, service: 'ns4/svc4:p80' });
@@ -109,6 +110,28 @@ describe('svcpath trace on bad input', () => {
     const r = await run(['trace', '--rules', file('empty.txt', 'hello\n'), '--src', '10.0.0.2', '--dst', '10.0.0.3', '--dport', '80']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/empty\.txt:1: error: not a dump svcpath knows/);
+  });
+});
+
+describe('svcpath trace on every mode', () => {
+  const FIX = join(REPO, 'packages/tracer/src/fixtures');
+  it('traces an nftables node', async () => {
+    const r = await run(['trace', '--rules', join(FIX, 'kube-proxy-conformance/nftables-TestOverallNFTablesRules/nft-list-ruleset.kernel.txt'), '--src', '10.0.0.2', '--dst', '172.30.0.44', '--dport', '80', '--node-ip', '192.168.0.2', '--json']);
+    const json = JSON.parse(r.stdout);
+    expect(json.mode).toBe('nftables');
+    expect(json.outcomes.map((o: { destination: string }) => o.destination).sort()).toEqual(['10.180.0.4:80', '10.180.0.5:80']);
+  });
+  it('traces an IPVS node from its iptables, ipvsadm and ipset dumps, with a returning client', async () => {
+    const rules = ['iptables-save.txt', 'ipvsadm-Sn.txt', 'ipset-save.txt'].flatMap((f) => ['--rules', join(FIX, 'ipvs-mode', f)]);
+    const r = await run(['trace', ...rules, '--src', '10.244.1.9', '--dst', '10.108.7.7', '--dport', '8080', '--node-ip', '192.168.49.2', '--returning-to', '10.244.2.9:8080', '--json']);
+    const json = JSON.parse(r.stdout);
+    expect(json.mode).toBe('ipvs');
+    expect(json.outcomes).toHaveLength(1);
+    expect(json.outcomes[0]).toMatchObject({ destination: '10.244.2.9:8080', probability: 1, affinity: { seconds: 10800 } });
+  });
+  it('prints the mode in the readable tree', async () => {
+    const r = await run(['trace', '--rules', OVERALL, '--src', '10.0.0.2', '--dst', '172.30.0.41', '--dport', '80', '--node-ip', '192.168.0.2']);
+    expect(r.stdout.split('\n')[0]).toMatch(/^kube-proxy mode: iptables/);
   });
 });
 

@@ -2,14 +2,17 @@ import { parseArgs } from 'node:util';
 import { FlowInput, FlowList, describeIssues } from '@svcpath/api-contract';
 import { parseIP, type IP } from '@svcpath/netaddr';
 import type { Diagnostic } from '@svcpath/parse-iptables';
+import { detectProxyMode, iptablesBackend } from '@svcpath/proxy-layout';
 import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
 import { recentForReturningClient, trace, type TraceResult } from '@svcpath/tracer';
 import { formatTree } from './format-tree';
 import { CliError, readUserFile, type Io } from './io';
 import { lineOfArrayElement, lineOfOffset } from './json-lines';
+import { loadSnapshotForTrace } from './snapshots-command';
 
 const HELP = `Usage: svcpath trace --rules FILE [--rules FILE ...] --src IP --dst IP --dport N [options]
        svcpath trace --rules FILE --flows FLOWS.json [options]
+       svcpath trace --snapshot ID [--store DIR] --src IP --dst IP --dport N [options]
 
 Walks the first packet of a new connection through a node's dumps in the kernel's order and prints
 every outcome with its probability, verdict, masquerade decision and the rules on its path.
@@ -35,6 +38,8 @@ export async function traceCommand(args: string[], io: Io): Promise<number> {
       args,
       options: {
         rules: { type: 'string', multiple: true },
+        snapshot: { type: 'string' },
+        store: { type: 'string' },
         src: { type: 'string' },
         dst: { type: 'string' },
         dport: { type: 'string' },
@@ -57,11 +62,12 @@ export async function traceCommand(args: string[], io: Io): Promise<number> {
     io.stdout.write(`${HELP}\n`);
     return 0;
   }
-  if (!values.rules?.length) throw new CliError(`--rules FILE is required\n\n${HELP}`, 2);
-  const nodeIPs = parseNodeIPs(values['node-ip'] ?? []);
+  if (!values.rules?.length && !values.snapshot) throw new CliError(`--rules FILE or --snapshot ID is required\n\n${HELP}`, 2);
+  const stored = values.snapshot ? await loadSnapshotForTrace(values.snapshot, values.store, io) : { files: [], nodeIPs: [] };
+  const nodeIPs = parseNodeIPs([...stored.nodeIPs, ...(values['node-ip'] ?? [])]);
   const flows = values.flows ? readFlows(io, values.flows) : [singleFlow(values)];
 
-  const files = values.rules.map((path) => ({ name: path, text: readUserFile(io, path, 'dump') }));
+  const files = [...stored.files, ...(values.rules ?? []).map((path) => ({ name: path, text: readUserFile(io, path, 'dump') }))];
   const loaded = loadRuleset(files);
   reportDiagnostics(io, loaded.diagnostics);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
@@ -70,10 +76,12 @@ export async function traceCommand(args: string[], io: Io): Promise<number> {
   if (nodeIPs.length === 0)
     io.stderr.write('svcpath trace: note: no --node-ip given; only loopback counts as the node\'s own address (addrtype LOCAL, NodePorts)\n');
 
-  const results = flows.map((f) => traceFlow(loaded.ruleset!, f, nodeIPs));
+  const mode = detectProxyMode(loaded.ruleset, files.map((f) => ({ file: f.name, backend: iptablesBackend(f.name, f.text) })));
+  for (const w of mode.warnings) io.stderr.write(`svcpath trace: warning: ${w}\n`);
+  const results = flows.map((f) => ({ ...traceFlow(loaded.ruleset!, f, nodeIPs), mode: mode.mode }));
   if (values.flows) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else if (values.json) io.stdout.write(`${JSON.stringify(results[0], null, 2)}\n`);
-  else io.stdout.write(formatTree(results[0]!, loaded.ruleset));
+  else io.stdout.write(`kube-proxy mode: ${mode.mode} (${mode.evidence.join('; ')})\n${formatTree(results[0]!, loaded.ruleset)}`);
   return 0;
 }
 

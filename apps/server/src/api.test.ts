@@ -6,7 +6,9 @@ import { startServer, type RunningServer } from './start-server';
 
 /** The API over real HTTP: the server listens on a free port, with the demo collection loaded. */
 let server: RunningServer;
-const DEMO = 'demo~demo-node-1';
+const DEMO = 'demo~worker-1';
+/** Services with rules on worker-1 of the demo (scripts/make-demo.ts): not the headless or ExternalName ones. */
+const DEMO_SERVICES = 9;
 
 beforeAll(async () => {
   server = await startServer({ port: 0, collections: [fileURLToPath(new URL('../demo', import.meta.url))] });
@@ -45,13 +47,14 @@ describe('snapshots', () => {
     const r = await api('/api/snapshots');
     expect(r.status).toBe(200);
     expect(r.body.snapshots).toEqual([
-      { id: DEMO, collection: 'demo', node: 'demo-node-1', takenAt: '2025-01-01T00:00:00.000Z', nodeIPs: ['192.168.0.2'], files: [{ name: 'iptables-save.txt', bytes: expect.any(Number) }] },
+      { id: DEMO, collection: 'demo', node: 'worker-1', takenAt: '2025-01-01T00:00:00.000Z', nodeIPs: ['192.168.0.2'], files: [{ name: 'iptables-save.txt', bytes: expect.any(Number) }] },
+      { id: 'demo~worker-2', collection: 'demo', node: 'worker-2', takenAt: '2025-01-01T00:00:00.000Z', nodeIPs: ['192.168.0.3'], files: [{ name: 'iptables-save.txt', bytes: expect.any(Number) }] },
     ]);
   });
 
   it('gets one with its parse summary', async () => {
     const r = await api(`/api/snapshots/${DEMO}`);
-    expect(r.body.load).toMatchObject({ formats: [{ file: 'iptables-save.txt', format: 'iptables' }], serviceCount: 6, diagnosticCount: 0 });
+    expect(r.body.load).toMatchObject({ formats: [{ file: 'iptables-save.txt', format: 'iptables' }], serviceCount: DEMO_SERVICES, diagnosticCount: 0 });
     expect(r.body.load.chainCount).toBeGreaterThan(20);
   });
 
@@ -63,8 +66,8 @@ describe('snapshots', () => {
     const again = await api('/api/snapshots?x=1', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: text });
     expect(again.status).toBe(201);
     expect(again.body.snapshot.id).toBe('imported~pasted');
-    const t = await post('/api/snapshots/imported~worker-7/trace', { src: '10.0.0.2', dst: '172.30.0.41', dport: 80 });
-    expect(t.body.outcomes[0]).toMatchObject({ verdict: 'DNAT', destination: '10.180.0.1:80' });
+    const t = await post('/api/snapshots/imported~worker-7/trace', { src: '10.180.1.10', dst: '172.30.0.60', dport: 8080 });
+    expect(t.body.outcomes[0]).toMatchObject({ verdict: 'DNAT', destination: '192.168.10.20:8080' });
     expect((await api('/api/snapshots/imported~worker-7', { method: 'DELETE' })).status).toBe(204);
     expect((await api('/api/snapshots/imported~worker-7')).body.error.code).toBe('SNAPSHOT_NOT_FOUND');
     expect((await api('/api/snapshots/imported~pasted', { method: 'DELETE' })).status).toBe(204);
@@ -77,24 +80,24 @@ describe('snapshots', () => {
     const bad = await post('/api/snapshots', { node: '../etc', files: [] });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: 'INVALID_REQUEST', details: { issues: expect.arrayContaining([expect.stringMatching(/^node:/), expect.stringMatching(/^files:/)]) } });
-    expect((await api('/api/snapshots')).body.snapshots).toHaveLength(1);
+    expect((await api('/api/snapshots')).body.snapshots).toHaveLength(2);
   });
 });
 
 describe('services and graphs', () => {
   it('searches Services by name, ClusterIP and NodePort', async () => {
     const ids = async (q: string) => (await api(`/api/snapshots/${DEMO}/services?q=${encodeURIComponent(q)}`)).body.services.map((s: { id: string }) => s.id);
-    expect(await ids('svc4')).toEqual(['ns4/svc4']);
-    expect(await ids('172.30.0.45')).toEqual(['ns5/svc5']);
-    expect(await ids('3003')).toEqual(['ns3/svc3']);
-    expect((await api(`/api/snapshots/${DEMO}/services`)).body.total).toBe(6);
+    expect(await ids('frontend')).toEqual(['shop/frontend']);
+    expect(await ids('172.30.0.45')).toEqual(['shop/checkout']);
+    expect(await ids('30446')).toEqual(['shop/cart']);
+    expect((await api(`/api/snapshots/${DEMO}/services`)).body.total).toBe(DEMO_SERVICES);
   });
 
   it('serves the overview and a per-Service graph', async () => {
     const o = await api(`/api/snapshots/${DEMO}/graph`);
     expect(o.body.kind).toBe('overview');
-    expect(o.body.nodes.filter((n: { kind: string }) => n.kind === 'service')).toHaveLength(6);
-    const g = await api(`/api/snapshots/${DEMO}/services/ns4/svc4/graph`);
+    expect(o.body.nodes.filter((n: { kind: string }) => n.kind === 'service')).toHaveLength(DEMO_SERVICES);
+    const g = await api(`/api/snapshots/${DEMO}/services/shop/frontend/graph`);
     expect(g.body.edges.filter((e: { probability?: number; kind: string }) => e.kind === 'jump' && e.probability === 0.5)).toHaveLength(2);
     const missing = await api(`/api/snapshots/${DEMO}/services/ns9/nope/graph`);
     expect(missing.status).toBe(404);
@@ -104,7 +107,7 @@ describe('services and graphs', () => {
 
 describe('trace', () => {
   it('traces a ClusterIP: two endpoints at 50%', async () => {
-    const r = await post(`/api/snapshots/${DEMO}/trace`, { src: '10.0.0.2', dst: '172.30.0.44', dport: 80, proto: 'tcp' });
+    const r = await post(`/api/snapshots/${DEMO}/trace`, { src: '10.180.1.10', dst: '172.30.0.44', dport: 80, proto: 'tcp' });
     expect(r.status).toBe(200);
     expect(r.body.outcomes.map((o: { probability: number; destination: string }) => [o.probability, o.destination]).sort()).toEqual([
       [0.5, '10.180.0.4:80'],
@@ -113,10 +116,12 @@ describe('trace', () => {
   });
 
   it('uses the snapshot node IPs (NodePort) and affinity for a returning client', async () => {
-    const first = await post(`/api/snapshots/${DEMO}/trace`, { src: '203.0.113.2', dst: '192.168.0.2', dport: 3002 });
-    expect(first.body.outcomes[0]).toMatchObject({ destination: '10.180.0.3:80', masquerade: true, affinity: { seconds: 10800 } });
-    const back = await post(`/api/snapshots/${DEMO}/trace`, { src: '10.0.0.2', dst: '172.30.0.45', dport: 80, returningTo: '10.180.0.3:80' });
-    expect(back.body.outcomes[0].path.some((s: { chain: string; rule: number }) => s.chain === 'KUBE-SVC-NUKIZ6OKUXPJNT4C' && s.rule === 2)).toBe(true);
+    const first = await post(`/api/snapshots/${DEMO}/trace`, { src: '203.0.113.2', dst: '192.168.0.2', dport: 30446 });
+    expect(first.body.outcomes.map((o: { destination: string }) => o.destination).sort()).toEqual(['10.180.0.8:8080', '10.180.1.8:8080']);
+    expect(first.body.outcomes[0]).toMatchObject({ masquerade: true, affinity: { seconds: 10800 } });
+    const back = await post(`/api/snapshots/${DEMO}/trace`, { src: '10.180.1.10', dst: '172.30.0.46', dport: 80, returningTo: '10.180.0.8:8080' });
+    expect(back.body.outcomes).toHaveLength(1);
+    expect(back.body.outcomes[0].path.some((s: { chain: string; rule: number }) => s.chain === 'KUBE-SVC-I5LIAMPLWKMBJ54B' && s.rule === 2)).toBe(true);
   });
 
   it('validates the flow with FlowInput', async () => {

@@ -55,17 +55,17 @@ async function downloadOf(page: Page, button: string): Promise<Buffer> {
 describe('svcpath in a browser', () => {
   it('finds a Service, traces a packet to it, shows the outcomes and exports the view', async () => {
     const page = await open('/');
-    await expect.poll(() => page.url()).toContain('snapshot=demo~demo-node-1');
+    await expect.poll(() => page.url()).toContain('snapshot=demo~worker-1');
     await page.locator('.react-flow__node').first().waitFor();
-    expect(await page.locator('.svc-node.kind-service').count()).toBe(6);
+    expect(await page.locator('.svc-node.kind-service').count()).toBe(9);
 
     const search = page.getByRole('combobox', { name: 'Find a Service' });
     await search.fill('172.30.0.44');
     await search.press('Enter');
-    await expect.poll(() => page.url()).toContain('service=ns4/svc4');
-    await page.locator('.svc-node', { hasText: 'KUBE-SVC-4SW47YFZTEDKD3PK' }).waitFor();
+    await expect.poll(() => page.url()).toContain('service=shop/frontend');
+    await page.locator('.svc-node', { hasText: 'KUBE-SVC-PY4JZH2ITZYEO4CN' }).waitFor();
 
-    await page.locator('input[name="src"]').fill('10.0.0.2');
+    await page.locator('input[name="src"]').fill('10.180.1.10');
     expect(await page.locator('input[name="dst"]').inputValue()).toBe('172.30.0.44');
     expect(await page.locator('input[name="dport"]').inputValue()).toBe('80');
     await page.getByRole('button', { name: 'Trace', exact: true }).click();
@@ -75,11 +75,11 @@ describe('svcpath in a browser', () => {
     expect(await page.locator('.outcome-share').allTextContents()).toEqual(['50%', '50%']);
     await expect.poll(() => page.locator('.svc-node.lit').count()).toBeGreaterThanOrEqual(6);
     expect(await page.locator('.svc-node.lit', { hasText: '10.180.0.4:80' }).locator('.svc-node-share').textContent()).toBe('50%');
-    expect(page.url()).toContain('src=10.0.0.2&dst=172.30.0.44&dport=80&proto=tcp');
+    expect(page.url()).toContain('src=10.180.1.10&dst=172.30.0.44&dport=80&proto=tcp');
 
-    await page.locator('.svc-node', { hasText: 'KUBE-SVC-4SW47YFZTEDKD3PK' }).click();
+    await page.locator('.svc-node', { hasText: 'KUBE-SVC-PY4JZH2ITZYEO4CN' }).click();
     const details = page.getByRole('region', { name: 'Selected node' });
-    await details.getByText('L84').waitFor();
+    await details.getByText('L151').waitFor();
     expect(await details.locator('.explanation').textContent()).toMatch(/load-balances/);
 
     const png = await downloadOf(page, 'PNG');
@@ -91,23 +91,23 @@ describe('svcpath in a browser', () => {
     expect(png.length).toBeGreaterThan(20_000);
     const svg = (await downloadOf(page, 'SVG')).toString('utf8');
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    expect(svg).toContain('KUBE-SEP-UKSFD7AGPMPPLUHC');
+    expect(svg).toContain('KUBE-SEP-AMC6G7RNVSZGUJDI');
     const md = (await downloadOf(page, 'Markdown')).toString('utf8');
-    expect(md).toContain('| 1 | 50% to 10.180.0.4:80 | DNAT | ns4/svc4:p80 |');
-    expect(md).toContain('iptables-save.txt:84');
+    expect(md).toContain('| 1 | 50% to 10.180.0.4:80 | DNAT | shop/frontend:http |');
+    expect(md).toContain('iptables-save.txt:151');
 
     await page.screenshot({ path: join(ROOT, 'docs/screenshot.png') });
     await page.close();
   });
 
   it('a link reproduces the view, and a returning client follows affinity', async () => {
-    const page = await open('/?snapshot=demo~demo-node-1&service=ns5/svc5&src=203.0.113.2&dst=192.168.0.2&dport=3002&proto=tcp');
+    const page = await open('/?snapshot=demo~worker-1&service=shop/cart&src=203.0.113.2&dst=192.168.0.2&dport=30446&proto=tcp');
     const outcomes = page.locator('.outcome-text');
-    await expect.poll(() => outcomes.allTextContents()).toEqual(['100% to 10.180.0.3:80, masqueraded']);
-    await page.getByRole('button', { name: '10.180.0.3:80', exact: true }).click();
-    await expect.poll(() => page.url()).toContain('ret=10.180.0.3:80');
+    await expect.poll(async () => (await outcomes.allTextContents()).sort()).toEqual(['50% to 10.180.0.8:8080, masqueraded', '50% to 10.180.1.8:8080, masqueraded']);
+    await page.getByRole('button', { name: '10.180.0.8:8080', exact: true }).click();
+    await expect.poll(() => page.url()).toContain('ret=10.180.0.8:8080');
     await page.getByText('Session affinity: this client reached').waitFor();
-    await expect.poll(() => page.locator('.svc-node.lit', { hasText: 'KUBE-SVC-NUKIZ6OKUXPJNT4C' }).count()).toBe(1);
+    await expect.poll(() => page.locator('.svc-node.lit', { hasText: 'KUBE-SVC-I5LIAMPLWKMBJ54B' }).count()).toBe(1);
     await page.close();
   });
 
