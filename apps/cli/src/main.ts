@@ -1,4 +1,7 @@
 import { CliError, type Io } from './io';
+import { collectCommand } from './collect-command';
+import { doctorCommand } from './doctor-command';
+import { snapshotsCommand } from './snapshots-command';
 import { traceCommand } from './trace-command';
 
 const HELP = `svcpath — trace how kube-proxy's rules steer a packet to a Kubernetes Service
@@ -6,14 +9,24 @@ const HELP = `svcpath — trace how kube-proxy's rules steer a packet to a Kuber
 Usage:
   svcpath trace --rules FILE --src IP --dst IP --dport N [options]
   svcpath trace --rules FILE --flows FLOWS.json [options]
+  svcpath trace --snapshot ID [--store DIR] --src IP --dst IP --dport N
+  svcpath doctor --rules FILE --node NAME --node-ip IP [--cluster-state FILE] [--from IP] [--to SVC|IP:PORT]
+  svcpath collect --node N [--context C] [--ssh USER@HOST[:PORT]] [--store DIR]
+  svcpath snapshots [list|show ID|export ID FILE|import PATH|delete ID] [--store DIR]
 
 Commands:
   trace     walk a packet through a node's dumps in kernel order and print every outcome
+  doctor    compare the cluster with a node's rules and explain what is wrong
+  collect   save one node's dumps and the cluster state as a snapshot
+  snapshots list, show, export, import and delete saved snapshots
 
 Run "svcpath trace --help" for the options. Documentation: docs/cli.md.`;
 
 const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   trace: traceCommand,
+  doctor: doctorCommand,
+  collect: collectCommand,
+  snapshots: snapshotsCommand,
 };
 
 /** Runs one command line; returns the exit code (0 ok, 1 bad input data, 2 usage). */

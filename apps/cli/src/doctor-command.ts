@@ -1,0 +1,178 @@
+import { parseArgs } from 'node:util';
+import { diagnose, helpAnchor, parseDummyAddresses, type DiagnoseClusterState, type Evidence, type Finding, type IpvsInput } from '@svcpath/diagnostics';
+import type { EndpointSlice, Node, Pod, Service } from '@svcpath/k8s-model';
+import { parseIP } from '@svcpath/netaddr';
+import { parseIpset, parseIpvsadm } from '@svcpath/parse-ipvs';
+import { loadRuleset } from '@svcpath/ruleset';
+import { CliError, readUserFile, type Io } from './io';
+
+const HELP = `Usage: svcpath doctor --rules FILE [--rules FILE ...] --node NAME --node-ip IP [options]
+
+Compares what the cluster says should happen with what the node's rules do, and prints findings
+ranked by severity, each with its evidence (rules with file:line, object fields, traces) and a next
+step. Codes are explained in docs/doctor.md.
+
+  --rules FILE           a node dump (iptables-save, nft list ruleset); repeatable
+  --cluster-state FILE   cluster objects as JSON: {"services","endpointSlices","pods"?,"nodes"?} or the
+                         output of \`kubectl get svc,endpointslices,pods,nodes -A -o json\`
+  --node NAME            kube-proxy's node name (decides which endpoints are local)
+  --node-ip IP[,IP]      the node's own addresses; repeatable
+  --from POD|IP          trace from this source (ns/name of a Pod, or an address)
+  --to SERVICE|IP:PORT   trace to this Service (ns/name[:port]) or address, and focus the report on it
+  --proto P              tcp, udp or sctp for --to IP:PORT (default: the Service port's)
+  --sysctls FILE         \`sysctl -a\` output (route_localnet, conntrack use)
+  --ipvs FILE            \`ipvsadm -Sn\` or \`ipvsadm -Ln\` output (IPVS mode)
+  --ipset FILE           \`ipset save\` or \`ipset list\` output (IPVS mode)
+  --ipvs-addresses FILE  \`ip addr show kube-ipvs0\` output (IPVS mode)
+  --json                 print {node, focus, findings, notChecked} as JSON
+
+Exit codes: 0 the doctor ran (whatever it found); 1 bad input data; 2 bad command line.`;
+
+const OPTIONS = {
+  rules: { type: 'string', multiple: true },
+  'cluster-state': { type: 'string' },
+  node: { type: 'string' },
+  'node-ip': { type: 'string', multiple: true },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  proto: { type: 'string' },
+  sysctls: { type: 'string' },
+  ipvs: { type: 'string' },
+  ipset: { type: 'string' },
+  'ipvs-addresses': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function doctorCommand(args: string[], io: Io): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({ args, options: OPTIONS, strict: true }).values;
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}\n\n${HELP}`, 2);
+  }
+  if (values.help) {
+    io.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (!values.rules?.length) throw new CliError(`--rules FILE is required\n\n${HELP}`, 2);
+  if (!values.node) throw new CliError(`--node NAME is required\n\n${HELP}`, 2);
+  const nodeIPs = (values['node-ip'] ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  for (const ip of nodeIPs) if (!parseIP(ip)) throw new CliError(`--node-ip: "${ip}" is not an IPv4 or IPv6 address`, 2);
+  if (nodeIPs.length === 0) throw new CliError(`--node-ip IP is required\n\n${HELP}`, 2);
+  const proto = values.proto;
+  if (proto !== undefined && proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp') throw new CliError(`--proto must be tcp, udp or sctp`, 2);
+
+  const files = values.rules.map((path) => ({ name: path, text: readUserFile(io, path, 'dump') }));
+  const loaded = loadRuleset(files);
+  if (!loaded.ruleset) throw new CliError(`no rules in ${files.map((f) => f.name).join(', ')}`, 1);
+  const clusterState = values['cluster-state'] ? readClusterState(io, values['cluster-state']) : undefined;
+  const sysctls = values.sysctls ? parseSysctls(readUserFile(io, values.sysctls, 'sysctls file')) : undefined;
+  const ipvs = readIpvs(io, values.ipvs, values.ipset, values['ipvs-addresses']);
+
+  const d = diagnose({
+    ruleset: loaded.ruleset,
+    nodeName: values.node,
+    nodeIPs,
+    ...(clusterState ? { clusterState } : {}),
+    ...(sysctls ? { sysctls } : {}),
+    ...(ipvs ? { ipvs } : {}),
+    ...(values.from !== undefined ? { from: values.from } : {}),
+    ...(values.to !== undefined ? { to: values.to } : {}),
+    ...(proto ? { proto } : {}),
+  });
+  if (values.json) {
+    const findings = d.findings.map((f) => ({ ...f, help: helpAnchor(f.code) }));
+    io.stdout.write(`${JSON.stringify({ node: values.node, focus: d.focus, findings, notChecked: d.notChecked }, null, 2)}\n`);
+  } else io.stdout.write(formatReport(values.node, d.findings, d.notChecked));
+  return 0;
+}
+
+/** The readable report: a summary line, then each finding with its evidence, most severe first. */
+export function formatReport(node: string, findings: readonly Finding[], notChecked: readonly string[]): string {
+  const count = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
+  const lines = [`svcpath doctor: ${node} — ${findings.length} finding(s): ${count('critical')} critical, ${count('warning')} warning, ${count('info')} info`, ''];
+  if (findings.length === 0) lines.push('Nothing wrong found: the node\'s rules do what the cluster asks.', '');
+  for (const f of findings) {
+    lines.push(`${f.severity.toUpperCase().padEnd(8)} ${f.code}  ${f.title}`);
+    lines.push(`  ${f.explanation}`);
+    if (f.evidence.length) lines.push('  evidence:', ...f.evidence.map((e) => `    ${formatEvidence(e)}`));
+    lines.push(`  next: ${f.nextStep}`, `  help: ${helpAnchor(f.code)}`, '');
+  }
+  for (const n of notChecked) lines.push(`note: ${n}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function formatEvidence(e: Evidence): string {
+  switch (e.kind) {
+    case 'rule':
+      return `${e.file}:${e.line}  ${e.raw}`;
+    case 'object':
+      return `${e.ref}  ${e.field} = ${e.value}`;
+    case 'trace':
+      return `trace ${e.packet}: ${e.verdict}${e.destination ? ` → ${e.destination}` : ''} (${(e.probability * 100).toFixed(1)}%) via ${e.path.map((s) => `${s.table}/${s.chain}#${s.rule}`).join(' → ')}`;
+    case 'sysctl':
+      return `sysctl ${e.name} = ${e.value}`;
+    case 'ipvs':
+      return `${e.file}:${e.line}  ${e.raw}`;
+    default: {
+      const never: never = e;
+      return never;
+    }
+  }
+}
+
+type Item = { kind?: unknown; metadata?: unknown };
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/**
+ * Reads `{services, endpointSlices, pods?, nodes?}` or a kubectl List. Objects are checked for the
+ * shape every consumer relies on (an object with `metadata`, Services with `spec`), not field by field.
+ */
+function readClusterState(io: Io, path: string): DiagnoseClusterState {
+  const text = readUserFile(io, path, 'cluster state');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`${path}: not valid JSON (${(e as Error).message})`, 1);
+  }
+  if (!isObject(json)) throw new CliError(`${path}: expected a JSON object`, 1);
+  const byKind = (kind: string) => (Array.isArray(json.items) ? (json.items as Item[]).filter((i) => isObject(i) && i.kind === kind) : []);
+  const list = (key: string, kind: string): unknown[] => (Array.isArray(json[key]) ? (json[key] as unknown[]) : byKind(kind));
+  const check = (items: unknown[], what: string, needsSpec: boolean) => {
+    items.forEach((x, i) => {
+      if (!isObject(x) || !isObject(x.metadata) || (needsSpec && !isObject(x.spec))) throw new CliError(`${path}: ${what}[${i}] is not a Kubernetes object (metadata${needsSpec ? ' and spec' : ''} expected)`, 1);
+    });
+    return items;
+  };
+  const services = check(list('services', 'Service'), 'services', true) as Service[];
+  const endpointSlices = check(list('endpointSlices', 'EndpointSlice'), 'endpointSlices', false) as EndpointSlice[];
+  const pods = check(list('pods', 'Pod'), 'pods', false) as Pod[];
+  const nodes = check(list('nodes', 'Node'), 'nodes', false) as Node[];
+  if (services.length === 0 && endpointSlices.length === 0) throw new CliError(`${path}: no Services or EndpointSlices found`, 1);
+  return { services, endpointSlices, ...(pods.length ? { pods } : {}), ...(nodes.length ? { nodes } : {}) };
+}
+
+/** `sysctl -a` lines: `name = value`. */
+function parseSysctls(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^\s*([\w.\-/]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m) out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+function readIpvs(io: Io, ipvsPath?: string, ipsetPath?: string, addrPath?: string): IpvsInput | undefined {
+  if (!ipvsPath) {
+    if (ipsetPath || addrPath) throw new CliError('--ipset and --ipvs-addresses need --ipvs FILE', 2);
+    return undefined;
+  }
+  const ipvs = parseIpvsadm(readUserFile(io, ipvsPath, 'ipvsadm dump'), { file: ipvsPath });
+  return {
+    virtualServices: ipvs.virtualServices,
+    ...(ipsetPath ? { ipsets: parseIpset(readUserFile(io, ipsetPath, 'ipset dump'), { file: ipsetPath }).sets } : {}),
+    ...(addrPath ? { dummyAddresses: parseDummyAddresses(readUserFile(io, addrPath, 'kube-ipvs0 addresses'), addrPath) } : {}),
+  };
+}

@@ -1,0 +1,163 @@
+import type { ServicePortInfo as ProgrammedPort } from '@svcpath/graph';
+import { endpointString, LABEL_SERVICE_NAME } from '@svcpath/k8s-model';
+import { objectRef, rulesWithComment, type DiagnoseContext, type IntendedPort } from '../context';
+import { objectEvidence, ruleEvidence, type Evidence, type Finding } from '../finding';
+import { serviceLadders } from '../svc-ladder';
+
+const NOT_SYNCING_STEP =
+  'Check kube-proxy on this node: `kubectl -n kube-system logs <kube-proxy pod on this node>` (iptables-restore errors, API watch errors, "Sync failed"), its metric kubeproxy_sync_proxy_rules_last_timestamp_seconds, and restart it if it is stuck.';
+
+/**
+ * The node's rules against the cluster: Service ports with no rules, endpoints in EndpointSlices
+ * that no KUBE-SEP chain DNATs to, KUBE-SEP chains for endpoints that are gone, probability
+ * ladders that are not even, affinity that differs — each the mark of a kube-proxy that stopped
+ * syncing (or of hand edits). iptables mode only: the rules are read back with serviceCatalog.
+ */
+export function checkDrift(ctx: DiagnoseContext): Finding[] {
+  if (!ctx.intended || !ctx.programmed) return [];
+  const out: Finding[] = [];
+  for (const p of ctx.intended) {
+    const programmed = ctx.programmed.get(p.info.nameString);
+    out.push(...(programmed ? portDrift(ctx, p, programmed) : [missingService(p)]));
+  }
+  const intendedNames = new Set(ctx.intended.map((p) => p.info.nameString));
+  const skipped = new Set(ctx.proxyNotes.flatMap((n) => (n.kind === 'service-skipped' ? [n.skip.service] : [])));
+  for (const port of ctx.programmed.values()) {
+    if (intendedNames.has(port.portName)) continue;
+    const svc = port.portName.split(':')[0]!;
+    out.push({
+      code: 'DRIFT_SERVICE_STALE',
+      severity: 'warning',
+      title: `The node still has rules for ${port.portName}`,
+      explanation: skipped.has(svc)
+        ? `${svc} is no longer proxied (it became headless, ExternalName or another proxy's), but this node's rules still translate its old addresses.`
+        : `The cluster state has no such Service port, but this node's rules still translate ${port.clusterIP ?? 'its address'}:${port.port ?? '?'}${port.endpoints.length ? ` to ${port.endpoints.join(', ')}` : ''}. If the Service was deleted, kube-proxy here has not caught up.`,
+      evidence: entryEvidence(ctx, port),
+      nextStep: NOT_SYNCING_STEP,
+      service: port.portName,
+    });
+  }
+  return withSyncSummary(out);
+}
+
+function missingService(p: IntendedPort): Finding {
+  return {
+    code: 'DRIFT_SERVICE_MISSING',
+    severity: 'critical',
+    title: `${p.info.nameString} is not in this node's rules`,
+    explanation: `The Service exists with cluster IP ${p.info.clusterIP.text}:${p.info.port}, but no rule on this node mentions it: packets to it are not translated and go wherever the node routes ${p.info.clusterIP.text} (usually nowhere — the connection times out). kube-proxy on this node has not synced since the Service was created.`,
+    evidence: [objectEvidence(objectRef('Service', p.service.metadata), 'spec.clusterIP', p.info.clusterIP.text)],
+    nextStep: NOT_SYNCING_STEP,
+    service: p.info.nameString,
+  };
+}
+
+function portDrift(ctx: DiagnoseContext, p: IntendedPort, programmed: ProgrammedPort): Finding[] {
+  const out: Finding[] = [];
+  const name = p.info.nameString;
+  const intended = new Set(p.categories.allReachableEndpoints.map(endpointString));
+  const inRules = new Set(programmed.endpoints);
+  const missing = [...intended].filter((e) => !inRules.has(e));
+  const stale = [...inRules].filter((e) => !intended.has(e));
+  const ladders = serviceLadders(ctx.rs, name);
+  const stepRules = (eps: readonly string[]): Evidence[] =>
+    ladders.flatMap((l) => l.steps.filter((s) => s.endpoint !== null && eps.includes(s.endpoint)).map((s) => ruleEvidence(l.chain.id, s.rule)));
+  if (missing.length > 0) {
+    const all = missing.length === intended.size;
+    out.push({
+      code: 'DRIFT_ENDPOINT_MISSING',
+      severity: all ? 'critical' : 'warning',
+      title: `${name}: ${missing.length} endpoint(s) in the EndpointSlices are not in this node's rules`,
+      explanation: `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} ready in the cluster, but this node never sends traffic there${all ? (programmed.noEndpoints ? ' — its rules still reject the Service as having no endpoints' : ' — none of the current endpoints is programmed') : '; the other endpoints take all of this node\'s share'}. kube-proxy here has not seen the change.`,
+      evidence: [
+        ...missing.map((e) => sliceEvidence(ctx, p, e)),
+        // What the node does instead: its ladder as written, or kube-proxy's "has no endpoints" REJECT.
+        ...ladders.flatMap((l) => l.steps.map((s) => ruleEvidence(l.chain.id, s.rule))),
+        ...rulesWithComment(ctx.rs, null, (c) => c === `${name} has no endpoints`).map((r) => ruleEvidence(r.chain.id, r.rule)),
+      ],
+      nextStep: NOT_SYNCING_STEP,
+      service: name,
+    });
+  }
+  if (stale.length > 0) {
+    const share = ladders.find((l) => l.kind === 'svc')?.steps.filter((s) => s.endpoint !== null && stale.includes(s.endpoint)).reduce((t, s) => t + s.share, 0);
+    out.push({
+      code: 'DRIFT_ENDPOINT_STALE',
+      severity: 'critical',
+      title: `${name}: this node's rules send traffic to ${stale.length} endpoint(s) that no longer exist`,
+      explanation: `The rules DNAT to ${stale.join(', ')}, which no EndpointSlice lists${share !== undefined && share > 0 ? ` — ${(share * 100).toFixed(1)}% of new connections from this node go there and time out or are refused (or reach whatever Pod reused the IP)` : ''}. kube-proxy here has not seen the endpoints go.`,
+      evidence: stepRules(stale),
+      nextStep: NOT_SYNCING_STEP,
+      service: name,
+    });
+  }
+  out.push(...probabilityDrift(name, ladders));
+  const wanted = p.info.sessionAffinity.kind === 'ClientIP' ? p.info.sessionAffinity.timeoutSeconds : null;
+  if (programmed.endpoints.length > 0 && wanted !== programmed.affinitySeconds) {
+    out.push({
+      code: 'DRIFT_AFFINITY',
+      severity: 'warning',
+      title: `${name}: session affinity in the rules (${programmed.affinitySeconds ?? 'none'}) differs from the Service (${wanted ?? 'none'})`,
+      explanation: `The Service asks for ${wanted === null ? 'no session affinity' : `ClientIP affinity for ${wanted} s`}, the node's rules ${programmed.affinitySeconds === null ? 'have none' : `keep clients for ${programmed.affinitySeconds} s`}. kube-proxy here has not applied the change.`,
+      evidence: [objectEvidence(objectRef('Service', p.service.metadata), 'spec.sessionAffinity', p.service.spec.sessionAffinity ?? 'None'), ...ladders.flatMap((l) => l.steps.slice(0, 1).map((s) => ruleEvidence(l.chain.id, s.rule)))],
+      nextStep: NOT_SYNCING_STEP,
+      service: name,
+    });
+  }
+  return out;
+}
+
+/** kube-proxy writes 1/n, 1/(n-1), … so every endpoint of a ladder takes an equal share. */
+function probabilityDrift(name: string, ladders: ReturnType<typeof serviceLadders>): Finding[] {
+  const out: Finding[] = [];
+  for (const l of ladders) {
+    const n = l.steps.length;
+    if (n < 2) continue;
+    const off = l.steps.filter((s) => Math.abs(s.share - 1 / n) > 1e-3);
+    if (off.length === 0) continue;
+    out.push({
+      code: 'DRIFT_PROBABILITY',
+      severity: 'warning',
+      title: `${name}: uneven shares in ${l.chain.name}`,
+      explanation: `kube-proxy gives each of the ${n} endpoints 1/${n} (${((1 / n) * 100).toFixed(1)}%) of new connections, but these rules give ${l.steps.map((s) => `${s.endpoint ?? '?'} ${(s.share * 100).toFixed(1)}%`).join(', ')}. The ladder was edited by hand or written half-way.`,
+      evidence: off.map((s) => ruleEvidence(l.chain.id, s.rule)),
+      nextStep: 'Let kube-proxy rewrite the chain (restart it on this node) and find out who edits its rules.',
+      service: name,
+    });
+  }
+  return out;
+}
+
+function sliceEvidence(ctx: DiagnoseContext, p: IntendedPort, endpoint: string): Evidence {
+  const ip = endpoint.replace(/^\[/, '').replace(/\]?:\d+$/, '');
+  const slice = ctx.input.clusterState?.endpointSlices.find(
+    (s) => s.metadata.namespace === p.info.name.namespace && s.metadata.labels?.[LABEL_SERVICE_NAME] === p.info.name.name && (s.endpoints ?? []).some((e) => e.addresses[0] === ip),
+  );
+  return objectEvidence(objectRef('EndpointSlice', slice?.metadata ?? { namespace: p.info.name.namespace, name: `${p.info.name.name}-*` }), 'endpoints[].addresses', ip);
+}
+
+function entryEvidence(ctx: DiagnoseContext, port: ProgrammedPort): Evidence[] {
+  const out: Evidence[] = [];
+  for (const chain of ctx.rs.chains.values()) {
+    if (chain.name !== 'KUBE-SERVICES' && chain.name !== 'KUBE-NODEPORTS') continue;
+    for (const r of chain.rules) if (r.comment?.startsWith(`${port.portName} `) || r.comment === port.portName) out.push(ruleEvidence(chain.id, r));
+  }
+  return out.slice(0, 4);
+}
+
+/** Drift on two or more Services is one problem — kube-proxy not syncing — said once, on top. */
+function withSyncSummary(findings: Finding[]): Finding[] {
+  const services = new Set(findings.filter((f) => f.code !== 'DRIFT_PROBABILITY').map((f) => f.service));
+  if (services.size < 2) return findings;
+  return [
+    {
+      code: 'DRIFT_NODE_NOT_SYNCING',
+      severity: 'critical',
+      title: `kube-proxy on this node looks stale: ${services.size} Service ports differ from the cluster`,
+      explanation: `The rules disagree with the cluster on ${[...services].slice(0, 6).join(', ')}${services.size > 6 ? ', …' : ''}. One Service drifting can be a sync in flight; several at once means kube-proxy here stopped applying changes (crash-looping, lost its API watch, iptables lock contention, or iptables-restore failing on one bad rule).`,
+      evidence: findings.flatMap((f) => f.evidence).filter((e) => e.kind === 'rule').slice(0, 5),
+      nextStep: NOT_SYNCING_STEP,
+    },
+    ...findings,
+  ];
+}

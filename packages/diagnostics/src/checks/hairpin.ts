@@ -1,0 +1,49 @@
+import { chainKindOf } from '@svcpath/graph';
+import { serviceChains } from '@svcpath/proxy-layout';
+import type { DiagnoseContext } from '../context';
+import { ruleEvidence, type Evidence, type Finding } from '../finding';
+
+/**
+ * Hairpin: a Pod reaching itself through its Service only gets replies if the connection is
+ * masqueraded (otherwise the reply goes Pod → Pod directly and the client drops it). kube-proxy
+ * writes `-s <endpoint IP> -j KUBE-MARK-MASQ` first in every KUBE-SEP chain, and KUBE-POSTROUTING
+ * masquerades the marked packets. iptables mode.
+ */
+export function checkHairpin(ctx: DiagnoseContext): Finding[] {
+  const rs = ctx.rs;
+  if (rs.dataplane !== 'iptables' || ctx.input.ipvs) return [];
+  const owners = serviceChains(rs);
+  const byService = new Map<string, Evidence[]>();
+  for (const chain of rs.chains.values()) {
+    if (chainKindOf(chain.name) !== 'sep') continue;
+    const dnat = chain.rules.find((r) => r.action?.kind === 'DNAT');
+    const to = dnat?.action?.kind === 'DNAT' ? dnat.action.to[0]?.from : null;
+    if (!dnat || !to) continue;
+    const marks = chain.rules.some(
+      (r) => r.action?.kind === 'jump' && r.action.chain === 'KUBE-MARK-MASQ' && r.conds.some((c) => c.kind === 'addr' && c.dir === 'src' && !c.negate && c.cidr.text.replace(/\/\d+$/, '') === to.text),
+    );
+    if (marks) continue;
+    const name = owners.get(chain.id) ?? chain.name;
+    byService.set(name, [...(byService.get(name) ?? []), ruleEvidence(chain.id, dnat)]);
+  }
+  const out: Finding[] = [...byService].map(([service, evidence]) => ({
+    code: 'HAIRPIN_NO_MASQUERADE',
+    severity: 'warning',
+    title: `${service}: no hairpin masquerade rule before the DNAT`,
+    explanation: 'kube-proxy marks a connection for masquerade when the chosen endpoint is the client itself. Without that rule a Pod that calls its own Service and is picked as the endpoint sends the reply straight to itself from the wrong address, and the connection hangs.',
+    evidence,
+    nextStep: 'These KUBE-SEP chains were not written by a current kube-proxy (or were edited); restart kube-proxy. Hairpin also needs the bridge to reflect traffic (kubelet --hairpin-mode, or the CNI\'s hairpinMode).',
+    service,
+  }));
+  const post = rs.chains.get('nat/KUBE-POSTROUTING');
+  if (post && post.rules.length > 0 && !post.rules.some((r) => r.action?.kind === 'MASQUERADE' || r.action?.kind === 'SNAT'))
+    out.push({
+      code: 'HAIRPIN_NO_MASQUERADE',
+      severity: 'critical',
+      title: 'KUBE-POSTROUTING never masquerades',
+      explanation: 'Connections kube-proxy marks for masquerade (hairpin, NodePort and external traffic under Cluster policy, traffic from outside the Pod network) leave with their original source, so replies from endpoints do not come back through this node.',
+      evidence: post.rules.map((r) => ruleEvidence(post.id, r)),
+      nextStep: 'Restart kube-proxy so it rewrites KUBE-POSTROUTING, and find what edited it.',
+    });
+  return out;
+}

@@ -1,0 +1,130 @@
+import { serviceCatalog, type ServicePortInfo as ProgrammedPort } from '@svcpath/graph';
+import {
+  categorizeEndpoints,
+  nodeZone,
+  proxiedServicePorts,
+  type EndpointCategories,
+  type EndpointSlice,
+  type Node,
+  type Pod,
+  type ProxyNote,
+  type Service,
+  type ServiceEndpoint,
+  type ServicePortInfo,
+} from '@svcpath/k8s-model';
+import { parseIP, type IP } from '@svcpath/netaddr';
+import type { IpSet, VirtualService } from '@svcpath/parse-ipvs';
+import type { RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
+
+/** The cluster as the API server has it (`kubectl get -o json`); Pods and Nodes are optional. */
+export interface DiagnoseClusterState {
+  readonly services: readonly Service[];
+  readonly endpointSlices: readonly EndpointSlice[];
+  readonly pods?: readonly Pod[];
+  readonly nodes?: readonly Node[];
+}
+
+/** An address on the kube-ipvs0 dummy interface, with where the caller read it. */
+export interface DummyAddress {
+  readonly address: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+/** An IPVS-mode node's state: `ipvsadm -Sn`/`-Ln`, `ipset save`, `ip addr show kube-ipvs0`. */
+export interface IpvsInput {
+  readonly virtualServices: readonly VirtualService[];
+  readonly ipsets?: readonly IpSet[];
+  /** null/absent when the addresses of kube-ipvs0 were not collected. */
+  readonly dummyAddresses?: readonly DummyAddress[];
+}
+
+export interface DiagnoseInput {
+  /** The node's netfilter rules (iptables or nftables mode; in IPVS mode kube-proxy's iptables part). */
+  readonly ruleset: Ruleset;
+  readonly clusterState?: DiagnoseClusterState;
+  /** kube-proxy's node name: decides which endpoints are local. */
+  readonly nodeName: string;
+  /** The node's own addresses (addrtype LOCAL, NodePorts). */
+  readonly nodeIPs: readonly string[];
+  /** `sysctl -a` as name → value (`net.ipv4.conf.all.route_localnet` → `1`). */
+  readonly sysctls?: Readonly<Record<string, string>>;
+  readonly ipvs?: IpvsInput;
+  /** A source: an IP address or a Pod (`ns/name`, looked up in the cluster state). */
+  readonly from?: string;
+  /** A destination: a Service (`ns/name` or `ns/name:port`) or `IP:PORT`. */
+  readonly to?: string;
+  readonly proto?: 'tcp' | 'udp' | 'sctp';
+}
+
+/** One proxied Service port as Kubernetes intends it on this node. */
+export interface IntendedPort {
+  readonly info: ServicePortInfo;
+  readonly service: Service;
+  readonly endpoints: readonly ServiceEndpoint[];
+  readonly categories: EndpointCategories;
+}
+
+/** What every check reads, computed once. */
+export interface DiagnoseContext {
+  readonly input: DiagnoseInput;
+  readonly rs: Ruleset;
+  readonly localAddresses: readonly IP[];
+  /** null without cluster state. */
+  readonly intended: readonly IntendedPort[] | null;
+  readonly proxyNotes: readonly ProxyNote[];
+  /** What the node's rules program, by ServicePortName; null unless kube-proxy runs in iptables mode. */
+  readonly programmed: ReadonlyMap<string, ProgrammedPort> | null;
+}
+
+export function makeContext(input: DiagnoseInput): DiagnoseContext {
+  const localAddresses = input.nodeIPs.map((t) => parseIP(t)).filter((ip): ip is IP => ip !== null);
+  let intended: IntendedPort[] | null = null;
+  let proxyNotes: ProxyNote[] = [];
+  const state = input.clusterState;
+  if (state) {
+    const node = state.nodes?.find((n) => n.metadata.name === input.nodeName);
+    const zone = node ? nodeZone(node) : null;
+    const family = localAddresses.some((ip) => ip.family === 4) || localAddresses.length === 0 ? 'IPv4' : 'IPv6';
+    const proxied = proxiedServicePorts(state, { nodeName: input.nodeName, family });
+    proxyNotes = proxied.notes;
+    intended = proxied.servicePorts.map((sp) => ({
+      info: sp.info,
+      service: state.services.find((s) => s.metadata.namespace === sp.info.name.namespace && s.metadata.name === sp.info.name.name)!,
+      endpoints: sp.endpoints,
+      categories: categorizeEndpoints(sp.endpoints, sp.info, { nodeName: input.nodeName, zone }),
+    }));
+  }
+  // In IPVS mode the iptables rules only accept and masquerade; the translation lives in IPVS.
+  const programmed =
+    input.ruleset.dataplane === 'iptables' && !input.ipvs
+      ? new Map(serviceCatalog(input.ruleset).flatMap((s) => s.ports.map((p) => [p.portName, p] as const)))
+      : null;
+  return { input, rs: input.ruleset, localAddresses, intended, proxyNotes, programmed };
+}
+
+/** A rule with the chain it sits in. */
+export interface RuleAt {
+  readonly chain: RsChain;
+  readonly rule: RsRule;
+}
+
+/** Every rule of `table` (all tables when null) whose comment satisfies `test`. */
+export function rulesWithComment(rs: Ruleset, table: string | null, test: (comment: string) => boolean): RuleAt[] {
+  const out: RuleAt[] = [];
+  for (const chain of rs.chains.values()) {
+    if (table !== null && chain.table !== table) continue;
+    for (const rule of chain.rules) if (rule.comment !== null && test(rule.comment)) out.push({ chain, rule });
+  }
+  return out;
+}
+
+/** `namespace/Kind/name`, the `ref` of object evidence. */
+export function objectRef(kind: string, meta: { readonly namespace?: string; readonly name?: string }): string {
+  return meta.namespace ? `${meta.namespace}/${kind}/${meta.name ?? ''}` : `${kind}/${meta.name ?? ''}`;
+}
+
+/** `ns/name` of a Service. */
+export function serviceId(svc: Service): string {
+  return `${svc.metadata.namespace ?? ''}/${svc.metadata.name ?? ''}`;
+}

@@ -1,0 +1,90 @@
+import type { RsRule } from '@svcpath/ruleset';
+import type { Outcome } from '@svcpath/tracer';
+import type { FindingCode } from './codes';
+
+export type Severity = 'critical' | 'warning' | 'info';
+
+/** A rule of the node's dump that shows the problem, with the file and line it came from. */
+export interface RuleEvidence {
+  readonly kind: 'rule';
+  /** `table/chain`, as the ruleset keys it. */
+  readonly chain: string;
+  readonly file: string;
+  /** 0 when the rule was assumed by the loader (a fragment without hook jumps). */
+  readonly line: number;
+  readonly raw: string;
+}
+
+/** A field of a Kubernetes object: `ref` is `namespace/Kind/name` (`Node/name` for cluster-scoped). */
+export interface ObjectEvidence {
+  readonly kind: 'object';
+  readonly ref: string;
+  readonly field: string;
+  readonly value: string;
+}
+
+/** One outcome of a traced packet: what the rules do with it and the path that decided it. */
+export interface TraceEvidence {
+  readonly kind: 'trace';
+  /** `tcp 10.0.0.2 → 172.30.0.41:80`. */
+  readonly packet: string;
+  readonly verdict: Outcome['verdict'];
+  readonly probability: number;
+  readonly destination: string | null;
+  readonly path: readonly { table: string; chain: string; rule: number; file: string; line: number; action: string }[];
+}
+
+/** A kernel setting the caller gave (`sysctl -a` output). */
+export interface SysctlEvidence {
+  readonly kind: 'sysctl';
+  readonly name: string;
+  readonly value: string;
+}
+
+/** A line of an ipvsadm or ipset dump, or an address that kube-ipvs0 lacks. */
+export interface IpvsEvidence {
+  readonly kind: 'ipvs';
+  readonly file: string;
+  readonly line: number;
+  readonly raw: string;
+}
+
+export type Evidence = RuleEvidence | ObjectEvidence | TraceEvidence | SysctlEvidence | IpvsEvidence;
+
+/**
+ * One thing the doctor found: a stable `code` (anchor in docs/doctor.md), how bad it is, what it
+ * means in plain words, the evidence it rests on, and what to do next.
+ */
+export interface Finding {
+  readonly code: FindingCode;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly explanation: string;
+  readonly evidence: readonly Evidence[];
+  readonly nextStep: string;
+  /** The ServicePortName (`ns/svc:port`) or Service (`ns/svc`) the finding is about. */
+  readonly service?: string;
+  /** The node the finding is about, when comparing several nodes. */
+  readonly node?: string;
+}
+
+const RANK: Readonly<Record<Severity, number>> = { critical: 0, warning: 1, info: 2 };
+
+/**
+ * Most severe first; within a severity the traced flow's own findings first, then by Service and
+ * code, so the same input gives the same order.
+ */
+export function rankFindings(findings: readonly Finding[]): Finding[] {
+  const key = (f: Finding) => `${f.code.startsWith('FLOW_') ? 0 : 1}${f.service ?? ''}\u0000${f.code}\u0000${f.node ?? ''}`;
+  return [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity] || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** Evidence citing one rule of a chain. */
+export function ruleEvidence(chainId: string, rule: RsRule): RuleEvidence {
+  return { kind: 'rule', chain: chainId, file: rule.span.file, line: rule.assumed ? 0 : rule.span.line, raw: rule.raw };
+}
+
+/** Evidence citing a field of an API object. */
+export function objectEvidence(ref: string, field: string, value: unknown): ObjectEvidence {
+  return { kind: 'object', ref, field, value: typeof value === 'string' ? value : JSON.stringify(value) };
+}

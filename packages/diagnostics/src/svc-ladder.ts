@@ -1,0 +1,51 @@
+import { chainKindOf, ladderShares } from '@svcpath/graph';
+import { serviceChains } from '@svcpath/proxy-layout';
+import type { RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
+
+/** One endpoint-picking rule of a KUBE-SVC/KUBE-SVL chain and the share of new connections it takes. */
+export interface LadderStep {
+  readonly rule: RsRule;
+  /** `ip:port` the KUBE-SEP chain it jumps to DNATs to; null when that chain has no DNAT. */
+  readonly endpoint: string | null;
+  readonly share: number;
+}
+
+export interface ServiceLadder {
+  readonly chain: RsChain;
+  readonly kind: 'svc' | 'svl';
+  readonly steps: readonly LadderStep[];
+}
+
+/** The DNAT destination of a KUBE-SEP chain. */
+function sepEndpoint(rs: Ruleset, table: string, chainName: string): string | null {
+  for (const r of rs.chains.get(`${table}/${chainName}`)?.rules ?? [])
+    if (r.action?.kind === 'DNAT') return r.action.to[0]?.text ?? null;
+  return null;
+}
+
+/**
+ * The probability ladders kube-proxy wrote for one ServicePortName: its KUBE-SVC chain (Cluster
+ * policy) and KUBE-SVL chain (Local policy), each rule with the endpoint it picks and its share.
+ */
+export function serviceLadders(rs: Ruleset, portName: string): ServiceLadder[] {
+  const out: ServiceLadder[] = [];
+  for (const [chainId, name] of serviceChains(rs)) {
+    if (name !== portName) continue;
+    const chain = rs.chains.get(chainId);
+    if (!chain) continue;
+    const kind = chainKindOf(chain.name);
+    if (kind !== 'svc' && kind !== 'svl') continue;
+    const shares = ladderShares(chain);
+    const steps: LadderStep[] = [];
+    for (const rule of chain.rules) {
+      const share = shares.get(rule.index);
+      if (share === undefined) continue;
+      const a = rule.action;
+      const endpoint =
+        a?.kind === 'DNAT' ? (a.to[0]?.text ?? null) : a && (a.kind === 'jump' || a.kind === 'goto') ? sepEndpoint(rs, chain.table, a.chain) : null;
+      steps.push({ rule, endpoint, share });
+    }
+    out.push({ chain, kind, steps });
+  }
+  return out.sort((a, b) => (a.chain.id < b.chain.id ? -1 : 1));
+}
