@@ -3,12 +3,11 @@ import { chainKindOf } from './chain-kind';
 import { jumpTarget } from './rule-ref';
 
 /**
- * The kernel stores `--probability p` as a 31-bit fraction (xt_statistic: round(p·2³¹)), so the
- * shares shown match what the kernel draws and what the tracer reports.
+ * The parser already stores `--probability p` as the kernel applies it (round(p·2³¹)/2³¹, see
+ * parse-iptables' effectiveProbability), so the shares shown match what the kernel draws and what
+ * the tracer reports.
  */
-export function kernelProbability(p: number): number {
-  return Math.round(p * 2 ** 31) / 2 ** 31;
-}
+export { effectiveProbability as kernelProbability } from '@svcpath/parse-iptables';
 
 function isAffinityCheck(rule: RsRule): boolean {
   return rule.conds.some((c) => c.kind === 'recent' && !c.negate && (c.op === 'rcheck' || c.op === 'update'));
@@ -32,7 +31,7 @@ export function ladderShares(chain: RsChain): Map<number, number> {
   for (const rule of chain.rules) {
     if (!picksEndpoint(rule) || isAffinityCheck(rule)) continue;
     const stat = rule.conds.find((c) => c.kind === 'statistic-random');
-    const p = stat && stat.kind === 'statistic-random' ? (stat.negate ? 1 - kernelProbability(stat.probability) : kernelProbability(stat.probability)) : 1;
+    const p = stat && stat.kind === 'statistic-random' ? (stat.negate ? 1 - stat.probability : stat.probability) : 1;
     const share = remaining * p;
     out.set(rule.index, share);
     remaining -= share;

@@ -1,4 +1,4 @@
-import type { Expr, NftRule, NftRuleset, NftSet, NftTable, SetElement as NftElement, Stmt, Value } from '@svcpath/parse-nft';
+import type { Expr, NftRule, NftRuleset, NftSet, SetElement as NftElement, Stmt } from '@svcpath/parse-nft';
 import { cidrOf, type IP } from '@svcpath/netaddr';
 import type { Match, NatRange, Target } from '@svcpath/parse-iptables';
 import type { Action, BaseChain, Cond, Field, Hook, KeyPart, MapVerdict, NamedSet, RsChain, RsRule, Ruleset, SetElement } from './model';
@@ -31,7 +31,7 @@ export function fromNft(nft: NftRuleset, file: string): Ruleset {
     }
     for (const c of t.chains) {
       const id = `${table}/${c.name}`;
-      const rules = c.rules.map((r, i) => lowerRule(r, i + 1, table, dynamic, c.rules.length));
+      const rules = c.rules.map((r, i) => lowerRule(r, i + 1, table, dynamic));
       chains.set(id, { id, table, name: c.name, rules, span: { file: c.span.file, line: c.span.line } });
       const b = c.base;
       if (!b) continue;
@@ -159,7 +159,7 @@ function mapVerdict(code: string, chain?: string): MapVerdict {
   }
 }
 
-function lowerRule(r: NftRule, index: number, table: string, dynamic: ReadonlyMap<string, number | null>, _n: number): RsRule {
+function lowerRule(r: NftRule, index: number, table: string, dynamic: ReadonlyMap<string, number | null>): RsRule {
   const conds: Cond[] = [];
   const actions: Action[] = [];
   for (const s of r.statements) {
@@ -359,4 +359,3 @@ function lowerMangle(s: Extract<Stmt, { kind: 'mangle' }>): Target | { cond: Con
   return { kind: 'unknown', name: 'mangle', text: s.raw };
 }
 
-export type { NftTable, Value };
