@@ -1,6 +1,9 @@
 import { CliError, type Io } from './io';
 import { collectCommand } from './collect-command';
+import { compareCommand } from './compare-command';
+import { countersCommand } from './counters-command';
 import { doctorCommand } from './doctor-command';
+import { replayCommand } from './replay-command';
 import { snapshotsCommand } from './snapshots-command';
 import { traceCommand } from './trace-command';
 
@@ -13,12 +16,19 @@ Usage:
   svcpath doctor --rules FILE --node NAME --node-ip IP [--cluster-state FILE] [--from IP] [--to SVC|IP:PORT]
   svcpath collect --node N [--context C] [--ssh USER@HOST[:PORT]] [--store DIR]
   svcpath snapshots [list|show ID|export ID FILE|import PATH|delete ID] [--store DIR]
+  svcpath replay --snapshot ID [--store DIR] --from IP --to IP:PORT [--proto tcp|udp] [--tries N]
+  svcpath compare --collection NAME [--store DIR] [--from IP|node --to IP:PORT]
+  svcpath compare --rules NODE=FILE --rules NODE=FILE [...] [--from IP --to IP:PORT]
+  svcpath counters --before FILE --after FILE
 
 Commands:
   trace     walk a packet through a node's dumps in kernel order and print every outcome
   doctor    compare the cluster with a node's rules and explain what is wrong
   collect   save one node's dumps and the cluster state as a snapshot
   snapshots list, show, export, import and delete saved snapshots
+  replay    restore a snapshot's rules in a throwaway lab here and compare the kernel with svcpath
+  compare   compare what several nodes program per Service; trace one packet on every node
+  counters  show which rules' counters moved between two iptables-save -c dumps
 
 Run "svcpath trace --help" for the options. Documentation: docs/cli.md.`;
 
@@ -27,6 +37,9 @@ const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
   doctor: doctorCommand,
   collect: collectCommand,
   snapshots: snapshotsCommand,
+  replay: replayCommand,
+  compare: compareCommand,
+  counters: countersCommand,
 };
 
 /** Runs one command line; returns the exit code (0 ok, 1 bad input data, 2 usage). */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -13,11 +14,12 @@ import {
   type SnapshotStore,
 } from '@svcpath/collector';
 import type { Snapshot } from '@svcpath/api-contract';
+import { redactSnapshots } from '@svcpath/redact';
 import { CliError, type Io } from './io';
 
 const HELP = `Usage: svcpath snapshots [list] [--store DIR]
        svcpath snapshots show ID [--store DIR]
-       svcpath snapshots export ID FILE [--gzip] [--store DIR]
+       svcpath snapshots export ID FILE [--gzip] [--redact] [--store DIR]
        svcpath snapshots import PATH [--node NAME] [--collection NAME] [--node-ip IP] [--store DIR]
        svcpath snapshots delete ID [--store DIR]
 
@@ -25,7 +27,9 @@ Lists and moves the snapshots "svcpath collect" saved (one node's dumps, node IP
 could be read, the cluster state).
 
   export ID FILE   write a whole collection (ID = a collection name) or one snapshot (ID =
-                   collection~node) to one JSON file; gzip with --gzip or a FILE ending in .gz
+                   collection~node) to one JSON file; gzip with --gzip or a FILE ending in .gz;
+                   --redact replaces names and addresses with consistent pseudonyms (ns-1,
+                   svc-3, node-1, a prefix-preserving address map) that trace the same way
   import PATH      read an exported file, a folder of plain dumps (iptables-save.txt, nft.txt,
                    ipvsadm.txt, ipset.txt, addrs.txt, cluster-state.json, …) or one pasted dump
   --store DIR      where snapshots are kept (default $SVCPATH_STORE, else ~/.svcpath/snapshots)`;
@@ -91,8 +95,10 @@ function describeSnapshot(s: Snapshot): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function exportTo(store: SnapshotStore, id: string, file: string, gzip: boolean, io: Io): Promise<number> {
-  const snapshots = id.includes('~') ? [await store.get(id)] : await store.collection(id);
+async function exportTo(store: SnapshotStore, id: string, file: string, gzip: boolean, io: Io, redact = false): Promise<number> {
+  const stored = id.includes('~') ? [await store.get(id)] : await store.collection(id);
+  // A random seed: the redacted file cannot be lined up with another export of the same cluster.
+  const snapshots = redact ? redactSnapshots(stored, { seed: randomUUID() }).snapshots : stored;
   const bytes = encodeCollection(snapshots[0]!.collection, snapshots, { gzip: gzip || file.endsWith('.gz'), exportedAt: new Date().toISOString() });
   const target = resolve(io.cwd, file);
   await writeFile(target, bytes).catch((e: NodeJS.ErrnoException) => {
@@ -129,6 +135,7 @@ export async function snapshotsCommand(args: string[], io: Io): Promise<number> 
       options: {
         store: { type: 'string' },
         gzip: { type: 'boolean' },
+        redact: { type: 'boolean' },
         node: { type: 'string' },
         collection: { type: 'string' },
         'node-ip': { type: 'string', multiple: true },
@@ -161,7 +168,7 @@ export async function snapshotsCommand(args: string[], io: Io): Promise<number> 
         return 0;
       case 'export':
         want(2, 'export ID FILE');
-        return exportTo(store, rest[0]!, rest[1]!, values.gzip === true, io);
+        return exportTo(store, rest[0]!, rest[1]!, values.gzip === true, io, values.redact === true);
       case 'import':
         want(1, 'import PATH');
         return importFrom(store, rest[0]!, values, io);

@@ -7,3 +7,5 @@ export { tolerance, withinTolerance, TOLERANCE_SLACK } from './tolerance';
 export { planTopology, type LabNames, type TopologyPlan } from './topology';
 export { CommandFailedError } from './run-command';
 export { LabSpecError } from './lab-spec-check';
+export { checkFlow, predictedKey, type Flow, type FlowCheck } from './verify/compare-trace';
+export { restorableDump, type RestorableDump } from './restorable-dump';

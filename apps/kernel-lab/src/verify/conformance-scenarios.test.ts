@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromIptables, type Ruleset } from '@svcpath/ruleset';
+import { restorableDump } from '../restorable-dump';
 import { parseIptablesSave } from '@svcpath/parse-iptables';
 import { createLab } from '../lab';
 import { labAvailable } from '../lab-available';
@@ -20,28 +21,10 @@ const FIX = join(import.meta.dirname, '../../../../packages/tracer/src/fixtures/
 const NODE_IPS = ['192.168.0.2', '192.168.1.2', '192.168.99.11'];
 const CLIENTS = ['10.0.0.2', '203.0.113.2', '203.0.113.130'];
 
-/** Makes a kube-proxy test dump loadable, as the file's header explains. */
-function loadable(text: string, addJumps: boolean): string {
-  let out = text.replace(/ -m nfacct --nfacct-name \S+/g, '');
-  out = out.replace(/--comment ((?:[^"\s-][^\s]*\s)+?)(?=-[mjgsdp] |! )/g, (_m, words: string) => `--comment "${words.trim()}" `);
-  if (addJumps) {
-    const rs = fromIptables(parseIptablesSave(out, { file: 'x' }).dump);
-    for (const table of ['filter', 'nat']) {
-      const lines = [...rs.chains.values()]
-        .filter((c) => c.table === table)
-        .flatMap((c) => c.rules.filter((r) => (r as { assumed?: boolean }).assumed).map((r) => r.raw));
-      const at = out.indexOf('COMMIT', out.indexOf(`*${table}`));
-      out = `${out.slice(0, at)}${lines.join('\n')}\n${out.slice(at)}`;
-    }
-  }
-  return out;
-}
-
-const cases: { name: string; dump: string; addJumps: boolean; flows: Flow[] }[] = [
+const cases: { name: string; dump: string; flows: Flow[] }[] = [
   {
     name: 'TestTracePacket',
     dump: 'iptables-TestTracePacket/iptables-save.txt',
-    addJumps: false,
     flows: [
       { name: 'no match', src: '10.0.0.2', dst: '10.0.0.3', dport: 80, proto: 'tcp', tries: 30 },
       { name: 'single endpoint', src: '10.0.0.2', dst: '172.30.0.41', dport: 80, proto: 'tcp' },
@@ -54,7 +37,6 @@ const cases: { name: string; dump: string; addJumps: boolean; flows: Flow[] }[] 
   {
     name: 'TestOverallIPTablesRules',
     dump: 'iptables-TestOverallIPTablesRules/iptables-save.txt',
-    addJumps: true,
     flows: [
       { name: 'off-cluster source to ClusterIP', src: '203.0.113.2', dst: '172.30.0.41', dport: 80, proto: 'tcp' },
       { name: 'LB source range allows', src: '203.0.113.2', dst: '5.6.7.8', dport: 80, proto: 'tcp' },
@@ -74,7 +56,7 @@ for (const c of cases) {
     let lab: Lab;
     let rs: Ruleset;
     beforeAll(async () => {
-      const text = loadable(readFileSync(join(FIX, c.dump), 'utf8'), c.addJumps);
+      const text = restorableDump(c.dump, readFileSync(join(FIX, c.dump), 'utf8')).text;
       const endpoints = [1, 2, 3, 4, 5].map((i) => ({ ip: `10.180.0.${i}`, port: 80, proto: 'tcp' as const }));
       lab = await createLab({ nodeIPs: NODE_IPS, clientIPs: CLIENTS, endpoints }, { name: c.name.slice(4, 12).toLowerCase() });
       await lab.restoreIptables(text);

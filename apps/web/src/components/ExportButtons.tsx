@@ -1,53 +1,116 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { Scene } from '../export/svg-scene';
 import { sceneToSvg } from '../export/svg-scene';
 import { svgToPng } from '../export/svg-to-png';
 import { download, fileName } from '../export/download';
+import { fetchRedaction, fetchSnapshotDocument, redactMarkdown, redactScene, type Redaction } from '../export/redaction';
+import { redactText } from '@svcpath/redact';
+import { useViewState } from '../use-view-state';
 
-/** PNG and SVG of the current graph view, and a Markdown summary citing rule lines. */
+const json = (value: unknown) => new Blob([`${JSON.stringify(value, null, 2)}\n`], { type: 'application/json' });
+
+/**
+ * PNG and SVG of the current graph view, a Markdown summary citing rule lines, and the snapshot
+ * itself. "Redact names and IPs" makes all four use the server's redaction (@svcpath/redact): the
+ * snapshot is downloaded redacted and the pictures' labels go through the same mapping.
+ */
 export function ExportButtons({ capture, markdown, nameParts }: { capture: (() => Scene) | null; markdown: () => string | null; nameParts: readonly (string | undefined)[] }) {
   const [busy, setBusy] = useState(false);
-  const svgOf = () => {
-    const scene = capture?.();
-    return scene ? { scene, svg: sceneToSvg(scene) } : null;
+  const [redact, setRedact] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [view] = useViewState();
+  const snapshotId = view.snapshot;
+  // One redaction per snapshot for this page: its seed is the page's, so every export agrees.
+  const cache = useRef(new Map<string, Promise<Redaction>>());
+  const redaction = (): Promise<Redaction | null> => {
+    if (!redact || !snapshotId) return Promise.resolve(null);
+    let p = cache.current.get(snapshotId);
+    if (!p) {
+      p = fetchRedaction(snapshotId);
+      p.catch(() => cache.current.delete(snapshotId));
+      cache.current.set(snapshotId, p);
+    }
+    return p;
+  };
+  const run = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (e) {
+      setError(`export failed: ${(e as Error).message}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const prepared = async () => {
+    const r = await redaction();
+    const scene = capture?.() ?? null;
+    const name = (ext: string) => fileName(r ? nameParts.map((p) => p && redactText(p, r.mapping)) : nameParts, ext);
+    return { r, name, scene: scene && r ? redactScene(scene, r.mapping) : scene };
   };
   return (
     <div className="export-buttons" role="group" aria-label="Export">
       <button
         type="button"
         disabled={!capture || busy}
-        onClick={async () => {
-          const s = svgOf();
-          if (!s) return;
-          setBusy(true);
-          try {
-            download(fileName(nameParts, 'png'), await svgToPng(s.svg, s.scene.width, s.scene.height));
-          } finally {
-            setBusy(false);
-          }
-        }}
+        onClick={() =>
+          run(async () => {
+            const { scene, name } = await prepared();
+            if (scene) download(name('png'), await svgToPng(sceneToSvg(scene), scene.width, scene.height));
+          })
+        }
       >
         PNG
       </button>
       <button
         type="button"
-        disabled={!capture}
-        onClick={() => {
-          const s = svgOf();
-          if (s) download(fileName(nameParts, 'svg'), new Blob([s.svg], { type: 'image/svg+xml' }));
-        }}
+        disabled={!capture || busy}
+        onClick={() =>
+          run(async () => {
+            const { scene, name } = await prepared();
+            if (scene) download(name('svg'), new Blob([sceneToSvg(scene)], { type: 'image/svg+xml' }));
+          })
+        }
       >
         SVG
       </button>
       <button
         type="button"
-        onClick={() => {
-          const md = markdown();
-          if (md) download(fileName(nameParts, 'md'), new Blob([md], { type: 'text/markdown' }));
-        }}
+        disabled={busy}
+        onClick={() =>
+          run(async () => {
+            const { r, name } = await prepared();
+            const md = markdown();
+            if (md) download(name('md'), new Blob([r ? redactMarkdown(md, r.mapping, window.location.href) : md], { type: 'text/markdown' }));
+          })
+        }
       >
         Markdown
       </button>
+      <button
+        type="button"
+        disabled={!snapshotId || busy}
+        title={redact ? 'The snapshot with names and addresses replaced (it traces the same way)' : 'The snapshot as stored'}
+        onClick={() =>
+          run(async () => {
+            if (!snapshotId) return;
+            const r = await redaction();
+            const doc = r ? r.snapshot : await fetchSnapshotDocument(snapshotId);
+            download(`${doc.id}.svcpath.json`, json(doc));
+          })
+        }
+      >
+        Snapshot
+      </button>
+      <label className="export-redact" title="Replace Namespace, Service, Pod and Node names and IP addresses with consistent pseudonyms in every export">
+        <input type="checkbox" checked={redact} onChange={(e) => setRedact(e.target.checked)} /> Redact names and IPs
+      </label>
+      {error && (
+        <span className="export-error" role="alert">
+          {error}
+        </span>
+      )}
     </div>
   );
 }
