@@ -2,3 +2,4 @@
 export * from './cluster/index';
 export * from './node/index';
 export * from './snapshots/index';
+export * from './node-pod/index';
