@@ -47,8 +47,8 @@ describe('snapshots', () => {
     const r = await api('/api/snapshots');
     expect(r.status).toBe(200);
     expect(r.body.snapshots).toEqual([
-      { id: DEMO, collection: 'demo', node: 'worker-1', takenAt: '2025-01-01T00:00:00.000Z', nodeIPs: ['192.168.0.2'], files: [{ name: 'iptables-save.txt', bytes: expect.any(Number) }] },
-      { id: 'demo~worker-2', collection: 'demo', node: 'worker-2', takenAt: '2025-01-01T00:00:00.000Z', nodeIPs: ['192.168.0.3'], files: [{ name: 'iptables-save.txt', bytes: expect.any(Number) }] },
+      { id: DEMO, collection: 'demo', node: 'worker-1', takenAt: '2025-01-01T00:00:00.000Z', nodeIPs: ['192.168.0.2'], files: [{ name: 'iptables-save.txt', bytes: expect.any(Number) }], hasClusterState: true, readOnly: true },
+      { id: 'demo~worker-2', collection: 'demo', node: 'worker-2', takenAt: '2025-01-01T00:00:00.000Z', nodeIPs: ['192.168.0.3'], files: [{ name: 'iptables-save.txt', bytes: expect.any(Number) }], hasClusterState: true, readOnly: true },
     ]);
   });
 

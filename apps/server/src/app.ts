@@ -3,6 +3,8 @@ import { apiNotFound, errorMiddleware } from './http/error-middleware';
 import { hostGuard, securityHeaders } from './http/security';
 import { webApp } from './http/web-app';
 import { analysisRoutes } from './routes/analysis-routes';
+import { collectionRoutes } from './routes/collection-routes';
+import { exportRoutes } from './routes/export-routes';
 import type { ApiDeps } from './routes/api-deps';
 import { snapshotRoutes } from './routes/snapshot-routes';
 
@@ -28,6 +30,8 @@ export function createApp(o: AppOptions): Express {
   });
   api.use('/snapshots', snapshotRoutes(o));
   api.use('/snapshots/:id', analysisRoutes(o));
+  api.use('/snapshots/:id', exportRoutes(o));
+  api.use(collectionRoutes(o.jobs));
   api.use(apiNotFound);
   app.use('/api', api);
   if (o.webDist) app.use(webApp(o.webDist));

@@ -12,8 +12,13 @@ export const ERROR_STATUS = {
   SERVICE_NOT_FOUND: 404,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  JOB_NOT_FOUND: 404,
+  SNAPSHOT_READ_ONLY: 409,
   NO_RULES: 422,
+  /** The client went away before the work began (nginx's 499). */
+  CANCELLED: 499,
   INTERNAL: 500,
+  STORE_FAILED: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

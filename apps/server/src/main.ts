@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
+import { defaultSnapshotStoreDir } from '@svcpath/collector';
 import { startServer } from './start-server';
 
 /**
  * `node --import tsx apps/server/src/main.ts`. HOST (default 127.0.0.1) and PORT (default 8080)
  * choose where to listen; ALLOWED_HOSTS (comma-separated host:port) adds names to answer to;
- * SVCPATH_WEB_DIST and SVCPATH_COLLECTIONS (comma-separated folders) override the defaults.
+ * SVCPATH_WEB_DIST and SVCPATH_COLLECTIONS (comma-separated read-only folders) override the defaults;
+ * imports and collections are kept in SVCPATH_STORE (default ~/.svcpath/snapshots).
  */
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const env = process.env;
@@ -20,6 +22,7 @@ const server = await startServer({
   port,
   webDist: env.SVCPATH_WEB_DIST ?? here('../../web/dist'),
   collections: list(env.SVCPATH_COLLECTIONS) ?? [here('../demo')],
+  store: defaultSnapshotStoreDir(env),
   allowedHosts: list(env.ALLOWED_HOSTS) ?? [],
 });
 const first = (await server.snapshots.list())[0];

@@ -1,22 +1,35 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { collectSnapshot, createFileSnapshotStore } from '@svcpath/collector';
 import { createApp } from './app';
+import { SplitRulesetEngine } from './engine/split-engine';
 import { WorkerRulesetEngine } from './engine/worker-engine';
 import { ownHosts } from './http/security';
+import { CollectionJobs, type CollectFn } from './jobs/collection-jobs';
+import { LayeredSnapshotSource } from './snapshots/layered-snapshot-source';
 import { MemorySnapshotSource } from './snapshots/memory-snapshot-source';
-import type { Snapshot, SnapshotSource } from './snapshots/snapshot';
+import type { SnapshotSource } from './snapshots/snapshot';
 import { loadSnapshotFolder } from './snapshots/snapshot-folder';
+import { StoreSnapshotSource } from './snapshots/store-snapshot-source';
 
 export interface ServerOptions {
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port?: number;
   readonly webDist?: string | null;
-  /** Collection folders loaded at start (a folder per node with meta.json). */
+  /** Read-only collection folders loaded at start (the demo). */
   readonly collections?: readonly string[];
+  /**
+   * The on-disk snapshot store (`createFileSnapshotStore`) imports and collections are written to,
+   * so they survive a restart. Absent or null: they are kept in memory only.
+   */
+  readonly store?: string | null;
   /** More Host values to answer to (a name behind a reverse proxy). */
   readonly allowedHosts?: readonly string[];
+  /** Replaces the store: where imports and collections go. */
   readonly snapshots?: SnapshotSource;
+  /** How collection jobs collect; default @svcpath/collector's collectSnapshot (tests pass a fake). */
+  readonly collect?: CollectFn;
 }
 
 export interface RunningServer {
@@ -26,14 +39,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Loads the collections, starts the engine worker and listens (127.0.0.1 unless told otherwise). */
+/** Loads the collections and the store, starts the engine worker and listens (127.0.0.1 unless told otherwise). */
 export async function startServer(o: ServerOptions = {}): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
-  const snapshots = o.snapshots ?? new MemorySnapshotSource();
-  for (const dir of o.collections ?? []) for (const s of await loadSnapshotFolder(dir)) await snapshots.put(s satisfies Snapshot);
-  const engine = new WorkerRulesetEngine();
+  const fixed = new MemorySnapshotSource();
+  for (const dir of o.collections ?? []) for (const s of await loadSnapshotFolder(dir)) await fixed.put({ ...s, readOnly: true });
+  const writable = o.snapshots ?? (o.store ? new StoreSnapshotSource(createFileSnapshotStore(o.store)) : new MemorySnapshotSource());
+  const snapshots = new LayeredSnapshotSource(fixed, writable);
+  const engine = new SplitRulesetEngine(new WorkerRulesetEngine(), new WorkerRulesetEngine());
+  const jobs = new CollectionJobs(o.collect ?? collectSnapshot, snapshots);
   let hosts: ReadonlySet<string> = new Set();
-  const app = createApp({ snapshots, engine, webDist: o.webDist ?? null, allowedHosts: () => hosts });
+  const app = createApp({ snapshots, engine, jobs, webDist: o.webDist ?? null, allowedHosts: () => hosts });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(o.port ?? 8080, host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });

@@ -2,14 +2,17 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { overlayTrace, serviceOfPortName, viewMarkdown, type GraphNode } from '@svcpath/graph';
 import { ApiError } from './api/api-error';
-import { graphQuery, servicesQuery, snapshotQuery, snapshotsQuery, traceQuery } from './api/queries';
+import { findingsQuery, graphQuery, servicesQuery, snapshotQuery, snapshotsQuery, traceQuery } from './api/queries';
+import { CollectDialog } from './components/CollectDialog';
 import { ExportButtons } from './components/ExportButtons';
+import { FindingsPanel } from './components/FindingsPanel';
 import { ImportDialog } from './components/ImportDialog';
 import { NodeDetails } from './components/NodeDetails';
 import { ServiceSearch } from './components/ServiceSearch';
 import { SnapshotPicker } from './components/SnapshotPicker';
 import { TracePanel } from './components/TracePanel';
 import type { Scene } from './export/svg-scene';
+import { evidenceHighlight } from './findings/evidence-highlight';
 import { GraphView } from './flow/GraphView';
 import { useTheme } from './theme';
 import { useViewState } from './use-view-state';
@@ -36,22 +39,25 @@ export function App() {
   const service = serviceQ.data?.services.find((s) => s.id === view.service);
   const flow = flowOf(view);
   const traceQ = useQuery({ ...traceQuery(snapshotId ?? '', flow ?? { src: '', dst: '', dport: 0, proto: 'tcp' }), enabled: !!snapshotId && !!flow });
+  const findingsQ = useQuery({ ...findingsQuery(snapshotId ?? '', view.service ?? ''), enabled: !!snapshotId });
 
   // A trace on the overview that lands in one Service opens that Service's graph.
   useEffect(() => {
     const services = new Set(traceQ.data?.outcomes.map((o) => o.service).filter((s): s is string => !!s).map(serviceOfPortName));
     const only = [...services][0];
-    if (!view.service && services.size === 1 && only) setView({ service: only, ns: undefined, node: undefined }, 'replace');
+    if (!view.service && services.size === 1 && only) setView({ service: only, ns: undefined, node: undefined, finding: undefined }, 'replace');
   }, [traceQ.data, view.service, setView]);
 
   const graph = graphQ.data;
   const overlay = useMemo(() => (graph && traceQ.data ? overlayTrace(graph, traceQ.data, view.outcome) : null), [graph, traceQ.data, view.outcome]);
+  const finding = view.finding === undefined ? undefined : findingsQ.data?.findings[view.finding];
+  const highlight = useMemo(() => (graph && finding ? evidenceHighlight(graph, finding.evidence) : null), [graph, finding]);
   const selected = graph?.nodes.find((n) => n.id === view.node);
   const meta = detail.data?.snapshot;
 
   const openNode = (n: GraphNode) => {
-    if (n.kind === 'service' && n.service) setView({ service: n.service, node: undefined });
-    else if (n.kind === 'namespace') setView({ ns: n.label, node: undefined });
+    if (n.kind === 'service' && n.service) setView({ service: n.service, node: undefined, finding: undefined });
+    else if (n.kind === 'namespace') setView({ ns: n.label, node: undefined, finding: undefined });
   };
   const markdown = () =>
     meta
@@ -69,22 +75,23 @@ export function App() {
         <div className="brand" title="Kubernetes Service traffic paths">
           <span className="logo" aria-hidden="true">◇</span> svcpath
         </div>
-        <SnapshotPicker snapshots={list} value={snapshotId} onChange={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, outcome: undefined, ret: undefined })} />
-        {snapshotId && <ServiceSearch snapshot={snapshotId} onPick={(s) => setView({ service: s.id, ns: undefined, node: undefined, dst: undefined, dport: undefined, ret: undefined, outcome: undefined })} />}
+        <SnapshotPicker snapshots={list} value={snapshotId} onChange={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, outcome: undefined, ret: undefined, finding: undefined })} />
+        {snapshotId && <ServiceSearch snapshot={snapshotId} onPick={(s) => setView({ service: s.id, ns: undefined, node: undefined, dst: undefined, dport: undefined, ret: undefined, outcome: undefined, finding: undefined })} />}
         <div className="spacer" />
-        <ImportDialog onImported={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined })} />
+        <ImportDialog onImported={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, finding: undefined })} />
+        <CollectDialog onCollected={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, finding: undefined })} />
         <ExportButtons capture={capture?.fn ?? null} markdown={markdown} nameParts={[meta?.node, view.service ?? view.ns]} />
         <button type="button" className="theme-toggle" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
           {theme === 'dark' ? '☀' : '☾'}
         </button>
       </header>
       <nav className="crumbs" aria-label="View">
-        <button type="button" className="link" onClick={() => setView({ service: undefined, ns: undefined, node: undefined })}>
+        <button type="button" className="link" onClick={() => setView({ service: undefined, ns: undefined, node: undefined, finding: undefined })}>
           All Services
         </button>
         {(view.ns || view.service) && <span aria-hidden="true">›</span>}
         {(view.ns ?? view.service?.split('/')[0]) && (
-          <button type="button" className="link" onClick={() => setView({ ns: view.ns ?? view.service?.split('/')[0], service: undefined, node: undefined })}>
+          <button type="button" className="link" onClick={() => setView({ ns: view.ns ?? view.service?.split('/')[0], service: undefined, node: undefined, finding: undefined })}>
             {view.ns ?? view.service?.split('/')[0]}
           </button>
         )}
@@ -111,6 +118,7 @@ export function App() {
               graph={graph}
               cacheKey={`${snapshotId}|${graph.key}`}
               overlay={overlay}
+              highlight={highlight}
               selected={view.node}
               colorMode={theme}
               onSelect={(id) => {
@@ -128,6 +136,7 @@ export function App() {
             <span className="lg lg-endpoint">endpoint</span>
             <span className="lg lg-verdict">verdict</span>
             <span className="lg lg-lit">traced</span>
+            <span className="lg lg-evidence">evidence</span>
           </div>
         </div>
         <aside className="sidebar">
@@ -139,6 +148,14 @@ export function App() {
             result={traceQ.data}
             loading={traceQ.isFetching}
             error={asApiError(traceQ.error)}
+          />
+          <FindingsPanel
+            result={findingsQ.data}
+            loading={findingsQ.isFetching}
+            error={asApiError(findingsQ.error)}
+            selected={view.finding}
+            onSelect={(i) => setView({ finding: i }, 'replace')}
+            unmatched={highlight?.unmatched ?? 0}
           />
           {selected ? (
             <NodeDetails node={selected} onOpen={openNode} />

@@ -1,6 +1,6 @@
 /**
  * The whole view lives in the URL, so a link reproduces it: snapshot, drilled-in namespace,
- * Service, selected graph node and the trace inputs (with the outcome in focus).
+ * Service, selected graph node, the trace inputs (with the outcome in focus) and the finding shown.
  */
 export type Proto = 'tcp' | 'udp' | 'sctp';
 
@@ -17,9 +17,11 @@ export interface ViewState {
   readonly ret?: string;
   /** The outcome in focus (index), or all. */
   readonly outcome?: number;
+  /** The doctor's finding whose evidence is lit on the graph (index in the findings list). */
+  readonly finding?: number;
 }
 
-const KEYS = ['snapshot', 'ns', 'service', 'node', 'src', 'dst', 'dport', 'proto', 'ret', 'outcome'] as const;
+const KEYS = ['snapshot', 'ns', 'service', 'node', 'src', 'dst', 'dport', 'proto', 'ret', 'outcome', 'finding'] as const;
 
 export function parseView(search: string): ViewState {
   const p = new URLSearchParams(search);
@@ -40,6 +42,7 @@ export function parseView(search: string): ViewState {
     proto: proto === 'tcp' || proto === 'udp' || proto === 'sctp' ? proto : undefined,
     ret: s('ret'),
     outcome: n('outcome'),
+    finding: n('finding'),
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out as ViewState;

@@ -5,23 +5,41 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Snapshot as SnapshotDocument } from '@svcpath/api-contract';
+import { buildSnapshot, type CollectSnapshotOptions, type CollectSnapshotResult } from '@svcpath/collector';
 import { startServer, type RunningServer } from '../start-server';
 
 /**
  * End to end in a real browser: builds the web app, starts the server on a free port with the demo
  * collection, and drives Debian's headless Chromium through playwright-core: open the demo, find a
- * Service, trace a packet, read the outcomes, export a PNG. Saves docs/screenshot.png.
+ * Service, trace a packet, read the outcomes, export a PNG, read the doctor's findings and light
+ * their evidence, follow a collection job. With SVCPATH_UPDATE_SCREENSHOT=1 it refreshes docs/screenshot.png.
+ *
+ * One double: collection jobs run a FAKE `collect` (no cluster or SSH-reachable node here); it
+ * returns the demo's worker-1 dumps as collected from "worker-5". The store is a temp directory.
  */
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
 let server: RunningServer;
 let context: BrowserContext;
 let profile: string;
+let store: string;
 const consoleErrors: string[] = [];
+
+async function fakeCollect(o: CollectSnapshotOptions): Promise<CollectSnapshotResult> {
+  const demo = JSON.parse(readFileSync(join(ROOT, 'apps/server/demo/demo.svcpath.json'), 'utf8')) as { snapshots: SnapshotDocument[] };
+  const from = demo.snapshots[0]!;
+  o.onProgress?.({ kind: 'command-started', commandId: 'iptables-save', index: 0, total: 1 });
+  await new Promise((r) => setTimeout(r, 1500));
+  o.onProgress?.({ kind: 'command-finished', commandId: 'iptables-save', exitCode: 0, durationMs: 1500, bytes: 9000 });
+  const snapshot = buildSnapshot({ collection: 'lab', node: o.node, takenAt: '2025-03-01T00:00:00.000Z', cluster: null, context: o.context ?? null, files: from.files, clusterState: from.clusterState, problems: [], extraNodeIPs: from.nodeIPs });
+  return { snapshot, problems: [] };
+}
 
 beforeAll(async () => {
   execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'apps/web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  server = await startServer({ port: 0, collections: [join(ROOT, 'apps/server/demo')], webDist: join(ROOT, 'apps/web/dist') });
+  store = mkdtempSync(join(tmpdir(), 'svcpath-e2e-store-'));
+  server = await startServer({ port: 0, collections: [join(ROOT, 'apps/server/demo')], webDist: join(ROOT, 'apps/web/dist'), store, collect: fakeCollect });
   profile = mkdtempSync(join(tmpdir(), 'svcpath-e2e-'));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -37,6 +55,7 @@ afterAll(async () => {
   await context?.close();
   await server?.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
+  if (store) rmSync(store, { recursive: true, force: true });
 });
 
 async function open(path: string): Promise<Page> {
@@ -96,7 +115,9 @@ describe('svcpath in a browser', () => {
     expect(md).toContain('| 1 | 50% to 10.180.0.4:80 | DNAT | shop/frontend:http |');
     expect(md).toContain('iptables-save.txt:151');
 
-    await page.screenshot({ path: join(ROOT, 'docs/screenshot.png') });
+    // The README's picture: refreshed on demand (SVCPATH_UPDATE_SCREENSHOT=1), so a test run leaves the tree clean.
+    const shot = await page.screenshot(process.env.SVCPATH_UPDATE_SCREENSHOT ? { path: join(ROOT, 'docs/screenshot.png') } : {});
+    expect(shot.length).toBeGreaterThan(20_000);
     await page.close();
   });
 
@@ -108,6 +129,49 @@ describe('svcpath in a browser', () => {
     await expect.poll(() => page.url()).toContain('ret=10.180.0.8:8080');
     await page.getByText('Session affinity: this client reached').waitFor();
     await expect.poll(() => page.locator('.svc-node.lit', { hasText: 'KUBE-SVC-I5LIAMPLWKMBJ54B' }).count()).toBe(1);
+    await page.close();
+  });
+
+  it('lists the doctor\'s findings beside the graph; choosing one lights its evidence', async () => {
+    const page = await open('/?snapshot=demo~worker-2&service=shop/frontend');
+    const panel = page.getByRole('region', { name: 'Findings' });
+    const stale = panel.locator('.finding', { hasText: 'DRIFT_ENDPOINT_STALE' });
+    await stale.waitFor();
+    await page.locator('.svc-node', { hasText: 'KUBE-SVC-PY4JZH2ITZYEO4CN' }).waitFor();
+    expect(await panel.locator('.finding-group h3').allTextContents()).toEqual(['critical (3)', 'warning (1)', 'info (1)']);
+    expect(await stale.locator('.finding-next').textContent()).toMatch(/^Next: /);
+    expect(await stale.locator('a.finding-help').getAttribute('href')).toBe('/docs/doctor.md#drift_endpoint_stale');
+    expect(await page.locator('.svc-node.evidence').count()).toBe(0);
+
+    await stale.locator('.finding-head').click();
+    await expect.poll(() => page.url()).toMatch(/finding=\d/);
+    await expect.poll(() => page.locator('.svc-node.evidence').count()).toBe(2);
+    expect(await page.locator('.svc-node.evidence', { hasText: 'KUBE-SVC-PY4JZH2ITZYEO4CN' }).count()).toBe(1);
+    expect(await page.locator('.react-flow__edge.evidence').count()).toBe(1);
+    expect(await stale.getByRole('list', { name: 'Evidence' }).textContent()).toContain('iptables-save.txt:145');
+
+    // The traced flow's finding lights its whole path.
+    await panel.locator('.finding', { hasText: 'FLOW_BLOCKED' }).locator('.finding-head').click();
+    await expect.poll(() => page.locator('.react-flow__edge.evidence').count()).toBeGreaterThan(1);
+
+    const doc = await page.request.get(`${server.url}/docs/doctor.md`);
+    expect(await doc.text()).toContain('### DRIFT_ENDPOINT_STALE');
+    await page.close();
+  });
+
+  it('collects from a node as a background job and opens the snapshot', async () => {
+    const page = await open('/?snapshot=demo~worker-1');
+    await page.getByRole('button', { name: 'Collect…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Collect from a node' });
+    await dialog.locator('input[name="collect-node"]').fill('worker-5');
+    await dialog.locator('input[name="collect-host"]').fill('10.0.0.5');
+    await dialog.getByRole('button', { name: 'Collect', exact: true }).click();
+    const status = dialog.getByRole('status', { name: 'Collection progress' });
+    await status.getByText('running iptables-save (1 of 1)').waitFor();
+    await dialog.getByRole('button', { name: 'Open lab~worker-5' }).click();
+    await expect.poll(() => page.url()).toContain('snapshot=lab~worker-5');
+    await expect.poll(() => page.locator('.svc-node.kind-service').count()).toBe(9);
+    expect(await page.getByRole('combobox', { name: 'Snapshot (node)' }).inputValue()).toBe('lab~worker-5');
     await page.close();
   });
 

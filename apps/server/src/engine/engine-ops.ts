@@ -1,4 +1,5 @@
-import type { FlowInput } from '@svcpath/api-contract';
+import type { FlowInput, SnapshotClusterState } from '@svcpath/api-contract';
+import type { Diagnosis } from '@svcpath/diagnostics';
 import type { Graph, ServiceInfo } from '@svcpath/graph';
 import type { TraceResult } from '@svcpath/tracer';
 
@@ -8,7 +9,15 @@ export type EngineOp =
   | { readonly kind: 'services'; readonly query: string; readonly limit: number }
   | { readonly kind: 'overview'; readonly namespace?: string | undefined; readonly maxNodes?: number | undefined }
   | { readonly kind: 'service-graph'; readonly service: string }
-  | { readonly kind: 'trace'; readonly flow: FlowInput; readonly nodeIPs: readonly string[] };
+  | { readonly kind: 'trace'; readonly flow: FlowInput; readonly nodeIPs: readonly string[] }
+  | {
+      readonly kind: 'findings';
+      readonly nodeName: string;
+      readonly nodeIPs: readonly string[];
+      readonly clusterState: SnapshotClusterState | null;
+      /** `ns/name`: focus the doctor on this Service (and trace to it). */
+      readonly service?: string | undefined;
+    };
 
 export interface LoadSummary {
   readonly formats: readonly { file: string; format: string }[];
@@ -28,6 +37,7 @@ export interface EngineResults {
   overview: Graph;
   'service-graph': Graph;
   trace: TraceResult;
+  findings: Diagnosis;
 }
 
 export type ResultOf<K extends EngineOp['kind']> = EngineResults[K];
@@ -41,7 +51,8 @@ export interface EngineSnapshot {
 
 /** Answers questions about snapshots' rulesets, parsing and caching them as needed. */
 export interface RulesetEngine {
-  run<K extends EngineOp['kind']>(snapshot: EngineSnapshot, op: Extract<EngineOp, { kind: K }>): Promise<ResultOf<K>>;
+  /** `signal`: the asker has gone; an engine may then skip an op it has not started. */
+  run<K extends EngineOp['kind']>(snapshot: EngineSnapshot, op: Extract<EngineOp, { kind: K }>, o?: { readonly signal?: AbortSignal }): Promise<ResultOf<K>>;
   evict(snapshotId: string): void;
   close(): Promise<void>;
 }

@@ -2,13 +2,17 @@ import { buildOverview, buildServiceGraph, searchServices, serviceCatalog } from
 import { parseIP, type IP } from '@svcpath/netaddr';
 import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
 import { recentForReturningClient, trace } from '@svcpath/tracer';
+import { diagnose } from '@svcpath/diagnostics';
 import { DomainError } from '../errors';
+import { diagnoseClusterState } from './diagnose-cluster-state';
 import type { EngineOp, EngineSnapshot, LoadSummary } from './engine-ops';
 
 interface Parsed {
   readonly version: string;
   readonly ruleset: Ruleset | null;
   readonly summary: LoadSummary;
+  /** The doctor's answers by Service ('' for the whole node): a snapshot never changes, and diagnosing a big one takes seconds. */
+  readonly findings: Map<string, unknown>;
 }
 
 /**
@@ -43,7 +47,7 @@ export class RulesetQueries {
       assumptions: rs?.assumptions ?? [],
       parseMs: Math.round(performance.now() - started),
     };
-    const parsed = { version: snapshot.version, ruleset: rs, summary };
+    const parsed: Parsed = { version: snapshot.version, ruleset: rs, summary, findings: new Map() };
     this.cache.delete(snapshot.id);
     this.cache.set(snapshot.id, parsed);
     while (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value!);
@@ -60,7 +64,10 @@ export class RulesetQueries {
     if (op.kind === 'load') return parsed.summary;
     const rs = parsed.ruleset;
     if (!rs) throw new DomainError('NO_RULES', 'this snapshot holds no rules svcpath can trace', { formats: parsed.summary.formats });
-    return answer(rs, op);
+    if (op.kind !== 'findings') return answer(rs, op);
+    const key = op.service ?? '';
+    if (!parsed.findings.has(key)) parsed.findings.set(key, answer(rs, op));
+    return parsed.findings.get(key);
   }
 }
 
@@ -85,6 +92,16 @@ function answer(rs: Ruleset, op: Exclude<EngineOp, { kind: 'load' }>): unknown {
         { src, dst: parseIP(f.dst)!, dport: f.dport, proto: f.proto, ...(f.sport ? { sport: f.sport } : {}), ...(f.inIface ? { inIface: f.inIface } : {}) },
         { localAddresses: local, ...(recent ? { recent } : {}) },
       );
+    }
+    case 'findings': {
+      const clusterState = op.clusterState ? diagnoseClusterState(op.clusterState) : undefined;
+      return diagnose({
+        ruleset: rs,
+        nodeName: op.nodeName,
+        nodeIPs: op.nodeIPs,
+        ...(clusterState ? { clusterState } : {}),
+        ...(op.service ? { to: op.service } : {}),
+      });
     }
     default: {
       const never: never = op;

@@ -40,3 +40,46 @@ export const OverviewQuery = z.object({
   namespace: z.string().min(1).max(253).optional(),
   maxNodes: z.coerce.number().int().min(20).max(2000).optional(),
 });
+
+/** `GET /api/snapshots/:id/findings?service=ns/name`. */
+export const FindingsQuery = z.object({
+  service: z
+    .string()
+    .max(507)
+    .regex(/^[a-z0-9][a-z0-9.-]*\/[a-z0-9][a-z0-9.-]*$/, 'a Service as namespace/name')
+    .optional(),
+});
+
+/**
+ * `POST /api/collections`: collect one node. `ssh` says where to reach the node (without it only
+ * the cluster is read); a passphrase sent here is used for this collection and never stored or
+ * returned. kubeconfig and ssh_config are the server user's own.
+ */
+export const CollectionBody = z.object({
+  node: name,
+  context: z.string().trim().min(1).max(253).optional(),
+  collection: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-"')
+    .optional(),
+  namespaces: z.array(z.string().min(1).max(63)).max(100).optional(),
+  ssh: z
+    .object({
+      host: z.string().trim().min(1).max(253).regex(/^[^\s@/]+$/, 'a host name, address or ssh_config alias'),
+      port: z.number().int().min(1).max(65535).optional(),
+      user: z.string().trim().min(1).max(64).regex(/^[a-z_][a-z0-9_.-]*$/i, 'a user name').optional(),
+      privateKeyPath: z.string().min(1).max(4096).optional(),
+      passphrase: z.string().max(1024).optional(),
+      proxyJump: z.string().trim().min(1).max(1000).optional(),
+    })
+    .strict()
+    .optional(),
+  /** `SHA256:…` of a host not yet in known_hosts, checked by the user out of band. */
+  acceptFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'a SHA256:… fingerprint').optional(),
+  /** Leave the cluster out: only the node's dumps. */
+  skipCluster: z.boolean().optional(),
+}).strict();
+export type CollectionBody = z.infer<typeof CollectionBody>;

@@ -1,13 +1,15 @@
 import express, { Router } from 'express';
 import { FlowInput } from '@svcpath/api-contract';
-import { OverviewQuery, ServicesQuery } from '../http/schemas';
+import { helpAnchor } from '@svcpath/diagnostics';
+import { FindingsResponse } from '../http/findings-response';
+import { FindingsQuery, OverviewQuery, ServicesQuery } from '../http/schemas';
 import { validate } from '../http/validate';
 import type { ApiDeps } from './api-deps';
 import { engineSnapshot, requireSnapshot } from './snapshot-routes';
 
 /**
  * What svcpath computes from one snapshot (one node's rules): its Services, the overview and
- * per-Service graphs, and traces. Mounted at /api/snapshots/:id.
+ * per-Service graphs, traces and the doctor's findings. Mounted at /api/snapshots/:id.
  */
 export function analysisRoutes({ snapshots, engine }: ApiDeps): Router {
   const r = Router({ mergeParams: true });
@@ -32,6 +34,15 @@ export function analysisRoutes({ snapshots, engine }: ApiDeps): Router {
     const flow = validate(FlowInput, req.body, 'flow');
     const s = await snapshotOf(req.params);
     res.json(await engine.run(engineSnapshot(s), { kind: 'trace', flow, nodeIPs: s.nodeIPs }));
+  });
+  r.get('/findings', async (req, res) => {
+    const q = validate(FindingsQuery, req.query, 'findings query');
+    const s = await snapshotOf(req.params);
+    // The doctor can take seconds on a big snapshot: one the browser stopped waiting for is dropped.
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    const d = await engine.run(engineSnapshot(s), { kind: 'findings', nodeName: s.node, nodeIPs: s.nodeIPs, clusterState: s.clusterState ?? null, service: q.service }, { signal: gone.signal });
+    res.json(FindingsResponse.parse({ findings: d.findings.map((f) => ({ ...f, help: helpAnchor(f.code) })), focus: d.focus, notChecked: d.notChecked }));
   });
   return r;
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { readSnapshotDocument, snapshotId, traceableFiles } from '@svcpath/api-contract';
-import type { Snapshot } from './snapshot';
+import { readSnapshotDocument, snapshotId } from '@svcpath/api-contract';
+import { snapshotOfDocument, type Snapshot } from './snapshot';
 
 /** `demo.svcpath.json`, `incident-7.svcpath.json.gz`. */
 export function isCollectionFileName(name: string): boolean {
@@ -26,12 +26,5 @@ export async function loadCollectionFile(file: string): Promise<Snapshot[]> {
   const result = readSnapshotDocument(json);
   if (!result.ok) throw new Error(`${file}: ${result.message}${result.issues.length ? `: ${result.issues.slice(0, 5).join('; ')}` : ''}`);
   const snapshots = result.document.kind === 'collection' ? result.document.collection.snapshots : [result.document.snapshot];
-  return snapshots.map((s) => ({
-    id: snapshotId(s.collection, s.node),
-    collection: s.collection,
-    node: s.node,
-    takenAt: s.takenAt,
-    nodeIPs: s.nodeIPs,
-    files: traceableFiles(s),
-  }));
+  return snapshots.map((s) => ({ ...snapshotOfDocument(s), id: snapshotId(s.collection, s.node) }));
 }

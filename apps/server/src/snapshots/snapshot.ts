@@ -1,3 +1,5 @@
+import { traceableFiles, type Snapshot as SnapshotDocument, type SnapshotClusterState } from '@svcpath/api-contract';
+
 /** One node's dumps at one moment: what svcpath traces and draws. */
 export interface Snapshot {
   /** URL-safe and stable: `collection~node` for loaded folders. */
@@ -8,19 +10,57 @@ export interface Snapshot {
   readonly takenAt: string;
   /** The node's own addresses (addrtype LOCAL, NodePorts, traces from the node). */
   readonly nodeIPs: readonly string[];
+  /** The dumps to trace (one view per dataplane, see api-contract's traceableFiles). */
   readonly files: readonly { readonly name: string; readonly text: string }[];
+  /** The cluster as the API server had it when the snapshot was taken; null or absent when not read. */
+  readonly clusterState?: SnapshotClusterState | null;
+  /** The whole stored document (every dump, problems, tool versions), when the snapshot came from one: what a store writes. */
+  readonly document?: SnapshotDocument;
+  /** Loaded from a read-only collection (the demo): cannot be deleted. */
+  readonly readOnly?: boolean;
 }
 
-/** A snapshot without its dump text, as lists show it. */
-export interface SnapshotMeta extends Omit<Snapshot, 'files'> {
+/** A snapshot without its dump text and cluster objects, as lists show it. */
+export interface SnapshotMeta {
+  readonly id: string;
+  readonly collection: string;
+  readonly node: string;
+  readonly takenAt: string;
+  readonly nodeIPs: readonly string[];
   readonly files: readonly { readonly name: string; readonly bytes: number }[];
+  readonly hasClusterState: boolean;
+  readonly readOnly: boolean;
 }
 
 export function metaOf(s: Snapshot): SnapshotMeta {
-  return { ...s, files: s.files.map((f) => ({ name: f.name, bytes: Buffer.byteLength(f.text) })) };
+  return {
+    id: s.id,
+    collection: s.collection,
+    node: s.node,
+    takenAt: s.takenAt,
+    nodeIPs: s.nodeIPs,
+    files: s.files.map((f) => ({ name: f.name, bytes: Buffer.byteLength(f.text) })),
+    hasClusterState: !!s.clusterState,
+    readOnly: s.readOnly === true,
+  };
 }
 
-/** Where snapshots live. The in-memory store is the first; a folder or database store can follow. */
+/** The server's view of a stored document: its traceable dumps, cluster state and metadata. */
+export function snapshotOfDocument(doc: SnapshotDocument, o: { readonly readOnly?: boolean } = {}): Snapshot {
+  return {
+    id: doc.id,
+    collection: doc.collection,
+    node: doc.node,
+    takenAt: doc.takenAt,
+    nodeIPs: doc.nodeIPs,
+    files: traceableFiles(doc),
+    clusterState: doc.clusterState,
+    document: doc,
+    ...(o.readOnly ? { readOnly: true } : {}),
+  };
+}
+
+/** Where snapshots live: in memory (the demo, tests), the on-disk store, or both (layered-snapshot-source.ts). */
 export interface SnapshotSource {
   list(): Promise<SnapshotMeta[]>;
   get(id: string): Promise<Snapshot | null>;

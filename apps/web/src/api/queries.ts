@@ -1,11 +1,12 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { ApiError } from './api-error';
 import { fetchJson, postJson, snapshotPath } from './client';
-import type { Flow, Graph, ServicesResult, SnapshotDetail, SnapshotMeta, TraceResult } from './types';
+import type { CollectionJob, CollectionRequest, FindingsResult, Flow, Graph, ServicesResult, SnapshotDetail, SnapshotMeta, TraceResult } from './types';
 
 /**
  * Every server read, as queryOptions factories. Keys go general → specific:
- * ['snapshots'] → ['snapshots', id] → ['snapshots', id, 'graph' | 'services' | 'trace', …].
+ * ['snapshots'] → ['snapshots', id] → ['snapshots', id, 'graph' | 'services' | 'trace' | 'findings', …];
+ * ['jobs', id] for background collections.
  * A snapshot never changes once stored, so what is derived from it never goes stale.
  */
 export const keys = {
@@ -14,6 +15,8 @@ export const keys = {
   services: (id: string, q: string) => ['snapshots', id, 'services', q] as const,
   graph: (id: string, which: string) => ['snapshots', id, 'graph', which] as const,
   trace: (id: string, flow: Flow) => ['snapshots', id, 'trace', flow] as const,
+  findings: (id: string, service: string) => ['snapshots', id, 'findings', service] as const,
+  job: (id: string) => ['jobs', id] as const,
 };
 
 const retry = (count: number, e: Error) => !(e instanceof ApiError && e.isClientError) && count < 2;
@@ -47,4 +50,29 @@ export const traceQuery = (id: string, flow: Flow) =>
 
 export function importSnapshot(body: { node: string; collection?: string; nodeIPs: string[]; files: { name: string; text: string }[] }) {
   return postJson<SnapshotDetail>('/api/snapshots', body);
+}
+
+/** The doctor's findings for a snapshot, or for one Service (`ns/name`) of it; '' for all. */
+export const findingsQuery = (id: string, service: string) =>
+  queryOptions({
+    queryKey: keys.findings(id, service),
+    // The signal cancels the request when the user moves on: the browser's few connections per
+    // host must not sit waiting for a doctor nobody reads while a trace queues behind them.
+    queryFn: ({ signal }) => fetchJson<FindingsResult>(`${snapshotPath(id)}/findings${service ? `?service=${encodeURIComponent(service)}` : ''}`, { signal }),
+    staleTime: Infinity,
+    retry,
+  });
+
+/** A collection job, polled every second until it ends. */
+export const jobQuery = (id: string) =>
+  queryOptions({
+    queryKey: keys.job(id),
+    queryFn: () => fetchJson<{ job: CollectionJob }>(`/api/jobs/${encodeURIComponent(id)}`).then((r) => r.job),
+    refetchInterval: (q) => (q.state.data?.state === 'running' || !q.state.data ? 1000 : false),
+    staleTime: 0,
+    retry,
+  });
+
+export function startCollection(body: CollectionRequest) {
+  return postJson<{ job: CollectionJob }>('/api/collections', body).then((r) => r.job);
 }

@@ -1,3 +1,4 @@
+import type { Finding } from '@svcpath/diagnostics';
 import type { Graph, ServiceInfo } from '@svcpath/graph';
 import type { TraceResult } from '@svcpath/tracer';
 
@@ -13,6 +14,9 @@ export interface SnapshotMeta {
   readonly takenAt: string;
   readonly nodeIPs: readonly string[];
   readonly files: readonly { name: string; bytes: number }[];
+  readonly hasClusterState: boolean;
+  /** Part of a collection loaded at start (the demo): cannot be deleted. */
+  readonly readOnly: boolean;
 }
 
 export interface LoadSummary {
@@ -42,4 +46,33 @@ export interface Flow {
   readonly dport: number;
   readonly proto: 'tcp' | 'udp' | 'sctp';
   readonly returningTo?: string;
+}
+
+/** `GET /api/snapshots/:id/findings` (apps/server/src/http/findings-response.ts). */
+export interface FindingsResult {
+  readonly findings: readonly (Finding & { readonly help: string })[];
+  readonly focus: string | null;
+  readonly notChecked: readonly string[];
+}
+
+/** `POST /api/collections`' body. */
+export interface CollectionRequest {
+  readonly node: string;
+  readonly context?: string;
+  readonly collection?: string;
+  readonly ssh?: { readonly host: string; readonly user?: string; readonly port?: number };
+  readonly skipCluster?: boolean;
+}
+
+/** `GET /api/jobs/:id` (apps/server/src/jobs/collection-job.ts). */
+export interface CollectionJob {
+  readonly id: string;
+  readonly state: 'running' | 'succeeded' | 'failed';
+  readonly node: string;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly progress: { readonly done: number; readonly total: number; readonly step: string; readonly log: readonly string[] };
+  readonly problems: readonly { readonly source: string; readonly subject: string; readonly code: string; readonly message: string }[];
+  readonly result: { readonly snapshotId: string; readonly files: number; readonly hasClusterState: boolean } | null;
+  readonly error: { readonly code: string; readonly message: string } | null;
 }

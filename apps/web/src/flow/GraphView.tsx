@@ -15,6 +15,8 @@ export interface GraphViewProps {
   /** Layout cache key: snapshot id + graph key. */
   readonly cacheKey: string;
   readonly overlay: TraceOverlay | null;
+  /** The graph nodes and edges the finding in focus cites. */
+  readonly highlight: { readonly nodeIds: readonly string[]; readonly edgeIds: readonly string[] } | null;
   readonly selected: string | undefined;
   readonly colorMode: ColorMode;
   readonly onSelect: (nodeId: string | undefined) => void;
@@ -47,7 +49,7 @@ export function GraphView(p: GraphViewProps) {
     };
   }, [p.cacheKey, p.graph]);
   const ready = laid?.key === p.cacheKey ? laid.layout : null;
-  const flow = useMemo(() => (ready ? toFlow(p.graph, ready, p.overlay, p.selected) : null), [ready, p.graph, p.overlay, p.selected]);
+  const flow = useMemo(() => (ready ? toFlow(p.graph, ready, p.overlay, p.selected, p.highlight) : null), [ready, p.graph, p.overlay, p.selected, p.highlight]);
   if (error) return <div className="graph-message error">Layout failed: {error}</div>;
   if (!flow) return <div className="graph-message">Laying out {p.graph.nodes.length} nodes…</div>;
   return (

@@ -11,8 +11,8 @@ const KIND_TEXT: Readonly<Record<string, string>> = {
 };
 
 function SvcNode({ data, selected }: NodeProps<SvcFlowNode>) {
-  const { g, lit, dim } = data;
-  const cls = ['svc-node', `kind-${g.kind}`, g.chainKind ? `ck-${g.chainKind}` : '', g.kind === 'verdict' ? `verdict-${g.label}` : '', lit !== undefined ? 'lit' : '', dim ? 'dim' : '', selected ? 'selected' : '']
+  const { g, lit, dim, evidence } = data;
+  const cls = ['svc-node', `kind-${g.kind}`, g.chainKind ? `ck-${g.chainKind}` : '', g.kind === 'verdict' ? `verdict-${g.label}` : '', lit !== undefined ? 'lit' : '', dim ? 'dim' : '', evidence ? 'evidence' : '', selected ? 'selected' : '']
     .filter(Boolean)
     .join(' ');
   return (

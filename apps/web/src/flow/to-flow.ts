@@ -10,6 +10,8 @@ export type SvcNodeData = {
   readonly lit?: number;
   /** A trace is shown and does not pass here. */
   readonly dim: boolean;
+  /** The finding in focus cites this node's rules. */
+  readonly evidence?: boolean;
 };
 export type SvcFlowNode = Node<SvcNodeData, 'svc' | 'svcGroup'>;
 
@@ -26,7 +28,15 @@ export type SvcFlowEdge = Edge<SvcEdgeData>;
  * The React Flow adapter: the renderer-agnostic graph, its layout and a trace overlay become typed
  * React Flow nodes and edges. Groups come first (React Flow wants parents before children).
  */
-export function toFlow(graph: Graph, layout: Layout, overlay: TraceOverlay | null, selected: string | undefined): { nodes: SvcFlowNode[]; edges: SvcFlowEdge[] } {
+export function toFlow(
+  graph: Graph,
+  layout: Layout,
+  overlay: TraceOverlay | null,
+  selected: string | undefined,
+  highlight: { readonly nodeIds: readonly string[]; readonly edgeIds: readonly string[] } | null = null,
+): { nodes: SvcFlowNode[]; edges: SvcFlowEdge[] } {
+  const evNodes = new Set(highlight?.nodeIds);
+  const evEdges = new Set(highlight?.edgeIds);
   const ordered = [...graph.nodes].sort((a, b) => Number(b.kind === 'group') - Number(a.kind === 'group'));
   const nodes: SvcFlowNode[] = ordered.map((g) => {
     const box = layout.nodes[g.id] ?? { x: 0, y: 0, width: 200, height: 50 };
@@ -38,7 +48,7 @@ export function toFlow(graph: Graph, layout: Layout, overlay: TraceOverlay | nul
       width: box.width,
       height: box.height,
       ...(g.parentId ? { parentId: g.parentId, extent: 'parent' as const } : {}),
-      data: { g, ...(lit !== undefined ? { lit } : {}), dim: overlay !== null && lit === undefined && g.kind !== 'group' },
+      data: { g, ...(lit !== undefined ? { lit } : {}), dim: overlay !== null && lit === undefined && g.kind !== 'group', ...(evNodes.has(g.id) ? { evidence: true } : {}) },
       selected: g.id === selected,
       selectable: g.kind !== 'group',
       draggable: false,
@@ -58,11 +68,11 @@ export function toFlow(graph: Graph, layout: Layout, overlay: TraceOverlay | nul
       target: e.target,
       type: 'elk',
       label: (!quiet && e.label) || undefined,
-      className: ['svc-edge', `edge-${e.kind}`, lit !== undefined ? 'lit' : '', dim ? 'dim' : '', e.affinity ? 'affinity' : ''].filter(Boolean).join(' '),
+      className: ['svc-edge', `edge-${e.kind}`, lit !== undefined ? 'lit' : '', dim ? 'dim' : '', e.affinity ? 'affinity' : '', evEdges.has(e.id) ? 'evidence' : ''].filter(Boolean).join(' '),
       markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, markerUnits: 'userSpaceOnUse', color: lit !== undefined ? 'var(--lit)' : 'var(--edge)' },
       style: lit !== undefined ? { strokeWidth: 2 + 2 * lit } : undefined,
       data: { ...(lit !== undefined ? { lit } : {}), dim, kind: e.kind, ...(points ? { points } : {}) },
-      zIndex: lit !== undefined ? 5 : 0,
+      zIndex: lit !== undefined || evEdges.has(e.id) ? 5 : 0,
       focusable: false,
     } as SvcFlowEdge;
   });

@@ -1,0 +1,77 @@
+import type { SnapshotStore, StoreProblem } from '@svcpath/collector';
+import { isSnapshotError } from '@svcpath/collector';
+import { DomainError } from '../errors';
+import { documentOfSnapshot } from './snapshot-document';
+import { metaOf, snapshotOfDocument, type Snapshot, type SnapshotMeta, type SnapshotSource } from './snapshot';
+
+/**
+ * Snapshots in the collector's on-disk store (`createFileSnapshotStore`), so imports and collections
+ * survive a restart. The store is read once, on first use, and kept in memory like the demo: every
+ * analysis request looks its snapshot up, and re-reading a 40 MB JSON file each time would cost more
+ * than the analysis. Writes go to disk first, then to memory. Files another process (the CLI) adds
+ * while the server runs appear after a restart.
+ */
+export class StoreSnapshotSource implements SnapshotSource {
+  private loaded: Promise<Map<string, Snapshot>> | null = null;
+  /** Files the store could not read (corrupted, from a newer svcpath): skipped, reported here. */
+  problems: readonly StoreProblem[] = [];
+
+  constructor(private readonly store: SnapshotStore) {}
+
+  private all(): Promise<Map<string, Snapshot>> {
+    this.loaded ??= (async () => {
+      const { snapshots, problems } = await this.store.list();
+      const byId = new Map<string, Snapshot>();
+      const skipped: StoreProblem[] = [...problems];
+      for (const { id } of snapshots) {
+        try {
+          byId.set(id, snapshotOfDocument(await this.store.get(id)));
+        } catch (e) {
+          if (!isSnapshotError(e)) throw e;
+          skipped.push({ file: e.info.file ?? id, code: e.code, message: e.message });
+        }
+      }
+      this.problems = skipped;
+      return byId;
+    })();
+    return this.loaded;
+  }
+
+  async list(): Promise<SnapshotMeta[]> {
+    return [...(await this.all()).values()].map(metaOf);
+  }
+
+  async get(id: string): Promise<Snapshot | null> {
+    return (await this.all()).get(id) ?? null;
+  }
+
+  async put(snapshot: Snapshot): Promise<void> {
+    const byId = await this.all();
+    const doc = documentOfSnapshot(snapshot);
+    try {
+      await this.store.put(doc);
+    } catch (e) {
+      throw storeError(e, 'write');
+    }
+    byId.set(doc.id, snapshotOfDocument(doc));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const byId = await this.all();
+    if (!byId.has(id)) return false;
+    try {
+      await this.store.delete(id);
+    } catch (e) {
+      throw storeError(e, 'delete');
+    }
+    return byId.delete(id);
+  }
+}
+
+/** The store's messages name files on the server: logged here, a code and a plain sentence sent. */
+function storeError(e: unknown, what: 'write' | 'delete'): unknown {
+  if (!isSnapshotError(e)) return e;
+  console.error(`svcpath store: ${e.message}`);
+  if (e.code === 'INVALID') return new DomainError('INVALID_REQUEST', 'the snapshot does not match the snapshot format', { issues: e.info.issues ?? [] });
+  return new DomainError('STORE_FAILED', `could not ${what} the snapshot in the store (${e.code}); nothing was changed`, { code: e.code });
+}
