@@ -109,14 +109,26 @@ export interface RuleAt {
   readonly rule: RsRule;
 }
 
-/** Every rule of `table` (all tables when null) whose comment satisfies `test`. */
-export function rulesWithComment(rs: Ruleset, table: string | null, test: (comment: string) => boolean): RuleAt[] {
-  const out: RuleAt[] = [];
-  for (const chain of rs.chains.values()) {
-    if (table !== null && chain.table !== table) continue;
-    for (const rule of chain.rules) if (rule.comment !== null && test(rule.comment)) out.push({ chain, rule });
+const commentIndex = new WeakMap<Ruleset, Map<string, RuleAt[]>>();
+
+/**
+ * Every rule whose comment is exactly `comment`, from an index built once per ruleset: the checks
+ * ask this for each Service port, and a 10,000-Service node has hundreds of thousands of rules.
+ */
+export function rulesWithExactComment(rs: Ruleset, comment: string): readonly RuleAt[] {
+  let idx = commentIndex.get(rs);
+  if (!idx) {
+    idx = new Map();
+    for (const chain of rs.chains.values())
+      for (const rule of chain.rules) {
+        if (rule.comment === null) continue;
+        const list = idx.get(rule.comment);
+        if (list) list.push({ chain, rule });
+        else idx.set(rule.comment, [{ chain, rule }]);
+      }
+    commentIndex.set(rs, idx);
   }
-  return out;
+  return idx.get(comment) ?? [];
 }
 
 /** `namespace/Kind/name`, the `ref` of object evidence. */
