@@ -89,6 +89,8 @@ ${full.value.dump.ruleCount.toLocaleString('en')} rules. Script: \`scripts/bench
 | rules the kernel evaluates on such a path (median) | ${median(evaluated)} | |
 
 Targets (issue 2): parse + index at least 10× faster than \`iptables-restore --test\`; one trace under 1 ms median.
+Both sides are measured in the same run, but the ratio still moves with the machine's load (the
+peer is single-threaded C, svcpath allocates and collects garbage): run it on an idle machine.
 The tracer answers in microseconds although the kernel evaluates thousands of rules on the path (the
 O(n) walk of iptables mode): it skips rules whose destination address or port provably differs, and
 still counts them as the kernel evaluates them.`,

@@ -181,3 +181,18 @@ describe('large dumps', () => {
     expect((await api('/api/snapshots/imported~big', { method: 'DELETE' })).status).toBe(204);
   });
 });
+
+describe('GET /api/snapshots/:id/sources', () => {
+  it("offers the cluster state's Pods and nodes as trace sources", async () => {
+    const r = await api(`/api/snapshots/${encodeURIComponent(DEMO)}/sources`);
+    expect(r.status).toBe(200);
+    const sources = r.body.sources as { kind: string; name: string; ip: string; node: string | null }[];
+    expect(sources.some((s) => s.kind === 'node' && s.name === 'worker-1')).toBe(true);
+    const pods = sources.filter((s) => s.kind === 'pod');
+    expect(pods.length).toBeGreaterThan(3);
+    for (const p of pods) expect(p.name).toMatch(/^[a-z0-9-]+\/[a-z0-9.-]+$/);
+  });
+  it('is a 404 for an unknown snapshot', async () => {
+    expect((await api('/api/snapshots/nope/sources')).status).toBe(404);
+  });
+});

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { overlayTrace, serviceOfPortName, viewMarkdown, type GraphNode } from '@svcpath/graph';
 import { ApiError } from './api/api-error';
-import { findingsQuery, graphQuery, servicesQuery, snapshotQuery, snapshotsQuery, traceQuery } from './api/queries';
+import { findingsQuery, graphQuery, servicesQuery, snapshotQuery, snapshotsQuery, traceQuery, sourcesQuery } from './api/queries';
 import { CollectDialog } from './components/CollectDialog';
 import { ExportButtons } from './components/ExportButtons';
 import { FindingsPanel } from './components/FindingsPanel';
@@ -40,6 +40,7 @@ export function App() {
   const flow = flowOf(view);
   const traceQ = useQuery({ ...traceQuery(snapshotId ?? '', flow ?? { src: '', dst: '', dport: 0, proto: 'tcp' }), enabled: !!snapshotId && !!flow });
   const findingsQ = useQuery({ ...findingsQuery(snapshotId ?? '', view.service ?? ''), enabled: !!snapshotId });
+  const sourcesQ = useQuery({ ...sourcesQuery(snapshotId ?? ''), enabled: !!snapshotId });
 
   // A trace on the overview that lands in one Service opens that Service's graph.
   useEffect(() => {
@@ -144,6 +145,7 @@ export function App() {
             view={view}
             setView={setView}
             nodeIPs={meta?.nodeIPs ?? []}
+            sources={sourcesQ.data?.sources ?? []}
             service={service}
             result={traceQ.data}
             loading={traceQ.isFetching}

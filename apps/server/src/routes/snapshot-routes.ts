@@ -5,6 +5,7 @@ import { ImportSnapshotBody, ImportTextQuery } from '../http/schemas';
 import { validate } from '../http/validate';
 import { metaOf, snapshotId, type Snapshot, type SnapshotSource } from '../snapshots/snapshot';
 import type { ApiDeps } from './api-deps';
+import { traceSources } from '../snapshots/trace-sources';
 
 /** Dumps are big: 64 MB for imports only; every other route keeps express's small default. */
 const IMPORT_LIMIT = '64mb';
@@ -63,6 +64,11 @@ export function snapshotRoutes({ snapshots, engine }: ApiDeps): Router {
   r.get('/:id', async (req, res) => {
     const s = await requireSnapshot(snapshots, req.params.id);
     res.json({ snapshot: metaOf(s), load: await engine.run(engineSnapshot(s), { kind: 'load' }) });
+  });
+  // Who can send a traced packet: the snapshot's Pods (with their addresses) and nodes, for the trace form.
+  r.get('/:id/sources', async (req, res) => {
+    const s = await requireSnapshot(snapshots, req.params.id);
+    res.json(traceSources(s));
   });
   r.delete('/:id', async (req, res) => {
     if (!(await snapshots.delete(req.params.id))) throw snapshotNotFound(req.params.id);

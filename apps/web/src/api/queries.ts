@@ -1,7 +1,7 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { ApiError } from './api-error';
 import { fetchJson, postJson, snapshotPath } from './client';
-import type { CollectionJob, CollectionRequest, FindingsResult, Flow, Graph, ServicesResult, SnapshotDetail, SnapshotMeta, TraceResult } from './types';
+import type { CollectionJob, CollectionRequest, FindingsResult, Flow, Graph, ServicesResult, SnapshotDetail, SnapshotMeta, TraceResult, TraceSource } from './types';
 
 /**
  * Every server read, as queryOptions factories. Keys go general → specific:
@@ -16,6 +16,7 @@ export const keys = {
   graph: (id: string, which: string) => ['snapshots', id, 'graph', which] as const,
   trace: (id: string, flow: Flow) => ['snapshots', id, 'trace', flow] as const,
   findings: (id: string, service: string) => ['snapshots', id, 'findings', service] as const,
+  sources: (id: string) => ['snapshots', id, 'sources'] as const,
   job: (id: string) => ['jobs', id] as const,
 };
 
@@ -26,6 +27,10 @@ export const snapshotsQuery = () =>
 
 export const snapshotQuery = (id: string) =>
   queryOptions({ queryKey: keys.snapshot(id), queryFn: () => fetchJson<SnapshotDetail>(snapshotPath(id)), staleTime: Infinity, retry });
+
+/** Pods and nodes of the snapshot's cluster state: who can send a traced packet. */
+export const sourcesQuery = (id: string) =>
+  queryOptions({ queryKey: keys.sources(id), queryFn: () => fetchJson<{ sources: TraceSource[] }>(`${snapshotPath(id)}/sources`), staleTime: Infinity, retry });
 
 export const servicesQuery = (id: string, q: string) =>
   queryOptions({

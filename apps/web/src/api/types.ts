@@ -76,3 +76,12 @@ export interface CollectionJob {
   readonly result: { readonly snapshotId: string; readonly files: number; readonly hasClusterState: boolean } | null;
   readonly error: { readonly code: string; readonly message: string } | null;
 }
+
+/** A Pod or node that can send a traced packet (GET /api/snapshots/:id/sources). */
+export interface TraceSource {
+  readonly kind: 'pod' | 'node';
+  readonly name: string;
+  readonly ip: string;
+  readonly node: string | null;
+  readonly hostNetwork: boolean;
+}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ServiceInfo, TraceResult } from '../api/types';
+import type { ServiceInfo, TraceResult, TraceSource } from '../api/types';
 import type { ApiError } from '../api/api-error';
 import type { SetView } from '../use-view-state';
 import type { Proto, ViewState } from '../view-state';
@@ -10,6 +10,8 @@ export interface TracePanelProps {
   readonly view: ViewState;
   readonly setView: SetView;
   readonly nodeIPs: readonly string[];
+  /** Pods and nodes from the snapshot's cluster state, offered as sources. */
+  readonly sources?: readonly TraceSource[];
   readonly service: ServiceInfo | undefined;
   readonly result: TraceResult | undefined;
   readonly loading: boolean;
@@ -20,7 +22,7 @@ export interface TracePanelProps {
  * The trace form (source: any IP or a node address; destination: a Service's ClusterIP, NodePort,
  * external or LB IP, or anything) and its outcomes. Submitting writes the inputs into the URL.
  */
-export function TracePanel({ view, setView, nodeIPs, service, result, loading, error }: TracePanelProps) {
+export function TracePanel({ view, setView, nodeIPs, sources = [], service, result, loading, error }: TracePanelProps) {
   const [src, setSrc] = useState(view.src ?? '');
   const [dst, setDst] = useState(view.dst ?? '');
   const [dport, setDport] = useState(view.dport ? String(view.dport) : '');
@@ -63,6 +65,13 @@ export function TracePanel({ view, setView, nodeIPs, service, result, loading, e
                 node address (traffic from the node itself)
               </option>
             ))}
+            {sources
+              .filter((x) => !nodeIPs.includes(x.ip))
+              .map((x) => (
+                <option key={`${x.kind}:${x.name}`} value={x.ip}>
+                  {x.kind === 'pod' ? `Pod ${x.name}${x.node ? ` on ${x.node}` : ''}${x.hostNetwork ? ' (host network)' : ''}` : `node ${x.name}`}
+                </option>
+              ))}
           </datalist>
         </label>
         {dests.length > 0 && (
