@@ -1,11 +1,10 @@
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
 import { traceableFiles } from '@svcpath/collector';
 import { compareNodes, helpAnchor, type Finding } from '@svcpath/diagnostics';
 import { parseIP } from '@svcpath/netaddr';
 import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
 import { trace, type Outcome, type TraceResult } from '@svcpath/tracer';
-import { CliError, readUserFile, type Io } from './io';
+import { CliError, readUserFile, type Io, readFlags } from './io';
 import { openStore, withSnapshotErrors } from './snapshots-command';
 
 const HELP = `Usage: svcpath compare --collection NAME [--store DIR] [--from IP|node --to IP:PORT [--proto P]]
@@ -63,16 +62,8 @@ export interface OutcomeAcrossNodes {
 }
 
 export async function compareCommand(args: string[], io: Io): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({ args, options: OPTIONS, strict: true }).values;
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}\n\n${HELP}`, 2);
-  }
-  if (values.help) {
-    io.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const values = readFlags(args, OPTIONS, HELP, io);
+  if (!values) return 0;
   if (!values.collection === !values.rules?.length) throw new CliError(`give either --collection NAME or --rules NODE=FILE (one per node)\n\n${HELP}`, 2);
   const request = readTraceRequest(values.from, values.to, values.proto);
   const nodes = values.collection ? await nodesOfCollection(values.collection, values.store, io) : nodesOfFiles(values.rules!, values['node-ip'] ?? [], io);

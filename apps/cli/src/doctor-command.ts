@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import { diagnose, helpAnchor, parseDummyAddresses, type DiagnoseClusterState, type Evidence, type Finding, type IpvsInput } from '@svcpath/diagnostics';
 import type { EndpointSlice, Node, Pod, Service } from '@svcpath/k8s-model';
 import { parseIP } from '@svcpath/netaddr';
 import { parseIpset, parseIpvsadm } from '@svcpath/parse-ipvs';
 import { loadRuleset } from '@svcpath/ruleset';
-import { CliError, readUserFile, type Io } from './io';
+import { CliError, readUserFile, type Io, readFlags } from './io';
 
 const HELP = `Usage: svcpath doctor --rules FILE [--rules FILE ...] --node NAME --node-ip IP [options]
 
@@ -45,16 +44,8 @@ const OPTIONS = {
 } as const;
 
 export async function doctorCommand(args: string[], io: Io): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({ args, options: OPTIONS, strict: true }).values;
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}\n\n${HELP}`, 2);
-  }
-  if (values.help) {
-    io.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const values = readFlags(args, OPTIONS, HELP, io);
+  if (!values) return 0;
   if (!values.rules?.length) throw new CliError(`--rules FILE is required\n\n${HELP}`, 2);
   if (!values.node) throw new CliError(`--node NAME is required\n\n${HELP}`, 2);
   const nodeIPs = (values['node-ip'] ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 /** Where a command writes, so tests can run it in-process. */
 export interface Io {
@@ -27,4 +30,24 @@ export function readUserFile(io: Io, path: string, what: string): string {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(e);
     throw new CliError(`cannot read ${what} "${path}": ${why}`, 1);
   }
+}
+
+type Flags<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: false }>>['values'];
+
+/**
+ * Reads a command's flags strictly. Returns null after printing the help when `--help` was given;
+ * a flag the command does not know is a usage error (exit 2) that shows the help.
+ */
+export function readFlags<O extends ParseArgsOptionsConfig>(args: string[], options: O, help: string, io: Io): Flags<O> | null {
+  let values: Flags<O>;
+  try {
+    values = parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: false }>({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}\n\n${help}`, 2);
+  }
+  if ((values as { help?: boolean }).help) {
+    io.stdout.write(`${help}\n`);
+    return null;
+  }
+  return values;
 }

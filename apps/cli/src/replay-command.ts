@@ -1,5 +1,4 @@
 import { isIPv4 } from 'node:net';
-import { parseArgs } from 'node:util';
 import { traceableFiles } from '@svcpath/collector';
 import { CommandFailedError, checkFlow, createLab, labAvailable, restorableDump, tolerance, withinTolerance, type Flow, type FlowCheck, type LabListener, type LabSpec } from '@svcpath/kernel-lab';
 import { parseIP } from '@svcpath/netaddr';
@@ -7,7 +6,7 @@ import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
 import { trace, type TraceResult } from '@svcpath/tracer';
 // checkFlow is the kernel lab's trace-vs-kernel comparison; its package does not export it yet.
 
-import { CliError, type Io } from './io';
+import { CliError, type Io, readFlags } from './io';
 import { openStore, withSnapshotErrors } from './snapshots-command';
 
 const HELP = `Usage: svcpath replay --snapshot ID [--store DIR] --from IP --to IP:PORT [--proto tcp|udp] [--tries N]
@@ -43,16 +42,8 @@ const OPTIONS = {
 } as const;
 
 export async function replayCommand(args: string[], io: Io): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({ args, options: OPTIONS, strict: true }).values;
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}\n\n${HELP}`, 2);
-  }
-  if (values.help) {
-    io.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const values = readFlags(args, OPTIONS, HELP, io);
+  if (!values) return 0;
   const flow = readFlow(values);
   if (!values.snapshot) throw new CliError(`--snapshot ID is required\n\n${HELP}`, 2);
   const snapshot = await withSnapshotErrors(() => openStore(values.store, io).get(values.snapshot!));
