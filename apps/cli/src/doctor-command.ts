@@ -20,6 +20,7 @@ step. Codes are explained in docs/doctor.md.
   --to SERVICE|IP:PORT   trace to this Service (ns/name[:port]) or address, and focus the report on it
   --proto P              tcp, udp or sctp for --to IP:PORT (default: the Service port's)
   --sysctls FILE         \`sysctl -a\` output (route_localnet, conntrack use)
+  --conntrack FILE       \`conntrack -L\` output (flows conntrack still sends to old endpoints)
   --ipvs FILE            \`ipvsadm -Sn\` or \`ipvsadm -Ln\` output (IPVS mode)
   --ipset FILE           \`ipset save\` or \`ipset list\` output (IPVS mode)
   --ipvs-addresses FILE  \`ip addr show kube-ipvs0\` output (IPVS mode)
@@ -36,6 +37,7 @@ const OPTIONS = {
   to: { type: 'string' },
   proto: { type: 'string' },
   sysctls: { type: 'string' },
+  conntrack: { type: 'string' },
   ipvs: { type: 'string' },
   ipset: { type: 'string' },
   'ipvs-addresses': { type: 'string' },
@@ -67,6 +69,7 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
     nodeIPs,
     ...(clusterState ? { clusterState } : {}),
     ...(sysctls ? { sysctls } : {}),
+    ...(values.conntrack ? { conntrack: { file: values.conntrack, text: readUserFile(io, values.conntrack, 'conntrack table') } } : {}),
     ...(ipvs ? { ipvs } : {}),
     ...(values.from !== undefined ? { from: values.from } : {}),
     ...(values.to !== undefined ? { to: values.to } : {}),
@@ -105,6 +108,7 @@ function formatEvidence(e: Evidence): string {
     case 'sysctl':
       return `sysctl ${e.name} = ${e.value}`;
     case 'ipvs':
+    case 'conntrack':
       return `${e.file}:${e.line}  ${e.raw}`;
     default: {
       const never: never = e;

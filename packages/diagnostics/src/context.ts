@@ -50,6 +50,8 @@ export interface DiagnoseInput {
   /** `sysctl -a` as name → value (`net.ipv4.conf.all.route_localnet` → `1`). */
   readonly sysctls?: Readonly<Record<string, string>>;
   readonly ipvs?: IpvsInput;
+  /** The node's conntrack table (`conntrack -L [-o extended]`), for stale-entry checks. */
+  readonly conntrack?: { readonly file: string; readonly text: string };
   /** A source: an IP address or a Pod (`ns/name`, looked up in the cluster state). */
   readonly from?: string;
   /** A destination: a Service (`ns/name` or `ns/name:port`) or `IP:PORT`. */

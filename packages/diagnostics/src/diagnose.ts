@@ -1,5 +1,6 @@
 import { checkAffinity } from './checks/affinity';
 import { checkConntrack } from './checks/conntrack';
+import { checkStaleConntrack } from './checks/conntrack-stale';
 import { checkDrift } from './checks/drift';
 import { checkEndpoints } from './checks/endpoints';
 import { checkFlow } from './checks/flow';
@@ -43,6 +44,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     ...hooks,
     ...checkProbes(ctx, hooks.length > 0 || input.ipvs !== undefined),
     ...checkConntrack(ctx),
+    ...checkStaleConntrack(ctx),
     ...checkHairpin(ctx),
     ...checkRouteLocalnet(ctx),
     ...checkNotProxied(ctx),
@@ -57,6 +59,7 @@ function notChecked(input: DiagnoseInput): string[] {
   const out: string[] = [];
   if (!input.clusterState) out.push('No cluster state: endpoints, selectors, traffic policies and drift were judged from the rules alone.');
   else if (!input.clusterState.pods) out.push('No Pods in the cluster state: selectors, targetPorts and readiness reasons were not checked.');
+  if (!input.conntrack) out.push('No conntrack table: flows that conntrack still sends to old endpoints were not looked for.');
   if (input.ruleset.dataplane !== 'iptables') out.push(`Drift and hairpin checks read kube-proxy's iptables layout; this is ${input.ruleset.dataplane} mode.`);
   if (!input.sysctls) out.push('No sysctls: route_localnet and conntrack table use were not checked.');
   if (input.ruleset.assumptions.length > 0) out.push('The dump has no built-in chain jumps; kube-proxy\'s standard jumps were assumed, so whether PREROUTING/OUTPUT reach KUBE-SERVICES was not checked.');

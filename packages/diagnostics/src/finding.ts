@@ -49,7 +49,15 @@ export interface IpvsEvidence {
   readonly raw: string;
 }
 
-export type Evidence = RuleEvidence | ObjectEvidence | TraceEvidence | SysctlEvidence | IpvsEvidence;
+/** A line of the node's conntrack table (`conntrack -L`). */
+export interface ConntrackEvidence {
+  readonly kind: 'conntrack';
+  readonly file: string;
+  readonly line: number;
+  readonly raw: string;
+}
+
+export type Evidence = RuleEvidence | ObjectEvidence | TraceEvidence | SysctlEvidence | IpvsEvidence | ConntrackEvidence;
 
 /**
  * One thing the doctor found: a stable `code` (anchor in docs/doctor.md), how bad it is, what it

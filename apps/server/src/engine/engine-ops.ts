@@ -17,6 +17,8 @@ export type EngineOp =
       readonly clusterState: SnapshotClusterState | null;
       /** `ns/name`: focus the doctor on this Service (and trace to it). */
       readonly service?: string | undefined;
+      /** The node's conntrack table when the snapshot has one (stale-entry check). */
+      readonly conntrack?: { readonly file: string; readonly text: string } | undefined;
     };
 
 export interface LoadSummary {

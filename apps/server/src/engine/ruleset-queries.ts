@@ -90,7 +90,7 @@ function answer(rs: Ruleset, op: Exclude<EngineOp, { kind: 'load' }>): unknown {
       return trace(
         rs,
         { src, dst: parseIP(f.dst)!, dport: f.dport, proto: f.proto, ...(f.sport ? { sport: f.sport } : {}), ...(f.inIface ? { inIface: f.inIface } : {}) },
-        { localAddresses: local, ...(recent ? { recent } : {}) },
+        { localAddresses: local, ...(recent ? { recent } : {}), ...(f.returningTo ? { returningTo: f.returningTo } : {}) },
       );
     }
     case 'findings': {
@@ -101,6 +101,7 @@ function answer(rs: Ruleset, op: Exclude<EngineOp, { kind: 'load' }>): unknown {
         nodeIPs: op.nodeIPs,
         ...(clusterState ? { clusterState } : {}),
         ...(op.service ? { to: op.service } : {}),
+        ...(op.conntrack ? { conntrack: op.conntrack } : {}),
       });
     }
     default: {

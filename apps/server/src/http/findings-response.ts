@@ -17,8 +17,9 @@ const TraceEvidence = z.object({
 });
 const SysctlEvidence = z.object({ kind: z.literal('sysctl'), name: z.string(), value: z.string() });
 const IpvsEvidence = z.object({ kind: z.literal('ipvs'), file: z.string(), line: z.number().int(), raw: z.string() });
+const ConntrackEvidence = z.object({ kind: z.literal('conntrack'), file: z.string(), line: z.number().int(), raw: z.string() });
 
-export const FindingEvidence = z.discriminatedUnion('kind', [RuleEvidence, ObjectEvidence, TraceEvidence, SysctlEvidence, IpvsEvidence]);
+export const FindingEvidence = z.discriminatedUnion('kind', [RuleEvidence, ObjectEvidence, TraceEvidence, SysctlEvidence, IpvsEvidence, ConntrackEvidence]);
 
 export const FindingResponse = z.object({
   code: z.enum(FINDING_CODES),

@@ -41,7 +41,9 @@ export function analysisRoutes({ snapshots, engine }: ApiDeps): Router {
     // The doctor can take seconds on a big snapshot: one the browser stopped waiting for is dropped.
     const gone = new AbortController();
     res.on('close', () => gone.abort());
-    const d = await engine.run(engineSnapshot(s), { kind: 'findings', nodeName: s.node, nodeIPs: s.nodeIPs, clusterState: s.clusterState ?? null, service: q.service }, { signal: gone.signal });
+    const ct = s.document?.files.find((f) => f.kind === 'conntrack');
+    const conntrack = ct ? { file: ct.name, text: ct.text } : undefined;
+    const d = await engine.run(engineSnapshot(s), { kind: 'findings', nodeName: s.node, nodeIPs: s.nodeIPs, clusterState: s.clusterState ?? null, service: q.service, conntrack }, { signal: gone.signal });
     res.json(FindingsResponse.parse({ findings: d.findings.map((f) => ({ ...f, help: helpAnchor(f.code) })), focus: d.focus, notChecked: d.notChecked }));
   });
   return r;

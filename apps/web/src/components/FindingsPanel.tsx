@@ -18,6 +18,7 @@ function evidenceText(e: Evidence): string {
     case 'sysctl':
       return `sysctl ${e.name} = ${e.value}`;
     case 'ipvs':
+    case 'conntrack':
       return `${e.file}:${e.line}  ${e.raw}`;
     default: {
       const never: never = e;
