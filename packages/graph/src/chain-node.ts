@@ -1,30 +1,22 @@
 import type { RsChain, RsRule } from '@svcpath/ruleset';
-import { chainKindOf } from './chain-kind';
+import { chainKindOf, hookOfChainName, isMarkMasqChain } from './chain-kind';
 import { explainChain, explainVerdict, ENDPOINT_TEXT } from './explain';
-import { affinitySeconds, ladderShares } from './ladder';
+import { affinitySeconds, ladderShares, numgenBranches } from './ladder';
 import type { Badge, GraphNode } from './model';
 import { jumpTarget, ruleRef } from './rule-ref';
-
-const HOOK_OF: Readonly<Record<string, string>> = {
-  PREROUTING: 'prerouting',
-  INPUT: 'input',
-  FORWARD: 'forward',
-  OUTPUT: 'output',
-  POSTROUTING: 'postrouting',
-};
 
 export const chainNodeId = (chainId: string): string => `chain:${chainId}`;
 
 function badgesOf(chain: RsChain, rules: readonly RsRule[]): Badge[] {
   const out: Badge[] = [];
   const kind = chainKindOf(chain.name);
-  if (kind !== 'mark-masq' && rules.some((r) => jumpTarget(r) === 'KUBE-MARK-MASQ')) out.push({ kind: 'masquerade', text: 'marks for masquerade' });
+  if (kind !== 'mark-masq' && rules.some((r) => isMarkMasqChain(jumpTarget(r) ?? ''))) out.push({ kind: 'masquerade', text: 'marks for masquerade' });
   const affinity = affinitySeconds(chain);
   if (affinity !== null) out.push({ kind: 'affinity', text: `ClientIP affinity ${affinity}s` });
   if (kind === 'sep' && rules.some((r) => r.conds.some((c) => c.kind === 'recent' && c.op === 'set')))
     out.push({ kind: 'affinity', text: 'remembers clients' });
   if (kind === 'svc' || kind === 'svl') {
-    const n = ladderShares(chain).size;
+    const n = ladderShares(chain).size + numgenBranches(chain);
     out.push(n === 0 ? { kind: 'no-endpoints', text: 'no endpoints' } : { kind: 'load-balanced', text: `${n} endpoint${n === 1 ? '' : 's'}` });
   }
   if (rules.some((r) => r.assumed)) out.push({ kind: 'assumed', text: 'assumed jumps' });
@@ -36,7 +28,7 @@ export function chainNode(chain: RsChain, rules: readonly RsRule[], extra: { ser
   const kind = chainKindOf(chain.name);
   const total = chain.rules.length;
   const counted = rules.length === total ? `${total} rule${total === 1 ? '' : 's'}` : `${rules.length} of ${total} rules`;
-  const detail = extra.detail ?? (kind === 'builtin' ? `${chain.table} · ${HOOK_OF[chain.name] ?? ''} hook` : `${chain.table} · ${counted}`);
+  const detail = extra.detail ?? (kind === 'builtin' ? `${chain.table} · ${hookOfChainName(chain.name) ?? ''} hook` : `${chain.table} · ${counted}`);
   return {
     id: chainNodeId(chain.id),
     kind: kind === 'builtin' ? 'hook' : 'chain',

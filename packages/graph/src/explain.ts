@@ -57,13 +57,33 @@ const TABLE_TEXT: Readonly<Record<string, string>> = {
   raw: 'raw-table chains run before conntrack.',
 };
 
+/**
+ * kube-proxy's nftables mode (pkg/proxy/nftables/proxier.go) does the same jobs with other names,
+ * verdict maps instead of one rule per address, and numgen instead of the statistic ladder.
+ */
+const NFT_CHAIN_TEXT: Partial<Readonly<Record<ChainKind, string>>> = {
+  services:
+    'The services chain looks up Services with verdict maps: `ip daddr . meta l4proto . th dport vmap @service-ips` sends a ClusterIP, external IP or load-balancer IP to that Service port\'s service- or external- chain in one lookup, and packets to the node\'s own addresses are looked up by protocol and port in @service-nodeports.',
+  svc: 'A service- chain load-balances one Service port over its endpoints. It marks packets for masquerading when they do not come from a Pod, then `numgen random mod n` picks an endpoint: each branch takes its values\' share of n (or, in the one-rule layout, `dnat to numgen random mod n map { … }` DNATs directly). With sessionAffinity: ClientIP, a lookup in the affinity set first sends a returning client to the endpoint it used before.',
+  sep: 'An endpoint- chain stands for one ServiceEndpoint (a Pod address and port). It marks hairpin traffic for masquerading, records the client in the affinity set when the Service has ClientIP affinity, then DNATs to the endpoint.',
+  ext: 'An external- chain handles traffic that reached a Service from outside the cluster: a NodePort, an external IP or a load-balancer IP. Pod and local traffic short-circuits to the service- chain; the rest is marked for masquerading (externalTrafficPolicy: Cluster) before it goes to the service- chain.',
+  fw: 'A firewall- chain applies a LoadBalancer Service\'s loadBalancerSourceRanges: the firewall-check chain looks the destination up in @firewall-ips, and sources outside the allowed ranges are dropped here.',
+  'mark-masq':
+    'mark-for-masquerade only sets a bit in the packet mark (0x4000). In postrouting, the masquerading chain sees the mark and masquerades the packet to the node\'s address.',
+  postrouting:
+    'The masquerading chain runs as the packet leaves the node: packets without kube-proxy\'s mark return untouched; marked ones have the mark cleared and are masqueraded.',
+  'proxy-firewall':
+    'The firewall-check chain looks new connections up in @firewall-ips (destination, protocol, port) and sends those to a load-balancer IP with loadBalancerSourceRanges to the Service\'s firewall- chain.',
+};
+
 /** What a chain does, in plain words. */
 export function explainChain(kind: ChainKind, name: string, table: string): string {
   if (kind === 'builtin') {
-    const hook = HOOK_TEXT[name] ?? `${name} is a built-in chain.`;
+    const hook = HOOK_TEXT[name] ?? `${name} is a base chain called from the ${/(prerouting|input|forward|output|postrouting)/.exec(name)?.[1] ?? 'netfilter'} hook.`;
     return `${hook} This is its ${table} table chain: ${TABLE_TEXT[table] ?? ''}`.trim();
   }
-  return CHAIN_TEXT[kind];
+  const nft = /^KUBE-/.test(name) ? undefined : NFT_CHAIN_TEXT[kind];
+  return nft ?? CHAIN_TEXT[kind];
 }
 
 export const ENDPOINT_TEXT =

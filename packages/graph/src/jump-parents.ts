@@ -1,5 +1,5 @@
 import type { RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
-import { jumpTarget } from './rule-ref';
+import { ruleTargets } from './rule-ref';
 
 export interface JumpRef {
   readonly chain: RsChain;
@@ -8,18 +8,14 @@ export interface JumpRef {
 
 const cache = new WeakMap<Ruleset, Map<string, JumpRef[]>>();
 
-/** For each chain (`table/chain`), the rules that jump or go to it. */
+/** For each chain (`table/chain`), the rules that jump or go to it (nft: also through vmaps and numgen). */
 export function jumpParents(rs: Ruleset): ReadonlyMap<string, readonly JumpRef[]> {
   const hit = cache.get(rs);
   if (hit) return hit;
   const out = new Map<string, JumpRef[]>();
   for (const chain of rs.chains.values())
-    for (const rule of chain.rules) {
-      const to = jumpTarget(rule);
-      if (!to) continue;
-      const id = `${chain.table}/${to}`;
-      (out.get(id) ?? out.set(id, []).get(id)!).push({ chain, rule });
-    }
+    for (const rule of chain.rules)
+      for (const id of new Set(ruleTargets(rs, rule).map((t) => `${chain.table}/${t.chain}`))) (out.get(id) ?? out.set(id, []).get(id)!).push({ chain, rule });
   cache.set(rs, out);
   return out;
 }

@@ -47,3 +47,13 @@ export function affinitySeconds(chain: RsChain): number | null {
 }
 
 export { isAffinityCheck };
+
+/** How many endpoints a chain's nft numgen maps pick from (`numgen random mod n vmap`/`dnat … map`). */
+export function numgenBranches(chain: RsChain): number {
+  let n = 0;
+  for (const rule of chain.rules) {
+    const a = rule.action;
+    if (a?.kind === 'numgen' || a?.kind === 'dnat-numgen') n += a.branches.length;
+  }
+  return n;
+}

@@ -1,7 +1,8 @@
-import { serviceChains, servicePortNameOf } from '@svcpath/proxy-layout';
-import type { RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
+import { servicePortNameOf, servicePortNameOfNftChain } from '@svcpath/proxy-layout';
+import type { KeyPart, MapVerdict, NamedSet, RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
 import { chainKindOf } from './chain-kind';
 import { affinitySeconds } from './ladder';
+import { ownerChains } from './nft-service-chains';
 import { jumpTarget } from './rule-ref';
 
 /** One ServicePort as the node's rules show it. */
@@ -98,13 +99,14 @@ function readEntry(p: MutablePort, chain: RsChain, rule: RsRule): void {
 const cache = new WeakMap<Ruleset, readonly ServiceInfo[]>();
 
 /**
- * The Services a node's rules hold, read back from kube-proxy's chains and comments: ClusterIP,
- * NodePort, external and load-balancer IPs, endpoints, affinity. Sorted by `ns/name`.
+ * The Services a node's rules hold, read back from kube-proxy's chains and comments (iptables) or
+ * chain names and verdict maps (nftables): ClusterIP, NodePort, external and load-balancer IPs,
+ * endpoints, affinity. Sorted by `ns/name`.
  */
 export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
   const hit = cache.get(rs);
   if (hit) return hit;
-  const owners = serviceChains(rs);
+  const owners = ownerChains(rs);
   const ports = new Map<string, MutablePort>();
   const chainsOf = new Map<string, Set<string>>();
   const portOf = (portName: string): MutablePort => {
@@ -124,16 +126,18 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
     const p = portOf(portName);
     if (kind === 'sep') for (const r of chain.rules) if (r.action?.kind === 'DNAT') for (const t of r.action.to) p.endpoints.add(t.text);
     if (kind === 'svc') p.affinitySeconds ??= affinitySeconds(chain);
-  }
-  for (const chain of rs.chains.values()) {
-    const kind = chainKindOf(chain.name);
-    if (kind !== 'services' && kind !== 'nodeports' && kind !== 'external-services') continue;
-    for (const rule of chain.rules) {
-      const target = jumpTarget(rule);
-      const portName = servicePortNameOf(rule.comment) ?? (target ? owners.get(`${chain.table}/${target}`) : undefined);
-      if (portName) readEntry(portOf(portName), chain, rule);
+    if (rs.dataplane === 'nftables') {
+      p.protocol ??= /\/(tcp|udp|sctp)\//.exec(chain.name)?.[1] ?? null;
+      // The newer one-rule layout DNATs from the service chain itself: `dnat to numgen … map`.
+      if (kind === 'svc')
+        for (const r of chain.rules) {
+          if (r.action?.kind === 'DNAT') for (const t of r.action.to) p.endpoints.add(t.text);
+          if (r.action?.kind === 'dnat-numgen') for (const br of r.action.branches) p.endpoints.add(br.port === null ? br.addr.text : `${br.addr.text}:${br.port}`);
+        }
     }
   }
+  if (rs.dataplane === 'nftables') readNftMaps(rs, portOf);
+  else readIptablesEntries(rs, owners, portOf);
   const services = new Map<string, MutablePort[]>();
   for (const p of ports.values()) {
     const svc = serviceOfPortName(p.portName);
@@ -152,6 +156,90 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
   out.sort((a, b) => a.id.localeCompare(b.id));
   cache.set(rs, out);
   return out;
+}
+
+/** KUBE-SERVICES, KUBE-NODEPORTS and KUBE-EXTERNAL-SERVICES rules, named by comment or by target. */
+function readIptablesEntries(rs: Ruleset, owners: ReadonlyMap<string, string>, portOf: (portName: string) => MutablePort): void {
+  for (const chain of rs.chains.values()) {
+    const kind = chainKindOf(chain.name);
+    if (kind !== 'services' && kind !== 'nodeports' && kind !== 'external-services') continue;
+    for (const rule of chain.rules) {
+      const target = jumpTarget(rule);
+      const portName = servicePortNameOf(rule.comment) ?? (target ? owners.get(`${chain.table}/${target}`) : undefined);
+      if (portName) readEntry(portOf(portName), chain, rule);
+    }
+  }
+}
+
+function hostOf(k: KeyPart | undefined): string | null {
+  return k?.kind === 'cidr' && (k.cidr.prefix === 32 || k.cidr.prefix === 128) ? k.cidr.text.replace(/\/\d+$/, '') : null;
+}
+function portOfKey(k: KeyPart | undefined): number | null {
+  return k?.kind === 'ports' ? k.from : null;
+}
+function protoOfKey(k: KeyPart | undefined): string | null {
+  return k?.kind === 'proto' ? k.proto : null;
+}
+
+/**
+ * kube-proxy's nftables verdict maps: `service-ips` (ip . proto . port → goto the service- chain for
+ * a ClusterIP, the external- chain for external and load-balancer IPs), `service-nodeports`
+ * (proto . port), `firewall-ips` (load-balancer IPs with source ranges), and the no-endpoint maps,
+ * whose elements name the ServicePortName in a comment. The maps do not say whether an address on
+ * an external- chain is an external IP or a load-balancer IP; only those in `firewall-ips` are known
+ * to be load balancers, the rest are listed as external IPs.
+ */
+function readNftMaps(rs: Ruleset, portOf: (portName: string) => MutablePort): void {
+  const byName = new Map<string, NamedSet[]>();
+  for (const set of rs.sets.values()) (byName.get(set.name) ?? byName.set(set.name, []).get(set.name)!).push(set);
+  const elements = (name: string) => (byName.get(name) ?? []).flatMap((s) => s.elements);
+  const clusterIPs = new Set(elements('cluster-ips').map((e) => hostOf(e.key[0])));
+  const lbIPs = new Set(elements('firewall-ips').map((e) => hostOf(e.key[0])));
+  const addAddress = (p: MutablePort, ip: string | null, port: number | null, clusterIP: boolean) => {
+    if (!ip) return;
+    if (clusterIP) {
+      if (p.clusterIP === null) {
+        p.clusterIP = ip;
+        p.port = port;
+      }
+    } else if (lbIPs.has(ip)) p.loadBalancerIPs.add(ip);
+    else p.externalIPs.add(ip);
+  };
+  for (const e of elements('service-ips')) {
+    const v = e.verdict;
+    const spn = v && (v.kind === 'goto' || v.kind === 'jump') ? servicePortNameOfNftChain(v.chain) : null;
+    if (!v || !spn || (v.kind !== 'goto' && v.kind !== 'jump')) continue;
+    const p = portOf(spn);
+    p.protocol ??= protoOfKey(e.key[1]);
+    addAddress(p, hostOf(e.key[0]), portOfKey(e.key[2]), chainKindOf(v.chain) === 'svc');
+  }
+  for (const e of elements('service-nodeports')) {
+    const v = e.verdict;
+    const spn = v && (v.kind === 'goto' || v.kind === 'jump') ? servicePortNameOfNftChain(v.chain) : null;
+    if (!spn) continue;
+    const p = portOf(spn);
+    p.protocol ??= protoOfKey(e.key[0]);
+    p.nodePort ??= portOfKey(e.key[1]);
+  }
+  // "No endpoints" maps: reject (no endpoints at all) or drop (no local endpoints, traffic policy Local).
+  const rejects = (v: MapVerdict | undefined): boolean => v?.kind === 'REJECT' || ((v?.kind === 'goto' || v?.kind === 'jump') && v.chain === 'reject-chain');
+  for (const e of elements('no-endpoint-services')) {
+    const spn = servicePortNameOf(e.comment ?? null);
+    if (!spn) continue;
+    const p = portOf(spn);
+    const ip = hostOf(e.key[0]);
+    p.protocol ??= protoOfKey(e.key[1]);
+    addAddress(p, ip, portOfKey(e.key[2]), ip !== null && clusterIPs.has(ip));
+    if (rejects(e.verdict)) p.noEndpoints = true;
+  }
+  for (const e of elements('no-endpoint-nodeports')) {
+    const spn = servicePortNameOf(e.comment ?? null);
+    if (!spn) continue;
+    const p = portOf(spn);
+    p.protocol ??= protoOfKey(e.key[0]);
+    p.nodePort ??= portOfKey(e.key[1]);
+    if (rejects(e.verdict)) p.noEndpoints = true;
+  }
 }
 
 function freezePort(p: MutablePort): ServicePortInfo {
