@@ -3,6 +3,7 @@ import type { KeyPart, MapVerdict, NamedSet, RsChain, RsRule, Ruleset } from '@s
 import { chainKindOf } from './chain-kind';
 import { affinitySeconds } from './ladder';
 import { ownerChains } from './nft-service-chains';
+import { ipvsCatalog } from './ipvs-graph';
 import { jumpTarget } from './rule-ref';
 
 /** One ServicePort as the node's rules show it. */
@@ -153,6 +154,7 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
       chainIds: [...(chainsOf.get(id) ?? [])].sort(),
     };
   });
+  out.push(...ipvsCatalog(rs));
   out.sort((a, b) => a.id.localeCompare(b.id));
   cache.set(rs, out);
   return out;

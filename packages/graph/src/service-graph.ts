@@ -2,6 +2,7 @@ import { servicePortNameOf } from '@svcpath/proxy-layout';
 import type { RsRule, Ruleset } from '@svcpath/ruleset';
 import { chainKindOf, isMarkMasqChain } from './chain-kind';
 import { chainNode } from './chain-node';
+import { buildIpvsServiceGraph, IPVS_NAMESPACE } from './ipvs-graph';
 import { GraphBuilder } from './graph-builder';
 import { addAncestors } from './jump-parents';
 import type { Graph } from './model';
@@ -24,6 +25,7 @@ import { serviceOfPortName } from './service-catalog';
  * comment (the no-endpoint maps), together with the chains those elements go to (reject-chain).
  */
 export function buildServiceGraph(rs: Ruleset, service: string): Graph | null {
+  if (service.startsWith(`${IPVS_NAMESPACE}/`)) return buildIpvsServiceGraph(rs, service);
   const owners = ownerChains(rs);
   const belongs = (spn: string | null | undefined): boolean => !!spn && (spn === service || serviceOfPortName(spn) === service);
   const own = new Set([...owners].filter(([, spn]) => belongs(spn)).map(([id]) => id));
