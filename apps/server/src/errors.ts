@@ -15,6 +15,10 @@ export const ERROR_STATUS = {
   JOB_NOT_FOUND: 404,
   SNAPSHOT_READ_ONLY: 409,
   NO_RULES: 422,
+  /** Counter deltas asked of two snapshots of different nodes. */
+  NODE_MISMATCH: 422,
+  /** Counter deltas asked of dumps saved without `iptables-save -c`. */
+  NO_COUNTERS: 422,
   /** The client went away before the work began (nginx's 499). */
   CANCELLED: 499,
   INTERNAL: 500,

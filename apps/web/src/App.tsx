@@ -2,8 +2,9 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { overlayTrace, serviceOfPortName, viewMarkdown, type GraphNode } from '@svcpath/graph';
 import { ApiError } from './api/api-error';
-import { findingsQuery, graphQuery, servicesQuery, snapshotQuery, snapshotsQuery, traceQuery, sourcesQuery } from './api/queries';
+import { countersQuery, findingsQuery, graphQuery, servicesQuery, snapshotQuery, snapshotsQuery, traceQuery, sourcesQuery } from './api/queries';
 import { CollectDialog } from './components/CollectDialog';
+import { CountersPanel } from './components/CountersPanel';
 import { ExportButtons } from './components/ExportButtons';
 import { FindingsPanel } from './components/FindingsPanel';
 import { ImportDialog } from './components/ImportDialog';
@@ -11,6 +12,7 @@ import { NodeDetails } from './components/NodeDetails';
 import { ServiceSearch } from './components/ServiceSearch';
 import { SnapshotPicker } from './components/SnapshotPicker';
 import { TracePanel } from './components/TracePanel';
+import { counterHeat } from './counters/counter-heat';
 import type { Scene } from './export/svg-scene';
 import { evidenceHighlight } from './findings/evidence-highlight';
 import { GraphView } from './flow/GraphView';
@@ -41,6 +43,7 @@ export function App() {
   const traceQ = useQuery({ ...traceQuery(snapshotId ?? '', flow ?? { src: '', dst: '', dport: 0, proto: 'tcp' }), enabled: !!snapshotId && !!flow });
   const findingsQ = useQuery({ ...findingsQuery(snapshotId ?? '', view.service ?? ''), enabled: !!snapshotId });
   const sourcesQ = useQuery({ ...sourcesQuery(snapshotId ?? ''), enabled: !!snapshotId });
+  const countersQ = useQuery({ ...countersQuery(snapshotId ?? '', view.since ?? ''), enabled: !!snapshotId && !!view.since });
 
   // A trace on the overview that lands in one Service opens that Service's graph.
   useEffect(() => {
@@ -53,6 +56,7 @@ export function App() {
   const overlay = useMemo(() => (graph && traceQ.data ? overlayTrace(graph, traceQ.data, view.outcome) : null), [graph, traceQ.data, view.outcome]);
   const finding = view.finding === undefined ? undefined : findingsQ.data?.findings[view.finding];
   const highlight = useMemo(() => (graph && finding ? evidenceHighlight(graph, finding.evidence) : null), [graph, finding]);
+  const heat = useMemo(() => (graph && view.since && countersQ.data ? counterHeat(graph, countersQ.data.moved) : null), [graph, view.since, countersQ.data]);
   const selected = graph?.nodes.find((n) => n.id === view.node);
   const meta = detail.data?.snapshot;
 
@@ -76,7 +80,7 @@ export function App() {
         <div className="brand" title="Kubernetes Service traffic paths">
           <span className="logo" aria-hidden="true">◇</span> svcpath
         </div>
-        <SnapshotPicker snapshots={list} value={snapshotId} onChange={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, outcome: undefined, ret: undefined, finding: undefined })} />
+        <SnapshotPicker snapshots={list} value={snapshotId} onChange={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, outcome: undefined, ret: undefined, finding: undefined, since: undefined })} />
         {snapshotId && <ServiceSearch snapshot={snapshotId} onPick={(s) => setView({ service: s.id, ns: undefined, node: undefined, dst: undefined, dport: undefined, ret: undefined, outcome: undefined, finding: undefined })} />}
         <div className="spacer" />
         <ImportDialog onImported={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, finding: undefined })} />
@@ -120,6 +124,7 @@ export function App() {
               cacheKey={`${snapshotId}|${graph.key}`}
               overlay={overlay}
               highlight={highlight}
+              heat={heat}
               selected={view.node}
               colorMode={theme}
               onSelect={(id) => {
@@ -138,6 +143,8 @@ export function App() {
             <span className="lg lg-verdict">verdict</span>
             <span className="lg lg-lit">traced</span>
             <span className="lg lg-evidence">evidence</span>
+            {heat && <span className="lg lg-heat">packets counted</span>}
+            {heat && <span className="lg lg-died">died</span>}
           </div>
         </div>
         <aside className="sidebar">
@@ -158,6 +165,16 @@ export function App() {
             selected={view.finding}
             onSelect={(i) => setView({ finding: i }, 'replace')}
             unmatched={highlight?.unmatched ?? 0}
+          />
+          <CountersPanel
+            current={meta}
+            snapshots={list}
+            since={view.since}
+            onChange={(since) => setView({ since }, 'replace')}
+            result={view.since ? countersQ.data : undefined}
+            loading={countersQ.isFetching}
+            error={view.since ? asApiError(countersQ.error) : null}
+            unmatched={heat?.unmatched ?? 0}
           />
           {selected ? (
             <NodeDetails node={selected} onOpen={openNode} />

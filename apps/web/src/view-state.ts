@@ -1,6 +1,7 @@
 /**
  * The whole view lives in the URL, so a link reproduces it: snapshot, drilled-in namespace,
- * Service, selected graph node, the trace inputs (with the outcome in focus) and the finding shown.
+ * Service, selected graph node, the trace inputs (with the outcome in focus), the finding shown and
+ * the earlier snapshot whose counters the graph is coloured against.
  */
 export type Proto = 'tcp' | 'udp' | 'sctp';
 
@@ -19,9 +20,11 @@ export interface ViewState {
   readonly outcome?: number;
   /** The doctor's finding whose evidence is lit on the graph (index in the findings list). */
   readonly finding?: number;
+  /** An earlier snapshot of the same node: the graph is coloured by the rule counters that moved since. */
+  readonly since?: string;
 }
 
-const KEYS = ['snapshot', 'ns', 'service', 'node', 'src', 'dst', 'dport', 'proto', 'ret', 'outcome', 'finding'] as const;
+const KEYS = ['snapshot', 'ns', 'service', 'node', 'src', 'dst', 'dport', 'proto', 'ret', 'outcome', 'finding', 'since'] as const;
 
 export function parseView(search: string): ViewState {
   const p = new URLSearchParams(search);
@@ -43,6 +46,7 @@ export function parseView(search: string): ViewState {
     ret: s('ret'),
     outcome: n('outcome'),
     finding: n('finding'),
+    since: s('since'),
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out as ViewState;

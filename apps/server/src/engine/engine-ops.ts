@@ -1,5 +1,6 @@
 import type { FlowInput, SnapshotClusterState } from '@svcpath/api-contract';
 import type { Diagnosis } from '@svcpath/diagnostics';
+import type { CounterDeltaReport } from '@svcpath/counters';
 import type { Graph, ServiceInfo } from '@svcpath/graph';
 import type { TraceResult } from '@svcpath/tracer';
 
@@ -19,7 +20,16 @@ export type EngineOp =
       readonly service?: string | undefined;
       /** The node's conntrack table when the snapshot has one (stale-entry check). */
       readonly conntrack?: { readonly file: string; readonly text: string } | undefined;
+    }
+  | {
+      /** Where packets went between `since` (the earlier snapshot of the same node) and this one. */
+      readonly kind: 'counters';
+      /** Its files may be left out when the engine has it parsed already (see worker-engine.ts). */
+      readonly since: SnapshotRef;
     };
+
+/** A snapshot named by id and version, with its files when they must be sent. */
+export type SnapshotRef = Omit<EngineSnapshot, 'files'> & { readonly files?: EngineSnapshot['files'] };
 
 export interface LoadSummary {
   readonly formats: readonly { file: string; format: string }[];
@@ -40,6 +50,7 @@ export interface EngineResults {
   'service-graph': Graph;
   trace: TraceResult;
   findings: Diagnosis;
+  counters: CounterDeltaReport;
 }
 
 export type ResultOf<K extends EngineOp['kind']> = EngineResults[K];

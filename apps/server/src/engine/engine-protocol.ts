@@ -1,11 +1,11 @@
 import type { ErrorBody } from '../errors';
-import type { EngineOp, EngineSnapshot } from './engine-ops';
+import type { EngineOp, SnapshotRef } from './engine-ops';
 
 /** Messages between the server and its engine worker. */
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 export type EngineRequest =
-  | { readonly id: number; readonly type: 'run'; readonly snapshot: Omit<EngineSnapshot, 'files'> & { files?: EngineSnapshot['files'] }; readonly op: EngineOp }
+  | { readonly id: number; readonly type: 'run'; readonly snapshot: SnapshotRef; readonly op: EngineOp }
   | { readonly id: number; readonly type: 'evict'; readonly snapshotId: string };
 
 export type EngineReply =

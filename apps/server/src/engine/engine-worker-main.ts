@@ -12,9 +12,12 @@ function handle(req: EngineRequest): EngineReply {
     return { id: req.id, ok: true, value: null };
   }
   const { snapshot, op } = req;
-  if (!queries.has(snapshot.id, snapshot.version)) {
-    if (!snapshot.files) return { id: req.id, ok: false, notLoaded: true };
-    queries.load({ id: snapshot.id, version: snapshot.version, files: snapshot.files });
+  // The other snapshot an op reads (counters' `since`) first, so loading it cannot evict this one.
+  const needed = op.kind === 'counters' ? [op.since, snapshot] : [snapshot];
+  for (const s of needed) {
+    if (queries.has(s.id, s.version)) continue;
+    if (!s.files) return { id: req.id, ok: false, notLoaded: true };
+    queries.load({ id: s.id, version: s.version, files: s.files });
   }
   return { id: req.id, ok: true, value: queries.run(snapshot.id, op) };
 }

@@ -1,3 +1,4 @@
+import { counterDeltas } from '@svcpath/counters';
 import { buildOverview, buildServiceGraph, searchServices, serviceCatalog } from '@svcpath/graph';
 import { parseIP, type IP } from '@svcpath/netaddr';
 import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
@@ -64,14 +65,26 @@ export class RulesetQueries {
     if (op.kind === 'load') return parsed.summary;
     const rs = parsed.ruleset;
     if (!rs) throw new DomainError('NO_RULES', 'this snapshot holds no rules svcpath can trace', { formats: parsed.summary.formats });
+    if (op.kind === 'counters') return this.counters(op.since.id, rs);
     if (op.kind !== 'findings') return answer(rs, op);
     const key = op.service ?? '';
     if (!parsed.findings.has(key)) parsed.findings.set(key, answer(rs, op));
     return parsed.findings.get(key);
   }
+
+  /** Counter deltas from snapshot `sinceId` (loaded, see {@link has}) to `after`. */
+  private counters(sinceId: string, after: Ruleset): unknown {
+    const before = this.cache.get(sinceId)?.ruleset;
+    if (before === undefined) throw new Error(`snapshot ${sinceId} not loaded`);
+    if (!before) throw new DomainError('NO_RULES', 'the earlier snapshot holds no rules svcpath can trace', { since: sinceId });
+    const report = counterDeltas(before, after);
+    if (!report.hasCounters)
+      throw new DomainError('NO_COUNTERS', 'neither snapshot has rule counters: save the rules with `iptables-save -c` (nft dumps carry none)', { since: sinceId });
+    return report;
+  }
 }
 
-function answer(rs: Ruleset, op: Exclude<EngineOp, { kind: 'load' }>): unknown {
+function answer(rs: Ruleset, op: Exclude<EngineOp, { kind: 'load' | 'counters' }>): unknown {
   switch (op.kind) {
     case 'services':
       return searchServices(serviceCatalog(rs), op.query, op.limit);

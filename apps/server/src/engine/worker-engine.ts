@@ -3,6 +3,11 @@ import { DomainError, isErrorCode } from '../errors';
 import type { EngineOp, EngineSnapshot, ResultOf, RulesetEngine } from './engine-ops';
 import type { EngineReply, EngineRequestBody } from './engine-protocol';
 
+/** The op as first sent: the other snapshot it reads goes by id and version only. */
+function withoutFiles(op: EngineOp): EngineOp {
+  return op.kind === 'counters' ? { kind: 'counters', since: { id: op.since.id, version: op.since.version } } : op;
+}
+
 type Pending = { resolve: (r: EngineReply) => void; reject: (e: Error) => void };
 
 /**
@@ -49,7 +54,7 @@ export class WorkerRulesetEngine implements RulesetEngine {
 
   async run<K extends EngineOp['kind']>(snapshot: EngineSnapshot, op: Extract<EngineOp, { kind: K }>): Promise<ResultOf<K>> {
     const key = { id: snapshot.id, version: snapshot.version };
-    let reply = await this.send({ type: 'run', snapshot: key, op });
+    let reply = await this.send({ type: 'run', snapshot: key, op: withoutFiles(op) });
     if (!reply.ok && 'notLoaded' in reply) reply = await this.send({ type: 'run', snapshot: { ...key, files: snapshot.files }, op });
     if (reply.ok) return reply.value as ResultOf<K>;
     if ('notLoaded' in reply) throw new Error('engine worker lost the snapshot it was just sent');

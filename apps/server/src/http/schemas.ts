@@ -50,6 +50,11 @@ export const FindingsQuery = z.object({
     .optional(),
 });
 
+/** `GET /api/snapshots/:id/counters?since=OTHER_ID`: the earlier snapshot of the same node. */
+export const CountersQuery = z.object({
+  since: z.string().min(1).max(600).regex(/^[A-Za-z0-9._~-]+$/, 'a snapshot id'),
+});
+
 /**
  * `POST /api/collections`: collect one node. `ssh` says where to reach the node (without it only
  * the cluster is read); a passphrase sent here is used for this collection and never stored or

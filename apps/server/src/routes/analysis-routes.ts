@@ -2,14 +2,15 @@ import express, { Router } from 'express';
 import { FlowInput } from '@svcpath/api-contract';
 import { helpAnchor } from '@svcpath/diagnostics';
 import { FindingsResponse } from '../http/findings-response';
-import { FindingsQuery, OverviewQuery, ServicesQuery } from '../http/schemas';
+import { DomainError } from '../errors';
+import { CountersQuery, FindingsQuery, OverviewQuery, ServicesQuery } from '../http/schemas';
 import { validate } from '../http/validate';
 import type { ApiDeps } from './api-deps';
 import { engineSnapshot, requireSnapshot } from './snapshot-routes';
 
 /**
  * What svcpath computes from one snapshot (one node's rules): its Services, the overview and
- * per-Service graphs, traces and the doctor's findings. Mounted at /api/snapshots/:id.
+ * per-Service graphs, traces, the doctor's findings, and counter deltas against an earlier snapshot. Mounted at /api/snapshots/:id.
  */
 export function analysisRoutes({ snapshots, engine }: ApiDeps): Router {
   const r = Router({ mergeParams: true });
@@ -45,6 +46,18 @@ export function analysisRoutes({ snapshots, engine }: ApiDeps): Router {
     const conntrack = ct ? { file: ct.name, text: ct.text } : undefined;
     const d = await engine.run(engineSnapshot(s), { kind: 'findings', nodeName: s.node, nodeIPs: s.nodeIPs, clusterState: s.clusterState ?? null, service: q.service, conntrack }, { signal: gone.signal });
     res.json(FindingsResponse.parse({ findings: d.findings.map((f) => ({ ...f, help: helpAnchor(f.code) })), focus: d.focus, notChecked: d.notChecked }));
+  });
+  // Where packets went between two saves of one node's rules: the rule counters that moved.
+  r.get('/counters', async (req, res) => {
+    const q = validate(CountersQuery, req.query, 'counters query');
+    const s = await snapshotOf(req.params);
+    if (q.since === s.id) throw new DomainError('INVALID_REQUEST', 'compare a snapshot with another one', { since: q.since });
+    const since = await requireSnapshot(snapshots, q.since);
+    if (since.node !== s.node)
+      throw new DomainError('NODE_MISMATCH', `counters can only be compared between snapshots of one node: "${since.node}" is not "${s.node}"`, { node: s.node, sinceNode: since.node });
+    const report = await engine.run(engineSnapshot(s), { kind: 'counters', since: engineSnapshot(since) });
+    const seconds = (Date.parse(s.takenAt) - Date.parse(since.takenAt)) / 1000;
+    res.json({ node: s.node, since: { id: since.id, takenAt: since.takenAt }, until: { id: s.id, takenAt: s.takenAt }, seconds: Number.isFinite(seconds) ? seconds : null, ...report });
   });
   return r;
 }

@@ -1,11 +1,11 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { ApiError } from './api-error';
 import { fetchJson, postJson, snapshotPath } from './client';
-import type { CollectionJob, CollectionRequest, FindingsResult, Flow, Graph, ServicesResult, SnapshotDetail, SnapshotMeta, TraceResult, TraceSource } from './types';
+import type { CollectionJob, CollectionRequest, CountersResult, FindingsResult, Flow, Graph, ServicesResult, SnapshotDetail, SnapshotMeta, TraceResult, TraceSource } from './types';
 
 /**
  * Every server read, as queryOptions factories. Keys go general → specific:
- * ['snapshots'] → ['snapshots', id] → ['snapshots', id, 'graph' | 'services' | 'trace' | 'findings', …];
+ * ['snapshots'] → ['snapshots', id] → ['snapshots', id, 'graph' | 'services' | 'trace' | 'findings' | 'counters', …];
  * ['jobs', id] for background collections.
  * A snapshot never changes once stored, so what is derived from it never goes stale.
  */
@@ -16,6 +16,7 @@ export const keys = {
   graph: (id: string, which: string) => ['snapshots', id, 'graph', which] as const,
   trace: (id: string, flow: Flow) => ['snapshots', id, 'trace', flow] as const,
   findings: (id: string, service: string) => ['snapshots', id, 'findings', service] as const,
+  counters: (id: string, since: string) => ['snapshots', id, 'counters', since] as const,
   sources: (id: string) => ['snapshots', id, 'sources'] as const,
   job: (id: string) => ['jobs', id] as const,
 };
@@ -64,6 +65,15 @@ export const findingsQuery = (id: string, service: string) =>
     // The signal cancels the request when the user moves on: the browser's few connections per
     // host must not sit waiting for a doctor nobody reads while a trace queues behind them.
     queryFn: ({ signal }) => fetchJson<FindingsResult>(`${snapshotPath(id)}/findings${service ? `?service=${encodeURIComponent(service)}` : ''}`, { signal }),
+    staleTime: Infinity,
+    retry,
+  });
+
+/** The rule counters that moved between snapshot `since` (earlier, same node) and `id`. */
+export const countersQuery = (id: string, since: string) =>
+  queryOptions({
+    queryKey: keys.counters(id, since),
+    queryFn: () => fetchJson<CountersResult>(`${snapshotPath(id)}/counters?since=${encodeURIComponent(since)}`),
     staleTime: Infinity,
     retry,
   });

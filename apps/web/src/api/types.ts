@@ -1,3 +1,4 @@
+import type { CounterDeltaReport } from '@svcpath/counters';
 import type { Finding } from '@svcpath/diagnostics';
 import type { Graph, ServiceInfo } from '@svcpath/graph';
 import type { TraceResult } from '@svcpath/tracer';
@@ -53,6 +54,15 @@ export interface FindingsResult {
   readonly findings: readonly (Finding & { readonly help: string })[];
   readonly focus: string | null;
   readonly notChecked: readonly string[];
+}
+
+/** `GET /api/snapshots/:id/counters?since=…`: the rule counters that moved between two snapshots of one node. */
+export interface CountersResult extends CounterDeltaReport {
+  readonly node: string;
+  readonly since: { readonly id: string; readonly takenAt: string };
+  readonly until: { readonly id: string; readonly takenAt: string };
+  /** Time between the two snapshots; null when a timestamp is unreadable. */
+  readonly seconds: number | null;
 }
 
 /** `POST /api/collections`' body. */

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type ColorMode } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import type { Graph, TraceOverlay } from '@svcpath/graph';
+import type { CounterHeat } from '../counters/counter-heat';
 import { layoutGraph } from '../layout/layout-client';
 import type { Layout } from '../layout/elk-input';
 import type { Scene } from '../export/svg-scene';
@@ -17,6 +18,8 @@ export interface GraphViewProps {
   readonly overlay: TraceOverlay | null;
   /** The graph nodes and edges the finding in focus cites. */
   readonly highlight: { readonly nodeIds: readonly string[]; readonly edgeIds: readonly string[] } | null;
+  /** Counter deltas against an earlier snapshot: where packets went and died. */
+  readonly heat: CounterHeat | null;
   readonly selected: string | undefined;
   readonly colorMode: ColorMode;
   readonly onSelect: (nodeId: string | undefined) => void;
@@ -49,7 +52,7 @@ export function GraphView(p: GraphViewProps) {
     };
   }, [p.cacheKey, p.graph]);
   const ready = laid?.key === p.cacheKey ? laid.layout : null;
-  const flow = useMemo(() => (ready ? toFlow(p.graph, ready, p.overlay, p.selected, p.highlight) : null), [ready, p.graph, p.overlay, p.selected, p.highlight]);
+  const flow = useMemo(() => (ready ? toFlow(p.graph, ready, p.overlay, p.selected, p.highlight, p.heat) : null), [ready, p.graph, p.overlay, p.selected, p.highlight, p.heat]);
   if (error) return <div className="graph-message error">Layout failed: {error}</div>;
   if (!flow) return <div className="graph-message">Laying out {p.graph.nodes.length} nodes…</div>;
   return (

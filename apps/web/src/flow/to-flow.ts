@@ -1,5 +1,6 @@
 import { MarkerType, type Edge, type Node } from '@xyflow/react';
 import type { Graph, GraphNode, TraceOverlay } from '@svcpath/graph';
+import { formatPackets, heatColor, type CounterHeat, type Heat } from '../counters/counter-heat';
 import type { Point } from '../layout/edge-path';
 import type { Layout } from '../layout/elk-input';
 
@@ -12,6 +13,8 @@ export type SvcNodeData = {
   readonly dim: boolean;
   /** The finding in focus cites this node's rules. */
   readonly evidence?: boolean;
+  /** Packets counted here between two snapshots (counter deltas). */
+  readonly heat?: Heat;
 };
 export type SvcFlowNode = Node<SvcNodeData, 'svc' | 'svcGroup'>;
 
@@ -19,6 +22,7 @@ export type SvcEdgeData = {
   readonly lit?: number;
   readonly dim: boolean;
   readonly kind: string;
+  readonly heat?: Heat;
   /** ELK's route; absent for edges laid out without one (the masquerade mark). */
   readonly points?: readonly Point[];
 };
@@ -26,7 +30,8 @@ export type SvcFlowEdge = Edge<SvcEdgeData>;
 
 /**
  * The React Flow adapter: the renderer-agnostic graph, its layout and a trace overlay become typed
- * React Flow nodes and edges. Groups come first (React Flow wants parents before children).
+ * React Flow nodes and edges, with the trace, the finding's evidence and counter heat on them.
+ * Groups come first (React Flow wants parents before children).
  */
 export function toFlow(
   graph: Graph,
@@ -34,6 +39,7 @@ export function toFlow(
   overlay: TraceOverlay | null,
   selected: string | undefined,
   highlight: { readonly nodeIds: readonly string[]; readonly edgeIds: readonly string[] } | null = null,
+  heat: CounterHeat | null = null,
 ): { nodes: SvcFlowNode[]; edges: SvcFlowEdge[] } {
   const evNodes = new Set(highlight?.nodeIds);
   const evEdges = new Set(highlight?.edgeIds);
@@ -41,6 +47,7 @@ export function toFlow(
   const nodes: SvcFlowNode[] = ordered.map((g) => {
     const box = layout.nodes[g.id] ?? { x: 0, y: 0, width: 200, height: 50 };
     const lit = overlay?.nodes[g.id];
+    const h = heat?.nodes[g.id];
     return {
       id: g.id,
       type: g.kind === 'group' ? 'svcGroup' : 'svc',
@@ -48,7 +55,7 @@ export function toFlow(
       width: box.width,
       height: box.height,
       ...(g.parentId ? { parentId: g.parentId, extent: 'parent' as const } : {}),
-      data: { g, ...(lit !== undefined ? { lit } : {}), dim: overlay !== null && lit === undefined && g.kind !== 'group', ...(evNodes.has(g.id) ? { evidence: true } : {}) },
+      data: { g, ...(lit !== undefined ? { lit } : {}), dim: overlay !== null && lit === undefined && g.kind !== 'group', ...(evNodes.has(g.id) ? { evidence: true } : {}), ...(h ? { heat: h } : {}) },
       selected: g.id === selected,
       selectable: g.kind !== 'group',
       draggable: false,
@@ -62,17 +69,20 @@ export function toFlow(
     const points = layout.edges[e.id];
     // Every Service chain marks some traffic for masquerade: those edges' labels would only clutter.
     const quiet = e.target.endsWith('/KUBE-MARK-MASQ') && lit === undefined;
+    const h = heat?.edges[e.id];
+    const heatLabel = h ? `${h.died ? '✕ ' : ''}${formatPackets(h.packets)} pkts` : undefined;
+    const label = [(!quiet && e.label) || undefined, heatLabel].filter(Boolean).join(' · ') || undefined;
     return {
       id: e.id,
       source: e.source,
       target: e.target,
       type: 'elk',
-      label: (!quiet && e.label) || undefined,
-      className: ['svc-edge', `edge-${e.kind}`, lit !== undefined ? 'lit' : '', dim ? 'dim' : '', e.affinity ? 'affinity' : '', evEdges.has(e.id) ? 'evidence' : ''].filter(Boolean).join(' '),
-      markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, markerUnits: 'userSpaceOnUse', color: lit !== undefined ? 'var(--lit)' : 'var(--edge)' },
-      style: lit !== undefined ? { strokeWidth: 2 + 2 * lit } : undefined,
-      data: { ...(lit !== undefined ? { lit } : {}), dim, kind: e.kind, ...(points ? { points } : {}) },
-      zIndex: lit !== undefined || evEdges.has(e.id) ? 5 : 0,
+      label,
+      className: ['svc-edge', `edge-${e.kind}`, lit !== undefined ? 'lit' : '', dim ? 'dim' : '', e.affinity ? 'affinity' : '', evEdges.has(e.id) ? 'evidence' : '', h ? 'heat' : '', h?.died ? 'died' : ''].filter(Boolean).join(' '),
+      markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, markerUnits: 'userSpaceOnUse', color: lit !== undefined ? 'var(--lit)' : h ? heatColor(h) : 'var(--edge)' },
+      style: lit !== undefined ? { strokeWidth: 2 + 2 * lit } : h ? { stroke: heatColor(h), strokeWidth: 1.5 + 3 * h.intensity } : undefined,
+      data: { ...(lit !== undefined ? { lit } : {}), dim, kind: e.kind, ...(h ? { heat: h } : {}), ...(points ? { points } : {}) },
+      zIndex: lit !== undefined || evEdges.has(e.id) ? 5 : h ? 3 : 0,
       focusable: false,
     } as SvcFlowEdge;
   });
