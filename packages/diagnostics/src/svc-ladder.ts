@@ -23,14 +23,30 @@ function sepEndpoint(rs: Ruleset, table: string, chainName: string): string | nu
   return null;
 }
 
+const byPort = new WeakMap<Ruleset, Map<string, string[]>>();
+
+/** Per-Service chains grouped by ServicePortName, once per ruleset (checks ask for every port). */
+function chainsOfPort(rs: Ruleset): Map<string, string[]> {
+  let m = byPort.get(rs);
+  if (!m) {
+    m = new Map();
+    for (const [chainId, name] of serviceChains(rs)) {
+      const list = m.get(name);
+      if (list) list.push(chainId);
+      else m.set(name, [chainId]);
+    }
+    byPort.set(rs, m);
+  }
+  return m;
+}
+
 /**
  * The probability ladders kube-proxy wrote for one ServicePortName: its KUBE-SVC chain (Cluster
  * policy) and KUBE-SVL chain (Local policy), each rule with the endpoint it picks and its share.
  */
 export function serviceLadders(rs: Ruleset, portName: string): ServiceLadder[] {
   const out: ServiceLadder[] = [];
-  for (const [chainId, name] of serviceChains(rs)) {
-    if (name !== portName) continue;
+  for (const chainId of chainsOfPort(rs).get(portName) ?? []) {
     const chain = rs.chains.get(chainId);
     if (!chain) continue;
     const kind = chainKindOf(chain.name);

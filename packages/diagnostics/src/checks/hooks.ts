@@ -3,7 +3,9 @@ import type { DiagnoseContext } from '../context';
 import { ruleEvidence, type Evidence, type Finding } from '../finding';
 
 /** Every chain reachable from `start` by jumps and gotos (conditions ignored). */
-function reachable(rs: Ruleset, start: string): Set<string> {
+/** Whether `start` leads to `target` through jumps and gotos; stops as soon as it does. */
+function reaches(rs: Ruleset, start: string, target: string): boolean {
+  if (start === target) return true;
   const seen = new Set<string>([start]);
   const todo = [start];
   while (todo.length) {
@@ -14,12 +16,13 @@ function reachable(rs: Ruleset, start: string): Set<string> {
       const a = r.action;
       if (!a || (a.kind !== 'jump' && a.kind !== 'goto')) continue;
       const next = `${chain.table}/${a.chain}`;
+      if (next === target) return true;
       if (seen.has(next)) continue;
       seen.add(next);
       todo.push(next);
     }
   }
-  return seen;
+  return false;
 }
 
 const HOOK_JUMPS: readonly { from: string; to: string; why: string }[] = [
@@ -38,7 +41,7 @@ export function checkHooks(ctx: DiagnoseContext): Finding[] {
   if (rs.dataplane !== 'iptables' || !rs.chains.has('nat/KUBE-SERVICES')) return [];
   const out: Finding[] = [];
   for (const h of HOOK_JUMPS) {
-    if (!rs.chains.has(h.to) || reachable(rs, h.from).has(h.to)) continue;
+    if (!rs.chains.has(h.to) || reaches(rs, h.from, h.to)) continue;
     const chain = rs.chains.get(h.from);
     const evidence: Evidence[] = (chain?.rules ?? []).slice(0, 5).map((r) => ruleEvidence(h.from, r));
     out.push({
