@@ -101,3 +101,10 @@ export async function checkFlow(
   }
   return { flow, predicted, observed, tries, mismatches, trace: result };
 }
+
+/** The prediction beside the kernel's answer, for an assertion message (printed with SVCPATH_SHOW_KERNEL=1). */
+export function describeCheck(check: FlowCheck): string {
+  const shown = `predicted ${JSON.stringify([...check.predicted])}\nkernel ${JSON.stringify([...check.observed])} of ${check.tries}`;
+  if (process.env.SVCPATH_SHOW_KERNEL) console.log(`${check.flow.name}\n${shown}`);
+  return shown;
+}

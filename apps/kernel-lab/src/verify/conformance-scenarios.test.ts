@@ -15,7 +15,7 @@ import { parseIptablesSave } from '@svcpath/parse-iptables';
 import { createLab } from '../lab';
 import { labAvailable } from '../lab-available';
 import type { Lab } from '../lab-types';
-import { checkFlow, type Flow } from './compare-trace';
+import { checkFlow, describeCheck, type Flow } from './compare-trace';
 
 const FIX = join(import.meta.dirname, '../../../../packages/tracer/src/fixtures/kube-proxy-conformance');
 const NODE_IPS = ['192.168.0.2', '192.168.1.2', '192.168.99.11'];
@@ -67,7 +67,7 @@ for (const c of cases) {
     for (const flow of c.flows) {
       it(flow.name, async () => {
         const check = await checkFlow(lab, rs, flow, { nodeIPs: NODE_IPS, masqueradeSource: NODE_IPS[0]! });
-        expect(check.mismatches, `predicted ${JSON.stringify([...check.predicted])}\nkernel ${JSON.stringify([...check.observed])}`).toEqual([]);
+        expect(check.mismatches, describeCheck(check)).toEqual([]);
       }, 60_000);
     }
   });

@@ -12,7 +12,7 @@ import { createLab } from '../lab';
 import { labAvailable } from '../lab-available';
 import type { Lab, LabListener } from '../lab-types';
 import { endpointSlice, service, type EpSpec, type SvcSpec } from './cluster-builder';
-import { checkFlow, type Flow } from './compare-trace';
+import { checkFlow, describeCheck, type Flow } from './compare-trace';
 
 const NODE = 'node-a';
 const NODE_IPS = ['10.0.0.1', '10.0.1.1'];
@@ -128,9 +128,7 @@ describe.skipIf(!available.ok)(`kernel-verified: iptables mode${available.ok ? '
   for (const flow of flows) {
     it(flow.name, async () => {
       const check = await checkFlow(lab, rs, flow, { nodeIPs: NODE_IPS, masqueradeSource: NODE_IPS[0]! });
-      const shown = `predicted ${JSON.stringify([...check.predicted])}\nkernel ${JSON.stringify([...check.observed])} of ${check.tries}`;
-      if (process.env.SVCPATH_SHOW_KERNEL) console.log(`${flow.name}\n${shown}`);
-      expect(check.mismatches, shown).toEqual([]);
+      expect(check.mismatches, describeCheck(check)).toEqual([]);
     }, 60_000);
   }
 });

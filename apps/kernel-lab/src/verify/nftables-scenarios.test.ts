@@ -11,7 +11,7 @@ import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
 import { createLab } from '../lab';
 import { labAvailable } from '../lab-available';
 import type { Lab } from '../lab-types';
-import { checkFlow, type Flow } from './compare-trace';
+import { checkFlow, describeCheck, type Flow } from './compare-trace';
 
 const RULESET = join(import.meta.dirname, '../../../../packages/tracer/src/fixtures/kube-proxy-conformance/nftables-TestOverallNFTablesRules/nft-list-ruleset.kernel.txt');
 const NODE_IPS = ['192.168.0.2'];
@@ -56,9 +56,7 @@ describe.skipIf(!available.ok)(`kernel-verified: nftables mode${available.ok ? '
   for (const flow of flows) {
     it(flow.name, async () => {
       const check = await checkFlow(lab, rs, flow, { nodeIPs: NODE_IPS, masqueradeSource: NODE_IPS[0]! });
-      const shown = `predicted ${JSON.stringify([...check.predicted])}\nkernel ${JSON.stringify([...check.observed])} of ${check.tries}`;
-      if (process.env.SVCPATH_SHOW_KERNEL) console.log(`${flow.name}\n${shown}`);
-      expect(check.mismatches, shown).toEqual([]);
+      expect(check.mismatches, describeCheck(check)).toEqual([]);
     }, 60_000);
   }
 });
