@@ -11,3 +11,5 @@ export { buildServiceGraph } from './service-graph';
 export { overlayTrace, type TraceOverlay, type OutcomeOverlay } from './overlay';
 export { describeOutcome, explainOutcome } from './describe-outcome';
 export { viewMarkdown, type MarkdownInput } from './markdown';
+export { namespaceOverview, namespaceServices, serviceRow, type NamespaceOverview, type NamespaceSummary, type ServiceRow } from './namespace-overview';
+export { groupFindings, findingCounts, findingServiceOf, NODE_WIDE, type FindingGroup, type GroupableFinding } from './finding-groups';
