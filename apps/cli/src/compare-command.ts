@@ -136,6 +136,8 @@ function outcomeKey(o: Outcome): string {
       return `REJECT${o.rejectWith && o.rejectWith !== 'icmp-port-unreachable' ? ` ${o.rejectWith}` : ''}`;
     case 'DROP':
       return 'DROP';
+    case 'UNKNOWN':
+      return `UNKNOWN (${o.notShown?.subject ?? '?'} not in the dump)`;
     default: {
       const never: never = o.verdict;
       return never;

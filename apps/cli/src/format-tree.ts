@@ -40,6 +40,8 @@ function verdictWords(o: Outcome): string {
       return `REJECT (${o.rejectWith ?? 'icmp-port-unreachable'}): the client sees "connection refused" or "no route"`;
     case 'DROP':
       return 'DROP: the client sees a timeout';
+    case 'UNKNOWN':
+      return `UNKNOWN: ${o.notShown?.subject ?? 'a chain'} is not in the paste`;
     default: {
       const never: never = o.verdict;
       return never;

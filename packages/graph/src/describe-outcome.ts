@@ -18,6 +18,8 @@ export function describeOutcome(o: Pick<Outcome, 'probability' | 'verdict' | 'de
       return `${share} rejected (${o.rejectWith ?? 'icmp-port-unreachable'})`;
     case 'DROP':
       return `${share} dropped`;
+    case 'UNKNOWN':
+      return `${share} unknown: not in the paste`;
     default: {
       const never: never = o.verdict;
       return `${share} ${String(never)}`;
@@ -41,6 +43,9 @@ export function explainOutcome(o: Pick<Outcome, 'verdict' | 'service' | 'masquer
       break;
     case 'DROP':
       parts.push(`${o.service ? svc : 'A rule'} drops the packet; the client waits for a timeout.`);
+      break;
+    case 'UNKNOWN':
+      parts.push('The path reaches a chain or target the pasted dump does not show; nothing is assumed past it.');
       break;
   }
   if (o.masquerade) parts.push('The source is masqueraded to the node\'s address, so the endpoint sees the node, not the client.');

@@ -60,7 +60,28 @@ export type Action =
   | { kind: 'vmap'; fields: readonly Field[]; set: string; inline?: readonly SetElement[] }
   | { kind: 'numgen'; mod: number; branches: readonly { values: readonly number[]; verdict: MapVerdict }[] }
   | { kind: 'dnat-numgen'; mod: number; branches: readonly { values: readonly number[]; addr: IP; port: number | null }[] }
-  | { kind: 'continue' };
+  | { kind: 'continue' }
+  | NotShown;
+
+/**
+ * A part of the node the paste does not show, put where the walk reaches it (a jump to a chain that
+ * is not in the paste, a target the printing iptables could not read). The tracer ends the branch
+ * there with an outcome of this kind instead of guessing: `endpoint-not-shown` is a DNAT to an
+ * endpoint whose KUBE-SEP chain was cut off (`endpoint` names it when other rules tell it),
+ * `unknown` is anything else.
+ */
+export interface NotShown {
+  readonly kind: 'not-shown';
+  readonly outcome: 'endpoint-not-shown' | 'unknown';
+  /** The chain (or rule) that is missing, verbatim. */
+  readonly subject: string;
+  /** `ip:port` (or just the ip) of the endpoint, when other rules of the paste tell it. */
+  readonly endpoint: string | null;
+  /** Why the answer is not known, in words. */
+  readonly reason: string;
+  /** The read-only command on the node whose output would settle it. */
+  readonly command: string;
+}
 
 export interface RsRule {
   /** 1-based position in its chain. */

@@ -41,6 +41,8 @@ export function predictedKey(o: Outcome, flow: Flow, masqueradeSource: string): 
       return rejectKey(o.rejectWith ?? 'icmp-port-unreachable');
     case 'DROP':
       return 'DROP';
+    case 'UNKNOWN':
+      return 'UNKNOWN'; // a partial dump: nothing for the kernel to confirm
     default: {
       const never: never = o.verdict;
       return never;
