@@ -1,11 +1,4 @@
 import { CliError, type Io } from './io';
-import { collectCommand } from './collect-command';
-import { compareCommand } from './compare-command';
-import { countersCommand } from './counters-command';
-import { doctorCommand } from './doctor-command';
-import { replayCommand } from './replay-command';
-import { snapshotsCommand } from './snapshots-command';
-import { traceCommand } from './trace-command';
 
 const HELP = `svcpath — trace how kube-proxy's rules steer a packet to a Kubernetes Service
 
@@ -32,14 +25,20 @@ Commands:
 
 Run "svcpath trace --help" for the options. Documentation: docs/cli.md.`;
 
-const COMMANDS: Record<string, (args: string[], io: Io) => Promise<number>> = {
-  trace: traceCommand,
-  doctor: doctorCommand,
-  collect: collectCommand,
-  snapshots: snapshotsCommand,
-  replay: replayCommand,
-  compare: compareCommand,
-  counters: countersCommand,
+type Command = (args: string[], io: Io) => Promise<number>;
+
+/**
+ * Each command is imported when it runs, never before: `--help` loads nothing, and trace does not
+ * pay for the Kubernetes client and ssh2 that collect needs (1.7 s to import on a cold start).
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  trace: async () => (await import('./trace-command')).traceCommand,
+  doctor: async () => (await import('./doctor-command')).doctorCommand,
+  collect: async () => (await import('./collect-command')).collectCommand,
+  snapshots: async () => (await import('./snapshots-command')).snapshotsCommand,
+  replay: async () => (await import('./replay-command')).replayCommand,
+  compare: async () => (await import('./compare-command')).compareCommand,
+  counters: async () => (await import('./counters-command')).countersCommand,
 };
 
 /** Runs one command line; returns the exit code (0 ok, 1 bad input data, 2 usage). */
@@ -49,12 +48,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout.write(`${HELP}\n`);
     return command ? 0 : 2;
   }
-  const run = COMMANDS[command];
-  if (!run) {
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!load) {
     io.stderr.write(`svcpath: unknown command "${command}"\n\n${HELP}\n`);
     return 2;
   }
   try {
+    const run = await load();
     return await run(rest, io);
   } catch (e) {
     if (e instanceof CliError) {

@@ -136,7 +136,7 @@ describe('svcpath trace on every mode', () => {
 });
 
 describe('the installed binary', () => {
-  it('runs as `svcpath` from node_modules/.bin with no build step', () => {
+  it('runs as `svcpath` from node_modules/.bin (the build npm ci made)', () => {
     const out = execFileSync(join(REPO, 'node_modules/.bin/svcpath'), ['trace', '--rules', OVERALL, '--src', '10.0.0.2', '--dst', '172.30.0.41', '--dport', '80', '--json'], {
       cwd: REPO,
       encoding: 'utf8',

@@ -8,7 +8,6 @@ import { recentForReturningClient, trace, type TraceResult } from '@svcpath/trac
 import { formatTree } from './format-tree';
 import { CliError, readUserFile, type Io } from './io';
 import { lineOfArrayElement, lineOfOffset } from './json-lines';
-import { loadSnapshotForTrace } from './snapshots-command';
 
 const HELP = `Usage: svcpath trace --rules FILE [--rules FILE ...] --src IP --dst IP --dport N [options]
        svcpath trace --rules FILE --flows FLOWS.json [options]
@@ -63,7 +62,7 @@ export async function traceCommand(args: string[], io: Io): Promise<number> {
     return 0;
   }
   if (!values.rules?.length && !values.snapshot) throw new CliError(`--rules FILE or --snapshot ID is required\n\n${HELP}`, 2);
-  const stored = values.snapshot ? await loadSnapshotForTrace(values.snapshot, values.store, io) : { files: [], nodeIPs: [] };
+  const stored = values.snapshot ? await storedSnapshot(values.snapshot, values.store, io) : { files: [], nodeIPs: [] };
   const nodeIPs = parseNodeIPs([...stored.nodeIPs, ...(values['node-ip'] ?? [])]);
   const flows = values.flows ? readFlows(io, values.flows) : [singleFlow(values)];
 
@@ -83,6 +82,15 @@ export async function traceCommand(args: string[], io: Io): Promise<number> {
   else if (values.json) io.stdout.write(`${JSON.stringify(results[0], null, 2)}\n`);
   else io.stdout.write(`kube-proxy mode: ${mode.mode} (${mode.evidence.join('; ')})\n${formatTree(results[0]!, loaded.ruleset)}`);
   return 0;
+}
+
+/**
+ * The snapshot store is imported only for --snapshot: reading it validates the stored cluster state
+ * with the collector, which loads the Kubernetes client (seconds on a cold start).
+ */
+async function storedSnapshot(id: string, store: string | undefined, io: Io) {
+  const { loadSnapshotForTrace } = await import('./snapshots-command');
+  return loadSnapshotForTrace(id, store, io);
 }
 
 function traceFlow(rs: Ruleset, f: FlowInput, nodeIPs: IP[]): TraceResult {
