@@ -85,10 +85,15 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
 /** The readable report: a summary line, then each finding with its evidence, most severe first. */
 export function formatReport(node: string, findings: readonly Finding[], notChecked: readonly string[]): string {
   const count = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
-  const lines = [`svcpath doctor: ${node} — ${findings.length} finding(s): ${count('critical')} critical, ${count('warning')} warning, ${count('info')} info`, ''];
+  const derived = findings.filter((f) => f.cause).length;
+  const lines = [
+    `svcpath doctor: ${node} — ${findings.length} finding(s): ${count('critical')} critical, ${count('warning')} warning, ${count('info')} info${derived ? ` (${derived} follow from another finding)` : ''}`,
+    '',
+  ];
   if (findings.length === 0) lines.push('Nothing wrong found: the node\'s rules do what the cluster asks.', '');
   for (const f of findings) {
     lines.push(`${f.severity.toUpperCase().padEnd(8)} ${f.code}  ${f.title}`);
+    if (f.cause) lines.push(`  follows from ${f.cause.code}${f.cause.service ? ` (${f.cause.service})` : ''}: fix that first`);
     lines.push(`  ${f.explanation}`);
     if (f.evidence.length) lines.push('  evidence:', ...f.evidence.map((e) => `    ${formatEvidence(e)}`));
     lines.push(`  next: ${f.nextStep}`, `  help: ${helpAnchor(f.code)}`, '');

@@ -74,6 +74,17 @@ export interface Finding {
   readonly service?: string;
   /** The node the finding is about, when comparing several nodes. */
   readonly node?: string;
+  /**
+   * The finding this one follows from (no endpoints *because* the selector matches no Pod): fix
+   * that one and this one goes away. Ranked right after its cause.
+   */
+  readonly cause?: FindingCause;
+}
+
+/** Points at another finding of the same report by its code and Service. */
+export interface FindingCause {
+  readonly code: FindingCode;
+  readonly service?: string;
 }
 
 const RANK: Readonly<Record<Severity, number>> = { critical: 0, warning: 1, info: 2 };
@@ -84,7 +95,29 @@ const RANK: Readonly<Record<Severity, number>> = { critical: 0, warning: 1, info
  */
 export function rankFindings(findings: readonly Finding[]): Finding[] {
   const key = (f: Finding) => `${f.code.startsWith('FLOW_') ? 0 : 1}${f.service ?? ''}\u0000${f.code}\u0000${f.node ?? ''}`;
-  return [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity] || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const sorted = [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity] || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return underTheirCauses(sorted);
+}
+
+/** Whether `f` is the finding `cause` points at. */
+export function isCause(f: Finding, cause: FindingCause): boolean {
+  return f.code === cause.code && f.service === cause.service;
+}
+
+/**
+ * Within each severity, moves each finding that follows from another right after it; severity
+ * still comes first (a warning that follows from a critical stays among the warnings).
+ */
+function underTheirCauses(sorted: readonly Finding[]): Finding[] {
+  const derived = sorted.filter((f) => f.cause && sorted.some((c) => c !== f && c.severity === f.severity && isCause(c, f.cause!)));
+  if (derived.length === 0) return [...sorted];
+  const out: Finding[] = [];
+  const place = (f: Finding) => {
+    out.push(f);
+    for (const d of derived) if (d.severity === f.severity && isCause(f, d.cause!)) place(d);
+  };
+  for (const f of sorted) if (!derived.includes(f)) place(f);
+  return out;
 }
 
 /** Evidence citing one rule of a chain. */

@@ -1,6 +1,6 @@
 export { diagnose, type Diagnosis } from './diagnose';
 export { compareNodes, type NodeRules } from './compare-nodes';
 export { FINDING_CODES, helpAnchor, type FindingCode } from './codes';
-export { rankFindings, type Evidence, type Finding, type ObjectEvidence, type RuleEvidence, type Severity, type TraceEvidence, type SysctlEvidence, type IpvsEvidence } from './finding';
+export { rankFindings, isCause, type Evidence, type Finding, type FindingCause, type ObjectEvidence, type RuleEvidence, type Severity, type TraceEvidence, type SysctlEvidence, type IpvsEvidence } from './finding';
 export type { DiagnoseInput, DiagnoseClusterState, IpvsInput, DummyAddress } from './context';
 export { parseDummyAddresses } from './dummy-addresses';

@@ -35,10 +35,28 @@ export function isKubeChain(s: Pick<PathStep, 'table' | 'chain'>): boolean {
   return s.chain.startsWith('KUBE-') || /(^|\s)kube-proxy$/.test(s.table);
 }
 
+/** Whether a path step is kube-proxy's Service dispatch: nat/KUBE-SERVICES (or the jump to it), or the nft kube-proxy table. */
+function isServiceDispatch(s: PathStep): boolean {
+  if (/(^|\s)kube-proxy$/.test(s.table)) return true;
+  return s.table === 'nat' && (s.chain === 'KUBE-SERVICES' || /^(jump|goto) KUBE-SERVICES$/.test(s.action));
+}
+
 /**
- * For a packet that passed untranslated: the nat rule that ended the walk before kube-proxy's
- * KUBE-SERVICES could translate it (an ACCEPT or RETURN), else the last step.
+ * Whether a packet that left untranslated ever reached kube-proxy's Service dispatch on its way in
+ * (nat PREROUTING for Pod and outside traffic, nat OUTPUT for the node's own). If it did,
+ * KUBE-SERVICES simply holds no rule for the destination — a missing or stale Service (drift), not
+ * a bypass: the kernel walks PREROUTING → KUBE-SERVICES and falls through.
+ */
+export function reachedServiceDispatch(o: Outcome): boolean {
+  return o.path.some((s) => (s.hook === 'prerouting' || s.hook === 'output') && isServiceDispatch(s));
+}
+
+/**
+ * For a packet that passed untranslated without reaching KUBE-SERVICES: the nat rule on the way in
+ * (PREROUTING or OUTPUT, outside kube-proxy's chains) that ended the walk with ACCEPT or RETURN.
+ * Rules at later hooks (KUBE-POSTROUTING's RETURN) run after the translation point and never
+ * decide it; null when no such rule exists (the jump to KUBE-SERVICES itself is missing).
  */
 export function bypassStep(o: Outcome): PathStep | null {
-  return o.path.find((s) => s.table === 'nat' && !isKubeChain(s) && /^(ACCEPT|RETURN)\b/.test(s.action)) ?? decidingStep(o);
+  return o.path.find((s) => s.table === 'nat' && (s.hook === 'prerouting' || s.hook === 'output') && !isKubeChain(s) && /^(ACCEPT|RETURN)\b/.test(s.action)) ?? null;
 }

@@ -30,6 +30,8 @@ export const FindingResponse = z.object({
   nextStep: z.string(),
   service: z.string().optional(),
   node: z.string().optional(),
+  /** The finding this one follows from (its code and Service), shown under it. */
+  cause: z.object({ code: z.enum(FINDING_CODES), service: z.string().optional() }).optional(),
   /** `docs/doctor.md#svc_no_endpoints`: where the code is explained. */
   help: z.string(),
 });

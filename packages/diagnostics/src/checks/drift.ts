@@ -155,7 +155,7 @@ function withSyncSummary(findings: Finding[]): Finding[] {
       severity: 'critical',
       title: `kube-proxy on this node looks stale: ${services.size} Service ports differ from the cluster`,
       explanation: `The rules disagree with the cluster on ${[...services].slice(0, 6).join(', ')}${services.size > 6 ? ', …' : ''}. One Service drifting can be a sync in flight; several at once means kube-proxy here stopped applying changes (crash-looping, lost its API watch, iptables lock contention, or iptables-restore failing on one bad rule).`,
-      evidence: findings.flatMap((f) => f.evidence).filter((e) => e.kind === 'rule').slice(0, 5),
+      evidence: [...new Map(findings.flatMap((f) => f.evidence).filter((e) => e.kind === 'rule').map((e) => [`${e.file}:${e.line}`, e] as const)).values()].slice(0, 5),
       nextStep: NOT_SYNCING_STEP,
     },
     ...findings,

@@ -2,7 +2,7 @@ import { formatIPv4, parseCidr, parseIP, type Cidr, type IP } from '@svcpath/net
 import { trace, type L4Proto, type Outcome, type PacketSpec } from '@svcpath/tracer';
 import type { DiagnoseContext } from '../context';
 import type { Evidence, Finding } from '../finding';
-import { bypassStep, decidingStep, isKubeChain, stepRule, traceEvidence } from '../trace-evidence';
+import { bypassStep, decidingStep, isKubeChain, reachedServiceDispatch, stepRule, traceEvidence } from '../trace-evidence';
 
 /** At most this many Service ports are traced; a foreign DROP rarely spares a few. */
 export const MAX_PROBES = 64;
@@ -19,8 +19,9 @@ export function probeTargets(ctx: DiagnoseContext): ProbeTarget[] {
   const out: ProbeTarget[] = [];
   if (ctx.intended) {
     for (const p of ctx.intended)
-      // Ports whose rules are missing or stale are the drift check's; probe only what the node programs.
-      if (p.categories.clusterEndpoints.length > 0 && !p.info.internalPolicyLocal && (ctx.programmed?.get(p.info.nameString)?.endpoints.length ?? 1) > 0)
+      // Ports whose rules are missing or stale are the drift check's; probe only what the node programs
+      // (in nftables mode, where the catalogue is not read back, every port the cluster proxies).
+      if (p.categories.clusterEndpoints.length > 0 && !p.info.internalPolicyLocal && programsEndpoints(ctx, p.info.nameString))
         out.push({ service: p.info.nameString, dst: p.info.clusterIP, dport: p.info.port, proto: lower(p.info.name.protocol) });
   } else {
     for (const p of ctx.programmed?.values() ?? []) {
@@ -29,6 +30,11 @@ export function probeTargets(ctx: DiagnoseContext): ProbeTarget[] {
     }
   }
   return out.slice(0, MAX_PROBES);
+}
+
+function programsEndpoints(ctx: DiagnoseContext, portName: string): boolean {
+  if (!ctx.programmed) return true;
+  return (ctx.programmed.get(portName)?.endpoints.length ?? 0) > 0;
 }
 
 function lower(p: string): L4Proto {
@@ -82,7 +88,8 @@ export function checkProbes(ctx: DiagnoseContext, skipBypass: boolean): Finding[
       let step = decidingStep(o);
       let kind: 'drop' | 'bypass' | null = null;
       if ((o.verdict === 'DROP' || o.verdict === 'REJECT') && step && !isKubeChain(step)) kind = 'drop';
-      else if (o.verdict === 'ACCEPT' && o.destination === null && !skipBypass) {
+      // Untranslated but through KUBE-SERVICES: it holds no rule for this address (drift's finding), no bypass.
+      else if (o.verdict === 'ACCEPT' && o.destination === null && !skipBypass && !reachedServiceDispatch(o)) {
         kind = 'bypass';
         step = bypassStep(o);
       }
@@ -121,13 +128,18 @@ function dropFinding(e: { services: string[]; evidence: Evidence[]; outcome: Out
 
 function bypassFinding(e: { services: string[]; evidence: Evidence[]; outcome: Outcome }, source: string): Finding {
   const step = bypassStep(e.outcome);
+  const where = step
+    ? `: ${step.table}/${step.chain} rule ${step.rule} (${step.action}) ends the packet's walk through the nat table before it reaches kube-proxy's KUBE-SERVICES chain`
+    : ': none of the nat rules this packet matches on its way in leads to kube-proxy\'s KUBE-SERVICES chain';
   return {
     code: 'HOOK_KUBE_SERVICES_UNREACHED',
     severity: 'critical',
     title: `Traffic to ${listed(e.services)} passes the node untranslated`,
-    explanation: `A connection from ${source} to the cluster IP is accepted without being translated to an endpoint${step ? `: ${step.table}/${step.chain} ${step.rule === 0 ? 'ends' : `rule ${step.rule} (${step.action}) decides`} before kube-proxy's KUBE-SERVICES rules match` : ''}. The packet leaves for the cluster IP itself, which nothing answers: the connection times out.`,
+    explanation: `A connection from ${source} to the cluster IP is accepted without being translated to an endpoint${where}. The packet leaves for the cluster IP itself, which nothing answers: the connection times out.`,
     evidence: e.evidence,
-    nextStep: 'Look at the nat table rules ahead of the jump to KUBE-SERVICES (`iptables -t nat -S PREROUTING`, `-S OUTPUT`) and remove the early ACCEPT/RETURN, or restart kube-proxy if its jump is missing.',
+    nextStep: step
+      ? `Remove or narrow the rule \`iptables -t nat -S ${step.chain}\` shows at position ${step.rule} (who added it: a CNI, firewalld/ufw, a security agent), so the packet goes on to KUBE-SERVICES.`
+      : 'Restart kube-proxy so it re-adds its jumps (`iptables -t nat -S PREROUTING` and `-S OUTPUT` should end with `-j KUBE-SERVICES`), and find what rewrote the nat table.',
     ...(e.services.length === 1 ? { service: e.services[0]! } : {}),
   };
 }
