@@ -24,7 +24,13 @@ export type DiagnosticCode =
   | 'IPT_NO_COMMIT'
   | 'IPT_UNDECLARED_CHAIN'
   | 'IPT_MISSING_CHAIN'
-  | 'IPT_BACKEND_NOTE';
+  | 'IPT_BACKEND_NOTE'
+  // What a paste is, when it is not a whole dump (paste.ts).
+  | 'IPT_PARTIAL_PASTE'
+  | 'IPT_LINES_MERGED'
+  | 'IPT_LISTING_UNREAD'
+  | 'IPT_UNSUPPORTED_REVISION'
+  | 'IPT_DIFF_REMOVED';
 
 export interface Diagnostic {
   readonly code: DiagnosticCode;

@@ -14,6 +14,8 @@ import { parseRuleBody, type ParsedRuleBody } from './parse-rule';
 import { LazyRule, splitRuleHead } from './rule';
 import { inferRuleTable, type PendingRule } from './infer-table';
 import { tokenize, type Token } from './tokenize';
+import { readPaste } from './paste';
+import { finishPaste } from './paste-result';
 
 const STATEMENT =
   /(^|\s)(\*(?:filter|nat|mangle|raw|security)\s*$|:[^\s:]+ (?:ACCEPT|DROP|RETURN|-) \[\d+:\d+\]|\[\d+:\d+\] -[AI] |-[AINP] \S|COMMIT\s*$)/;
@@ -28,6 +30,8 @@ export interface ParseOptions {
    * `diagnostics` then holds only line-level findings; `completeDiagnostics(dump)` adds the rest.
    */
   readonly lazy?: boolean;
+  /** The text is already dump statements (set when a paste was read; see paste.ts). */
+  readonly statements?: boolean;
 }
 
 /**
@@ -36,6 +40,8 @@ export interface ParseOptions {
  * Never throws. Every rule keeps its line; lines not understood are kept in `unparsed` and reported.
  */
 export function parseIptablesSave(text: string, options: ParseOptions): ParseResult {
+  const paste = options.statements ? null : readPaste(text, options.file);
+  if (paste) return finishPaste(parseIptablesSave(paste.text, { ...options, statements: true }), paste, options.file);
   const file = options.file;
   const diagnostics: Diagnostic[] = [];
   const unparsed: UnparsedLine[] = [];
@@ -314,7 +320,7 @@ export function completeDiagnostics(dump: IptablesDump): Diagnostic[] {
         out.push({
           code: 'IPT_MISSING_CHAIN',
           severity: 'warning',
-          message: `rule jumps to ${target.chain}, which is not in table ${t.name} of this dump (a fragment?); the tracer treats it as empty`,
+          message: `rule jumps to ${target.chain}, which is not in table ${t.name} of this dump (a fragment?); a trace that reaches it says so instead of guessing`,
           span: r.span,
         });
       }
