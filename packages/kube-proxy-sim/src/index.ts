@@ -9,3 +9,6 @@ export * from './proxier-options';
 export * from './service-port-plan';
 export * from './render-iptables';
 export * from './scale-cluster';
+export * from './nft-chain-names';
+export * from './nft-transaction';
+export * from './render-nftables';
