@@ -1,4 +1,4 @@
-import type { Evidence, FlowOutcome, Probe, ProbeResult, RuleLine, ServicePortChange } from './model';
+import type { AddressRole, Evidence, FlowOutcome, Probe, ProbeResult, RuleLine, ServicePortChange } from './model';
 import { dnatShare, endpointShares, summarizeProbe, verdictShare } from './run-probe';
 import type { SidePort } from './service-ports';
 
@@ -72,12 +72,13 @@ function addressChanges(before: SidePort, after: SidePort, pairs: readonly Probe
   };
   if (before.info.nodePort !== after.info.nodePort)
     out.push({ kind: 'node-port-changed', before: before.info.nodePort, after: after.info.nodePort, evidence: entryEvidence('node-port') });
-  for (const [role, list] of [['external-ip', 'externalIPs'], ['load-balancer-ip', 'loadBalancerIPs']] as const) {
-    const b = new Set(before.info[list]);
-    const a = new Set(after.info[list]);
-    for (const address of a) if (!b.has(address)) out.push({ kind: 'address-added', role, address, evidence: entryEvidence(role, address) });
-    for (const address of b) if (!a.has(address)) out.push({ kind: 'address-removed', role, address, evidence: entryEvidence(role, address) });
-  }
+  // Compared as one list: nftables' maps do not say whether an address outside `firewall-ips` is an
+  // external IP or a load balancer's, so a role that differs between modes is no change.
+  const roles = (p: SidePort) => new Map<string, AddressRole>([...p.info.externalIPs.map((ip) => [ip, 'external-ip'] as const), ...p.info.loadBalancerIPs.map((ip) => [ip, 'load-balancer-ip'] as const)]);
+  const b = roles(before);
+  const a = roles(after);
+  for (const [address, role] of a) if (!b.has(address)) out.push({ kind: 'address-added', role, address, evidence: entryEvidence(role, address) });
+  for (const [address, role] of b) if (!a.has(address)) out.push({ kind: 'address-removed', role, address, evidence: entryEvidence(role, address) });
   return out;
 }
 
