@@ -5,6 +5,8 @@ import { webApp } from './http/web-app';
 import { analysisRoutes } from './routes/analysis-routes';
 import { collectionRoutes } from './routes/collection-routes';
 import { exportRoutes } from './routes/export-routes';
+import { importRoutes } from './routes/import-routes';
+import { overviewRoutes } from './routes/overview-routes';
 import type { ApiDeps } from './routes/api-deps';
 import { snapshotRoutes } from './routes/snapshot-routes';
 
@@ -31,6 +33,8 @@ export function createApp(o: AppOptions): Express {
   api.use('/snapshots', snapshotRoutes(o));
   api.use('/snapshots/:id', analysisRoutes(o));
   api.use('/snapshots/:id', exportRoutes(o));
+  api.use('/snapshots/:id', overviewRoutes(o));
+  api.use('/imports', importRoutes(o));
   api.use(collectionRoutes(o.jobs));
   api.use(apiNotFound);
   app.use('/api', api);

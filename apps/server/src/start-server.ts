@@ -11,6 +11,7 @@ import { MemorySnapshotSource } from './snapshots/memory-snapshot-source';
 import type { SnapshotSource } from './snapshots/snapshot';
 import { loadSnapshotFolder } from './snapshots/snapshot-folder';
 import { StoreSnapshotSource } from './snapshots/store-snapshot-source';
+import { WorkerStoreWriter } from './snapshots/store-writer';
 
 export interface ServerOptions {
   readonly host?: string;
@@ -44,7 +45,8 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
   const host = o.host ?? '127.0.0.1';
   const fixed = new MemorySnapshotSource();
   for (const dir of o.collections ?? []) for (const s of await loadSnapshotFolder(dir)) await fixed.put({ ...s, readOnly: true });
-  const writable = o.snapshots ?? (o.store ? new StoreSnapshotSource(createFileSnapshotStore(o.store)) : new MemorySnapshotSource());
+  const writer = o.store && !o.snapshots ? new WorkerStoreWriter(o.store) : null;
+  const writable = o.snapshots ?? (o.store ? new StoreSnapshotSource(createFileSnapshotStore(o.store), writer) : new MemorySnapshotSource());
   const snapshots = new LayeredSnapshotSource(fixed, writable);
   const engine = new SplitRulesetEngine(new WorkerRulesetEngine(), new WorkerRulesetEngine());
   const jobs = new CollectionJobs(o.collect ?? collectSnapshot, snapshots);
@@ -64,6 +66,7 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await engine.close();
+      await writer?.close();
     },
   };
 }

@@ -15,3 +15,4 @@ export {
 export { SNAPSHOT_MIGRATIONS, migrateSnapshotDocument, readSnapshotDocument } from './snapshot-version';
 export type { SnapshotDocument, SnapshotDocumentResult } from './snapshot-version';
 export { traceableFiles } from './snapshot-traceable';
+export { ImportRequest, ImportPhase, ImportStatus, importEnded } from './import-job';

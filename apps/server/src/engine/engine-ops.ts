@@ -1,7 +1,7 @@
 import type { FlowInput, SnapshotClusterState } from '@svcpath/api-contract';
 import type { Diagnosis } from '@svcpath/diagnostics';
 import type { CounterDeltaReport } from '@svcpath/counters';
-import type { Graph, ServiceInfo } from '@svcpath/graph';
+import type { Graph, NamespaceOverview, ServiceInfo, ServiceRow } from '@svcpath/graph';
 import type { TraceResult } from '@svcpath/tracer';
 
 /** What the ruleset engine can be asked about one snapshot. */
@@ -9,6 +9,10 @@ export type EngineOp =
   | { readonly kind: 'load' }
   | { readonly kind: 'services'; readonly query: string; readonly limit: number }
   | { readonly kind: 'overview'; readonly namespace?: string | undefined; readonly maxNodes?: number | undefined }
+  /** Counts per namespace: the aggregated overview of a big node. */
+  | { readonly kind: 'namespaces' }
+  /** One namespace's Services as list rows. */
+  | { readonly kind: 'namespace-services'; readonly namespace: string }
   | { readonly kind: 'service-graph'; readonly service: string }
   | { readonly kind: 'trace'; readonly flow: FlowInput; readonly nodeIPs: readonly string[] }
   | {
@@ -47,6 +51,8 @@ export interface EngineResults {
   load: LoadSummary;
   services: { total: number; services: ServiceInfo[] };
   overview: Graph;
+  namespaces: NamespaceOverview;
+  'namespace-services': ServiceRow[];
   'service-graph': Graph;
   trace: TraceResult;
   findings: Diagnosis;

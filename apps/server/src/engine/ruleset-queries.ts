@@ -1,5 +1,5 @@
 import { counterDeltas } from '@svcpath/counters';
-import { buildOverview, buildServiceGraph, searchServices, serviceCatalog } from '@svcpath/graph';
+import { buildOverview, buildServiceGraph, namespaceOverview, namespaceServices, searchServices, serviceCatalog } from '@svcpath/graph';
 import { parseIP, type IP } from '@svcpath/netaddr';
 import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
 import { recentForReturningClient, trace } from '@svcpath/tracer';
@@ -90,6 +90,10 @@ function answer(rs: Ruleset, op: Exclude<EngineOp, { kind: 'load' | 'counters' }
       return searchServices(serviceCatalog(rs), op.query, op.limit);
     case 'overview':
       return buildOverview(rs, { ...(op.namespace ? { namespace: op.namespace } : {}), ...(op.maxNodes ? { maxNodes: op.maxNodes } : {}) });
+    case 'namespaces':
+      return namespaceOverview(serviceCatalog(rs));
+    case 'namespace-services':
+      return namespaceServices(serviceCatalog(rs), op.namespace);
     case 'service-graph': {
       const g = buildServiceGraph(rs, op.service);
       if (!g) throw new DomainError('SERVICE_NOT_FOUND', `no rules for Service "${op.service}" in this snapshot`, { service: op.service });

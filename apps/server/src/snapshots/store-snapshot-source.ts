@@ -1,7 +1,9 @@
 import type { SnapshotStore, StoreProblem } from '@svcpath/collector';
 import { isSnapshotError } from '@svcpath/collector';
 import { DomainError } from '../errors';
+import type { Snapshot as SnapshotDocument } from '@svcpath/api-contract';
 import { documentOfSnapshot } from './snapshot-document';
+import type { StoreWriter } from './store-writer';
 import { metaOf, snapshotOfDocument, type Snapshot, type SnapshotMeta, type SnapshotSource } from './snapshot';
 
 /**
@@ -16,7 +18,11 @@ export class StoreSnapshotSource implements SnapshotSource {
   /** Files the store could not read (corrupted, from a newer svcpath): skipped, reported here. */
   problems: readonly StoreProblem[] = [];
 
-  constructor(private readonly store: SnapshotStore) {}
+  /** `writer`: builds and writes documents off the event loop (see store-writer.ts); without it, here. */
+  constructor(
+    private readonly store: SnapshotStore,
+    private readonly writer: StoreWriter | null = null,
+  ) {}
 
   private all(): Promise<Map<string, Snapshot>> {
     this.loaded ??= (async () => {
@@ -47,9 +53,10 @@ export class StoreSnapshotSource implements SnapshotSource {
 
   async put(snapshot: Snapshot): Promise<void> {
     const byId = await this.all();
-    const doc = documentOfSnapshot(snapshot);
+    let doc: SnapshotDocument;
     try {
-      await this.store.put(doc);
+      doc = this.writer ? withTexts(await this.writer.write(snapshot), snapshot) : documentOfSnapshot(snapshot);
+      if (!this.writer) await this.store.put(doc);
     } catch (e) {
       throw storeError(e, 'write');
     }
@@ -66,6 +73,12 @@ export class StoreSnapshotSource implements SnapshotSource {
     }
     return byId.delete(id);
   }
+}
+
+/** The writer sends the document back without its file texts: they are the snapshot's own, in order. */
+function withTexts(doc: SnapshotDocument, s: Snapshot): SnapshotDocument {
+  const texts = (s.document?.files ?? s.files).map((f) => f.text);
+  return { ...doc, files: doc.files.map((f, i) => ({ ...f, text: texts[i] ?? f.text })) };
 }
 
 /** The store's messages name files on the server: logged here, a code and a plain sentence sent. */

@@ -1,0 +1,60 @@
+import { DomainError } from '../errors';
+import type { LoadSummary, RulesetEngine } from '../engine/engine-ops';
+import { metaOf, snapshotId, type Snapshot, type SnapshotMeta, type SnapshotSource } from './snapshot';
+
+/** A dump to store as a new snapshot, as an import names it. */
+export interface IngestInput {
+  readonly collection: string;
+  readonly node: string;
+  readonly takenAt?: string | undefined;
+  readonly nodeIPs: readonly string[];
+  readonly files: readonly { readonly name: string; readonly text: string }[];
+}
+
+export interface IngestDeps {
+  readonly snapshots: SnapshotSource;
+  readonly engine: RulesetEngine;
+}
+
+export interface IngestOptions {
+  /** Aborted: the result is dropped (the engine's parse cannot be interrupted, its copy is evicted). */
+  readonly signal?: AbortSignal;
+  readonly onPhase?: (phase: 'parsing' | 'storing') => void;
+}
+
+/** Ids handed out to imports still being parsed, so two imports of one node get two ids. */
+const reserved = new Set<string>();
+
+async function freeId(source: SnapshotSource, collection: string, node: string): Promise<string> {
+  const base = snapshotId(collection, node);
+  let id = base;
+  for (let n = 2; reserved.has(id) || (await source.get(id)); n++) id = `${base}-${n}`;
+  return id;
+}
+
+function checkCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new DomainError('CANCELLED', 'the import was cancelled', null);
+}
+
+/**
+ * Parses a dump in the engine worker, then stores it: the one path every import takes. The event
+ * loop only hands text over (the engine worker parses, the store writes off the request thread
+ * when it can), so other requests are answered while a 40 MB dump is ingested.
+ */
+export async function ingestSnapshot(deps: IngestDeps, input: IngestInput, o: IngestOptions = {}): Promise<{ snapshot: SnapshotMeta; load: LoadSummary }> {
+  const id = await freeId(deps.snapshots, input.collection, input.node);
+  reserved.add(id);
+  try {
+    const snapshot: Snapshot = { id, collection: input.collection, node: input.node, takenAt: input.takenAt ?? new Date().toISOString(), nodeIPs: input.nodeIPs, files: input.files };
+    o.onPhase?.('parsing');
+    const load = await deps.engine.run({ id, version: snapshot.takenAt, files: snapshot.files }, { kind: 'load' });
+    if (o.signal?.aborted || load.chainCount === 0) deps.engine.evict(id);
+    checkCancelled(o.signal);
+    if (load.chainCount === 0) throw new DomainError('NO_RULES', 'no rules svcpath can trace in these files', { formats: load.formats, diagnostics: load.diagnostics.slice(0, 20) });
+    o.onPhase?.('storing');
+    await deps.snapshots.put(snapshot);
+    return { snapshot: metaOf(snapshot), load };
+  } finally {
+    reserved.delete(id);
+  }
+}
