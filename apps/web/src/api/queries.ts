@@ -1,7 +1,7 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { ApiError } from './api-error';
 import { fetchJson, postJson, snapshotPath } from './client';
-import type { CollectionJob, CollectionRequest, CountersResult, FindingsResult, Flow, Graph, ServicesResult, SnapshotDetail, SnapshotMeta, TraceResult, TraceSource } from './types';
+import type { CollectionJob, CollectionRequest, CountersResult, FindingsResult, Flow, Graph, NamespaceOverview, NamespaceServicesResult, ServicesResult, SnapshotDetail, SnapshotMeta, TraceResult, TraceSource } from './types';
 
 /**
  * Every server read, as queryOptions factories. Keys go general → specific:
@@ -18,6 +18,8 @@ export const keys = {
   findings: (id: string, service: string) => ['snapshots', id, 'findings', service] as const,
   counters: (id: string, since: string) => ['snapshots', id, 'counters', since] as const,
   sources: (id: string) => ['snapshots', id, 'sources'] as const,
+  overview: (id: string) => ['snapshots', id, 'overview'] as const,
+  namespace: (id: string, ns: string) => ['snapshots', id, 'namespace', ns] as const,
   job: (id: string) => ['jobs', id] as const,
 };
 
@@ -49,6 +51,19 @@ export const graphQuery = (id: string, view: { readonly service?: string | undef
     : `${snapshotPath(id)}/graph${view.ns ? `?namespace=${encodeURIComponent(view.ns)}` : ''}`;
   return queryOptions({ queryKey: keys.graph(id, view.service ? `service:${view.service}` : `overview:${view.ns ?? '*'}`), queryFn: () => fetchJson<Graph>(path), staleTime: Infinity, retry });
 };
+
+/** Counts per namespace: the aggregated overview of a big snapshot. */
+export const overviewQuery = (id: string) =>
+  queryOptions({ queryKey: keys.overview(id), queryFn: () => fetchJson<NamespaceOverview>(`${snapshotPath(id)}/overview`), staleTime: Infinity, retry });
+
+/** One namespace's Services as list rows. */
+export const namespaceServicesQuery = (id: string, ns: string) =>
+  queryOptions({
+    queryKey: keys.namespace(id, ns),
+    queryFn: () => fetchJson<NamespaceServicesResult>(`${snapshotPath(id)}/namespaces/${encodeURIComponent(ns)}/services`),
+    staleTime: Infinity,
+    retry,
+  });
 
 /** A trace is a POST but has no side effects: cached like a read, keyed by the packet. */
 export const traceQuery = (id: string, flow: Flow) =>

@@ -1,12 +1,18 @@
 import type { CounterDeltaReport } from '@svcpath/counters';
 import type { Finding } from '@svcpath/diagnostics';
-import type { Graph, ServiceInfo } from '@svcpath/graph';
+import type { Graph, NamespaceOverview, NamespaceSummary, ServiceInfo, ServiceRow } from '@svcpath/graph';
 import type { TraceResult } from '@svcpath/tracer';
 
 // The server's response shapes (apps/server). They move to @svcpath/api-contract as zod schemas
 // when the contract package grows beyond FlowInput.
 
-export type { Graph, ServiceInfo, TraceResult };
+export type { Graph, NamespaceOverview, NamespaceSummary, ServiceInfo, ServiceRow, TraceResult };
+
+/** `GET /api/snapshots/:id/namespaces/:ns/services`. */
+export interface NamespaceServicesResult {
+  readonly namespace: string;
+  readonly services: readonly ServiceRow[];
+}
 
 export interface SnapshotMeta {
   readonly id: string;
