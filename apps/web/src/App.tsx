@@ -16,6 +16,7 @@ import { counterHeat } from './counters/counter-heat';
 import type { Scene } from './export/svg-scene';
 import { evidenceHighlight } from './findings/evidence-highlight';
 import { GraphView } from './flow/GraphView';
+import { OVERVIEW_GRAPH_MAX_SERVICES, OverviewPane } from './overview/OverviewPane';
 import { useTheme } from './theme';
 import { useViewState } from './use-view-state';
 import { flowOf } from './view-state';
@@ -36,7 +37,9 @@ export function App() {
   }, [view.snapshot, list, setView]);
 
   const detail = useQuery({ ...snapshotQuery(snapshotId ?? ''), enabled: !!snapshotId });
-  const graphQ = useQuery({ ...graphQuery(snapshotId ?? '', { service: view.service, ns: view.ns }), enabled: !!snapshotId });
+  // A big snapshot opens on the aggregated views (overview/), not on a graph of thousands of Services.
+  const scaled = !view.service && (detail.data?.load.serviceCount ?? 0) > OVERVIEW_GRAPH_MAX_SERVICES;
+  const graphQ = useQuery({ ...graphQuery(snapshotId ?? '', { service: view.service, ns: view.ns }), enabled: !!snapshotId && !!detail.data && !scaled });
   const serviceQ = useQuery({ ...servicesQuery(snapshotId ?? '', view.service ?? ''), enabled: !!snapshotId && !!view.service });
   const service = serviceQ.data?.services.find((s) => s.id === view.service);
   const flow = flowOf(view);
@@ -112,13 +115,23 @@ export function App() {
             {detail.data.load.diagnosticCount > 0 ? ` · ${detail.data.load.diagnosticCount} lines not understood` : ''}
           </span>
         )}
-        {graph?.truncated && <span className="crumb-note">{graph.truncated.reason}</span>}
+        {!scaled && graph?.truncated && <span className="crumb-note">{graph.truncated.reason}</span>}
       </nav>
       <main className="workspace">
         <div className="graph-pane">
           {graphQ.error && <div className="graph-message error">{asApiError(graphQ.error)?.message}</div>}
-          {!graph && !graphQ.error && <div className="graph-message">Loading{snapshotId ? ` ${snapshotId}` : ''}…</div>}
-          {graph && snapshotId && (
+          {scaled && snapshotId && (
+            <OverviewPane
+              snapshot={snapshotId}
+              namespace={view.ns}
+              findings={findingsQ.data}
+              findingsFailed={!!findingsQ.error}
+              onOpenNamespace={(ns) => setView({ ns, node: undefined, finding: undefined })}
+              onOpenService={(id) => setView({ service: id, ns: undefined, node: undefined, finding: undefined })}
+            />
+          )}
+          {!scaled && !graph && !graphQ.error && <div className="graph-message">Loading{snapshotId ? ` ${snapshotId}` : ''}…</div>}
+          {!scaled && graph && snapshotId && (
             <GraphView
               graph={graph}
               cacheKey={`${snapshotId}|${graph.key}`}
