@@ -23,6 +23,7 @@ const DIFF_HEADER = /^(?:diff |index |--- |\+\+\+ |@@ )/;
 const RULE_AT = /(?:^|[\s:+|>$#])((?:\[\d+:\d+\] )?-[AI] \S.*)$/;
 const NUMBERED = /^\s*(?:[^\s:]+:)?\d+(?::|-|\t|\s+\|?\s*)((?:\[\d+:\d+\] )?-[AINP] \S.*|\*\w+|:\S+ \S+ \[\d+:\d+\]|COMMIT)$/;
 const SHELL = /(?:^|[\s$#>])(?:sudo\s+)?(ip6?tables(?:-legacy|-nft)?(?:-save)?|nft|grep|egrep)\s/;
+const PROMPT = /^\s*(?:\[[^\]]*\]\s*[#$]|[\w.-]+@[\w.-]+(?::[^#$\s]*)?\s*[#$]|[#$])\s+\S/;
 const QUICK = /^(?:Chain \S+ \(|@@ |\s*\d+[:\t-]\s*-[AINP] |[^\s:]+:(?:\d+:)?-[AINP] |\+-[AINP] |\s*(?:num\s+)?(?:pkts\s+bytes\s+)?target\s+prot\s)/m;
 
 /**
@@ -93,6 +94,13 @@ class PasteReader {
     if (listed !== null) return listed;
     if (line.includes('[unsupported revision]')) this.unsupported(n);
     const shell = SHELL.exec(line);
+    if (PROMPT.test(line) && !/ip6?tables/.test(line)) {
+      // `$ diff -u a b`, `$ kubectl …`: a command between blocks, not a rule.
+      this.block++;
+      this.listing = null;
+      this.diag('IPT_SHELL_COMMAND', 'info', n, `shell command "${line.trim()}" noted`);
+      return '';
+    }
     if (shell && !RULE_AT.test(line)) {
       this.block++;
       this.listing = null;

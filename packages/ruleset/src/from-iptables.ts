@@ -1,5 +1,6 @@
 import { parseRuleBody, tokenize, type IptablesDump, type Table } from '@svcpath/parse-iptables';
 import type { BaseChain, Hook, RsChain, RsRule, Ruleset } from './model';
+import { missingParts } from './missing-chains';
 
 /** iptables tables' hook priorities (NF_IP_PRI_* in the kernel's netfilter_ipv4.h). */
 const TABLE_HOOKS: Readonly<Record<string, readonly [Hook, number][]>> = {
@@ -49,10 +50,12 @@ export function fromIptables(dump: IptablesDump, options: FromIptablesOptions = 
   const hooks: Record<Hook, BaseChain[]> = { prerouting: [], input: [], forward: [], output: [], postrouting: [] };
   const assumptions: string[] = [];
   const synthByTable = new Map<string, Map<string, RsRule[]>>();
+  const missing = missingParts(dump);
   for (const table of dump.tables.values())
-    synthByTable.set(table.name, options.assumeHookJumps === false ? new Map() : missingJumps(table, dump.file, assumptions));
+    synthByTable.set(table.name, options.assumeHookJumps === false ? new Map() : missingJumps(table, dump.file, assumptions, (c) => table.chains.has(c) || missing.chains.has(`${table.name}/${c}`)));
+  assumptions.push(...missing.assumptions);
   // A whole dump's chains are ruleset chains as they are: share the parser's map instead of copying.
-  const whole = [...synthByTable.values()].every((m) => m.size === 0);
+  const whole = [...synthByTable.values()].every((m) => m.size === 0) && missing.chains.size === 0;
   const chains: Map<string, RsChain> = whole ? (dump.chainsById as Map<string, RsChain>) : new Map();
   for (const table of dump.tables.values()) {
     const synth = synthByTable.get(table.name)!;
@@ -62,7 +65,7 @@ export function fromIptables(dump: IptablesDump, options: FromIptablesOptions = 
     }
     const names = synth.size ? new Set([...table.chains.keys(), ...synth.keys()]) : table.chains.keys();
     for (const name of names) {
-      const chain = table.chains.get(name);
+      const chain = missing.chains.get(`${table.name}/${name}`) ?? table.chains.get(name);
       // Parsed rules are ruleset rules as they are (their bodies may still be unread: see LazyRule).
       const extra = synth.get(name);
       let rules: readonly RsRule[] = chain?.rules ?? [];
@@ -74,6 +77,8 @@ export function fromIptables(dump: IptablesDump, options: FromIptablesOptions = 
       const id = `${table.name}/${name}`;
       chains.set(id, { id, table: table.name, name, rules, span: chain?.span ?? null });
     }
+    // Chains the paste jumps to but does not show (see missing-chains.ts).
+    for (const [id, c] of missing.chains) if (c.table === table.name && !table.chains.has(c.name)) chains.set(id, c);
     registerHooks(table, hooks, chains);
   }
   for (const h of Object.values(hooks)) h.sort((a, b) => a.priority - b.priority);
@@ -89,7 +94,7 @@ function registerHooks(table: Table, hooks: Record<Hook, BaseChain[]>, chains: R
   }
 }
 
-function missingJumps(table: Table, file: string, assumptions: string[]): Map<string, RsRule[]> {
+function missingJumps(table: Table, file: string, assumptions: string[], has: (chain: string) => boolean): Map<string, RsRule[]> {
   const out = new Map<string, RsRule[]>();
   const jumpedTo = new Set<string>();
   for (const c of table.chains.values()) {
@@ -99,7 +104,7 @@ function missingJumps(table: Table, file: string, assumptions: string[]): Map<st
   // A table whose built-in chains already jump into kube-proxy's chains is a whole dump: trust it.
   if ([...jumpedTo].some((c) => c.startsWith('KUBE-'))) return out;
   for (const j of STANDARD_JUMPS) {
-    if (j.table !== table.name || !table.chains.has(j.to) || jumpedTo.has(j.to)) continue;
+    if (j.table !== table.name || !has(j.to) || jumpedTo.has(j.to)) continue;
     const body = parseRuleBody(tokenize(j.rule).tokens);
     const raw = `-A ${j.chain} ${j.rule}`;
     const list = out.get(j.chain) ?? [];

@@ -16,6 +16,8 @@ export function detectFormat(text: string): DumpFormat {
   if (/^(create \S+ (hash|bitmap|list):|Name: \S+\s*\nType: )/m.test(head)) return 'ipset';
   if (/^\s*(\*(filter|nat|mangle|raw|security)\s*$|:\S+ (ACCEPT|DROP|-) \[\d+:\d+\]|(\[\d+:\d+\] )?-[AINP] \S)/m.test(head)) return 'iptables';
   if (/(^|\s)-A [A-Z][A-Z0-9_-]+ /m.test(head)) return 'iptables';
+  // `iptables -L -n [-v]` listings (read back into rules by parse-iptables' paste reader).
+  if (/^Chain \S+ \((policy (ACCEPT|DROP)|\d+ references?)/m.test(head)) return 'iptables';
   return 'unknown';
 }
 
