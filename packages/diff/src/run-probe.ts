@@ -1,3 +1,4 @@
+import { chainKindOf } from '@svcpath/graph';
 import { parseIP, type IP } from '@svcpath/netaddr';
 import type { Ruleset } from '@svcpath/ruleset';
 import { trace, type Outcome, type PathStep } from '@svcpath/tracer';
@@ -8,6 +9,19 @@ export function ruleLineOf(rs: Ruleset, step: PathStep): RuleLine {
   const chain = `${step.table}/${step.chain}`;
   const rule = step.rule > 0 ? rs.chains.get(chain)?.rules[step.rule - 1] : undefined;
   return { file: step.file, line: step.line, chain, text: rule?.raw ?? step.action };
+}
+
+/** Chains every Service's packets pass the same way: hook jumps, marking, masquerading, forwarding. */
+const PLUMBING = new Set(['builtin', 'mark-masq', 'postrouting', 'proxy-firewall', 'firewall', 'forward']);
+
+/**
+ * The steps of a path that say something about this Service port: dispatch, per-Service and
+ * per-endpoint chains, anything that is not kube-proxy's, and the rule that rejects or drops. The hook
+ * jumps and the shared masquerade chains are the same for every Service and would bury the rest.
+ */
+function tellingSteps(path: readonly PathStep[], verdict: Outcome['verdict']): PathStep[] {
+  const dies = verdict === 'REJECT' || verdict === 'DROP';
+  return path.filter((s, i) => (dies && i === path.length - 1) || s.chain.startsWith('local-') || !PLUMBING.has(chainKindOf(s.chain)));
 }
 
 function flowKey(o: Outcome): string {
@@ -31,7 +45,7 @@ export function runProbe(rs: Ruleset, localAddresses: readonly IP[], probe: Prob
     if (prev) {
       prev.share += o.probability;
       prev.masqueradedShare += masq;
-    } else byKey.set(key, { verdict: o.verdict, destination: o.destination, delivery: o.delivery, share: o.probability, masqueradedShare: masq, path: o.path.map((s) => ruleLineOf(rs, s)) });
+    } else byKey.set(key, { verdict: o.verdict, destination: o.destination, delivery: o.delivery, share: o.probability, masqueradedShare: masq, path: tellingSteps(o.path, o.verdict).map((s) => ruleLineOf(rs, s)) });
   }
   const outcomes: FlowOutcome[] = [...byKey.values()].sort((a, b) => flowSort(a).localeCompare(flowSort(b)));
   return { probe, outcomes };
