@@ -13,6 +13,7 @@ Usage:
   svcpath compare --collection NAME [--store DIR] [--from IP|node --to IP:PORT]
   svcpath compare --rules NODE=FILE --rules NODE=FILE [...] [--from IP --to IP:PORT]
   svcpath counters --before FILE --after FILE
+  svcpath diff A B [C ...] | --snapshot ID --snapshot ID | --node NAME  [--json|--markdown]
 
 Commands:
   trace     walk a packet through a node's dumps in kernel order and print every outcome
@@ -22,6 +23,7 @@ Commands:
   replay    restore a snapshot's rules in a throwaway lab here and compare the kernel with svcpath
   compare   compare what several nodes program per Service; trace one packet on every node
   counters  show which rules' counters moved between two iptables-save -c dumps
+  diff      what changed between two dumps or snapshots of one node, per Service port
 
 Run "svcpath trace --help" for the options. Documentation: docs/cli.md.`;
 
@@ -39,6 +41,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   replay: async () => (await import('./replay-command')).replayCommand,
   compare: async () => (await import('./compare-command')).compareCommand,
   counters: async () => (await import('./counters-command')).countersCommand,
+  diff: async () => (await import('./diff-command')).diffCommand,
 };
 
 /** Runs one command line; returns the exit code (0 ok, 1 bad input data, 2 usage). */
