@@ -4,7 +4,7 @@
  * kube-proxy stale) and, below, three nodes rendered here — two from the current state, one from
  * the state before a Pod moved and a Service was created.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -78,8 +78,8 @@ describe('svcpath compare --rules (three nodes, node-c stale)', () => {
     expect(r.stdout).toMatch(/^\* DNAT 10\.180\.1\.4:8080\s+50\.0%\s+50\.0%\s+0\.0%/m);
     expect(r.stdout).toMatch(/^\* DNAT 10\.180\.2\.9:8080\s+0\.0%\s+0\.0%\s+50\.0%/m);
     const json = JSON.parse((await run([...rules, '--from', '10.180.0.20', '--to', '172.30.0.11:80', '--json'])).stdout);
-    expect(json.trace.differs).toBe(true);
-    expect(json.trace.outcomes.map((o: { outcome: string; shares: object }) => [o.outcome, o.shares])).toEqual([
+    expect(json.matrix.differs).toBe(true);
+    expect(json.matrix.rows.map((o: { outcome: string; shares: object }) => [o.outcome, o.shares])).toEqual([
       ['DNAT 10.180.0.7:8080', { 'node-a': 1, 'node-b': 1, 'node-c': 0 }],
       ['ACCEPT (forwarded unchanged)', { 'node-a': 0, 'node-b': 0, 'node-c': 1 }],
     ]);
@@ -88,8 +88,12 @@ describe('svcpath compare --rules (three nodes, node-c stale)', () => {
   it('traces from each node itself with --from node and per-node addresses', async () => {
     const ips = ['--node-ip', 'node-a=192.168.0.2', '--node-ip', 'node-b=192.168.0.3', '--node-ip', 'node-c=192.168.0.4'];
     const json = JSON.parse((await run([...rules, ...ips, '--from', 'node', '--to', '172.30.0.10:80', '--json'])).stdout);
-    expect(json.trace.perNode).toEqual({ 'node-a': { src: '192.168.0.2', outcomes: 2 }, 'node-b': { src: '192.168.0.3', outcomes: 2 }, 'node-c': { src: '192.168.0.4', outcomes: 2 } });
-    expect(json.trace.outcomes.find((o: { outcome: string }) => o.outcome === 'DNAT 10.180.0.4:8080, masqueraded').same).toBe(true);
+    expect(json.matrix.nodes.map((n: { node: string; src: string; delivered: number }) => [n.node, n.src, n.delivered])).toEqual([
+      ['node-a', '192.168.0.2', 1],
+      ['node-b', '192.168.0.3', 1],
+      ['node-c', '192.168.0.4', 1],
+    ]);
+    expect(json.matrix.rows.find((o: { outcome: string }) => o.outcome === 'DNAT 10.180.0.4:8080, masqueraded').same).toBe(true);
   });
 
   it('says so when every node agrees', async () => {
@@ -108,22 +112,61 @@ describe('svcpath compare --rules (three nodes, node-c stale)', () => {
   });
 });
 
-describe('svcpath compare --collection (the demo: worker-2 stale)', () => {
-  it('finds what worker-2 missed and shows the same trace on both nodes', async () => {
+describe('svcpath compare on a stored collection (the demo: worker-2 stale)', () => {
+  beforeAll(async () => {
     expect((await run(['import', join(REPO, 'apps/server/demo/demo.svcpath.json'), '--store', 'store'], snapshotsCommand)).code).toBe(0);
-    const r = await run(['--collection', 'demo', '--store', 'store', '--from', '10.180.1.20', '--to', '172.30.0.44:80', '--json']);
+  });
+
+  it('judges each node against the collection\'s cluster state: two nodes are enough to name worker-2', async () => {
+    const r = await run(['--snapshot', 'demo', '--store', 'store', '--from', '10.180.1.20', '--to', '172.30.0.44:80', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.nodes).toEqual(['worker-1', 'worker-2']);
-    const odd = out.findings.map((f: { service: string; node: string }) => `${f.service} ${f.node}`);
-    // Two nodes: no majority, so both are named for each difference.
-    expect(odd).toEqual(expect.arrayContaining(['monitoring/grafana:http worker-1', 'monitoring/grafana:http worker-2', 'shop/frontend:http worker-1', 'shop/frontend:http worker-2']));
-    expect(out.trace.outcomes.map((o: { outcome: string; shares: object }) => [o.outcome, o.shares])).toEqual(
+    expect(out.judgedBy).toBe('cluster-state');
+    expect(out.findings.map((f: { service: string; node: string }) => `${f.service} ${f.node}`)).toEqual(['monitoring/grafana:http worker-2', 'shop/frontend:http worker-2']);
+    expect(out.matrix.rows.map((o: { outcome: string; shares: object; goneEndpoint?: boolean }) => [o.outcome, o.shares, o.goneEndpoint ?? false])).toEqual(
       expect.arrayContaining([
-        ['DNAT 10.180.0.5:80', { 'worker-1': 0.5, 'worker-2': 0 }],
-        ['DNAT 10.180.1.9:80', { 'worker-1': 0, 'worker-2': 0.5 }],
+        ['DNAT 10.180.0.5:80', { 'worker-1': 0.5, 'worker-2': 0 }, false],
+        ['DNAT 10.180.1.9:80', { 'worker-1': 0, 'worker-2': 0.5 }, true],
       ]),
     );
+    expect(out.matrix.nodes.map((n: { node: string; delivered: number; toGoneEndpoints: number }) => [n.node, n.delivered, n.toGoneEndpoints])).toEqual([
+      ['worker-1', 1, 0],
+      ['worker-2', 0.5, 0.5],
+    ]);
+  });
+
+  it('the same with --collection NAME and with two snapshot ids; the text names the judge', async () => {
+    const byIds = await run(['--snapshot', 'demo~worker-1', '--snapshot', 'demo~worker-2', '--store', 'store']);
+    expect(byIds.stdout).toContain('Each node is judged against the cluster state in snapshot demo~worker-1.');
+    expect(byIds.stdout).toContain('shop/frontend:http: odd node(s) worker-2');
+    expect((await run(['--collection', 'demo', '--store', 'store'])).stdout).toBe(byIds.stdout);
     expect((await run(['--collection', 'nope', '--store', 'store'])).code).toBe(1);
+    expect((await run(['--snapshot', 'demo~worker-1', '--snapshot', 'demo~worker-1', '--store', 'store'])).stderr).toContain('compare needs at least two nodes');
+  });
+
+  it('without cluster state, two nodes that differ are shown unranked, with the difference', async () => {
+    const files = ['worker-1', 'worker-2'].map((n) => {
+      const doc = JSON.parse(readFileSync(join(REPO, 'apps/server/demo/demo.svcpath.json'), 'utf8')) as { snapshots: { node: string; files: { text: string }[] }[] };
+      const path = join(scratch, `demo-${n}.txt`);
+      writeFileSync(path, doc.snapshots.find((s) => s.node === n)!.files[0]!.text);
+      return `${n}=${path}`;
+    });
+    const r = await run(['--rules', files[0]!, '--rules', files[1]!, '--json']);
+    const out = JSON.parse(r.stdout);
+    expect(out.judgedBy).toBe('majority');
+    expect(out.findings.map((f: { service: string; node?: string; title: string }) => [f.service, f.node ?? null])).toEqual([
+      ['monitoring/grafana:http', null],
+      ['shop/frontend:http', null],
+    ]);
+    const text = (await run(['--rules', files[0]!, '--rules', files[1]!])).stdout;
+    expect(text).toContain('two nodes that differ cannot be ranked (give --cluster-state FILE)');
+    expect(text).toContain('worker-1 sends it to 10.180.0.4:80, 10.180.0.5:80; worker-2 sends it to 10.180.0.4:80, 10.180.1.9:80');
+    // The cluster state from a file breaks the tie the same way the collection's does.
+    const state = join(scratch, 'demo-state.json');
+    const cs = (JSON.parse(readFileSync(join(REPO, 'apps/server/demo/demo.svcpath.json'), 'utf8')) as { snapshots: { clusterState: { services: unknown[]; endpoints: { slices: unknown[] } } }[] }).snapshots[0]!.clusterState;
+    writeFileSync(state, JSON.stringify({ services: cs.services, endpointSlices: cs.endpoints.slices }));
+    const judged = JSON.parse((await run(['--rules', files[0]!, '--rules', files[1]!, '--cluster-state', state, '--json'])).stdout);
+    expect(judged.findings.map((f: { node: string }) => f.node)).toEqual(['worker-2', 'worker-2']);
   });
 });

@@ -1,17 +1,24 @@
-import { diagnose, helpAnchor, parseDummyAddresses, type DiagnoseClusterState, type Evidence, type Finding, type IpvsInput } from '@svcpath/diagnostics';
+import type { Snapshot } from '@svcpath/api-contract';
+import { clusterStateOfSnapshot, diagnose, helpAnchor, parseDummyAddresses, type DiagnoseClusterState, type Evidence, type Finding, type IpvsInput } from '@svcpath/diagnostics';
 import type { EndpointSlice, Node, Pod, Service } from '@svcpath/k8s-model';
 import { parseIP } from '@svcpath/netaddr';
 import { parseIpset, parseIpvsadm } from '@svcpath/parse-ipvs';
 import { loadRuleset } from '@svcpath/ruleset';
 import { CliError, readUserFile, type Io, readFlags } from './io';
+import { fileOfKind, readSnapshot, rulesOf, storeDir } from './snapshot-reader';
 
 const HELP = `Usage: svcpath doctor --rules FILE [--rules FILE ...] --node NAME --node-ip IP [options]
+       svcpath doctor --snapshot ID [--store DIR] [options]
 
 Compares what the cluster says should happen with what the node's rules do, and prints findings
 ranked by severity, each with its evidence (rules with file:line, object fields, traces) and a next
 step. Codes are explained in docs/doctor.md.
 
   --rules FILE           a node dump (iptables-save, nft list ruleset); repeatable
+  --snapshot ID          a snapshot saved by "svcpath collect" or "svcpath snapshots import"
+                         (collection~node): its rules, node name and IPs, cluster state, sysctls,
+                         conntrack table and IPVS dumps; flags given as well override them
+  --store DIR            where snapshots are kept (default $SVCPATH_STORE, else ~/.svcpath/snapshots)
   --cluster-state FILE   cluster objects as JSON: {"services","endpointSlices","pods"?,"nodes"?} or the
                          output of \`kubectl get svc,endpointslices,pods,nodes -A -o json\`
   --node NAME            kube-proxy's node name (decides which endpoints are local)
@@ -30,6 +37,8 @@ Exit codes: 0 the doctor ran (whatever it found); 1 bad input data; 2 bad comman
 
 const OPTIONS = {
   rules: { type: 'string', multiple: true },
+  snapshot: { type: 'string' },
+  store: { type: 'string' },
   'cluster-state': { type: 'string' },
   node: { type: 'string' },
   'node-ip': { type: 'string', multiple: true },
@@ -48,28 +57,34 @@ const OPTIONS = {
 export async function doctorCommand(args: string[], io: Io): Promise<number> {
   const values = readFlags(args, OPTIONS, HELP, io);
   if (!values) return 0;
-  if (!values.rules?.length) throw new CliError(`--rules FILE is required\n\n${HELP}`, 2);
-  if (!values.node) throw new CliError(`--node NAME is required\n\n${HELP}`, 2);
-  const nodeIPs = (values['node-ip'] ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
-  for (const ip of nodeIPs) if (!parseIP(ip)) throw new CliError(`--node-ip: "${ip}" is not an IPv4 or IPv6 address`, 2);
-  if (nodeIPs.length === 0) throw new CliError(`--node-ip IP is required\n\n${HELP}`, 2);
+  if (!values.rules?.length && !values.snapshot) throw new CliError(`--rules FILE or --snapshot ID is required\n\n${HELP}`, 2);
+  if (values.rules?.length && values.snapshot) throw new CliError('give --rules FILE or --snapshot ID, not both', 2);
+  const snapshot = values.snapshot ? await readSnapshot(values.snapshot, storeDir(values.store, io)) : undefined;
+  const node = values.node ?? snapshot?.node;
+  if (!node) throw new CliError(`--node NAME is required\n\n${HELP}`, 2);
+  const flagIPs = (values['node-ip'] ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  for (const ip of flagIPs) if (!parseIP(ip)) throw new CliError(`--node-ip: "${ip}" is not an IPv4 or IPv6 address`, 2);
+  const nodeIPs = [...new Set([...(snapshot?.nodeIPs ?? []), ...flagIPs])];
+  if (nodeIPs.length === 0) throw new CliError(snapshot ? `snapshot ${snapshot.id} names no node address; give one with --node-ip IP` : `--node-ip IP is required\n\n${HELP}`, 2);
   const proto = values.proto;
   if (proto !== undefined && proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp') throw new CliError(`--proto must be tcp, udp or sctp`, 2);
 
-  const files = values.rules.map((path) => ({ name: path, text: readUserFile(io, path, 'dump') }));
+  const files = snapshot ? rulesOf(snapshot, 'diagnose') : values.rules!.map((path) => ({ name: path, text: readUserFile(io, path, 'dump') }));
   const loaded = loadRuleset(files);
   if (!loaded.ruleset) throw new CliError(`no rules in ${files.map((f) => f.name).join(', ')}`, 1);
-  const clusterState = values['cluster-state'] ? readClusterState(io, values['cluster-state']) : undefined;
-  const sysctls = values.sysctls ? parseSysctls(readUserFile(io, values.sysctls, 'sysctls file')) : undefined;
-  const ipvs = readIpvs(io, values.ipvs, values.ipset, values['ipvs-addresses']);
+  const fromSnapshot = snapshot ? snapshotInputs(snapshot) : {};
+  const clusterState = values['cluster-state'] ? readClusterState(io, values['cluster-state']) : fromSnapshot.clusterState;
+  const sysctls = values.sysctls ? parseSysctls(readUserFile(io, values.sysctls, 'sysctls file')) : fromSnapshot.sysctls;
+  const conntrack = values.conntrack ? { file: values.conntrack, text: readUserFile(io, values.conntrack, 'conntrack table') } : fromSnapshot.conntrack;
+  const ipvs = readIpvs(io, values.ipvs, values.ipset, values['ipvs-addresses']) ?? fromSnapshot.ipvs;
 
   const d = diagnose({
     ruleset: loaded.ruleset,
-    nodeName: values.node,
+    nodeName: node,
     nodeIPs,
     ...(clusterState ? { clusterState } : {}),
     ...(sysctls ? { sysctls } : {}),
-    ...(values.conntrack ? { conntrack: { file: values.conntrack, text: readUserFile(io, values.conntrack, 'conntrack table') } } : {}),
+    ...(conntrack ? { conntrack } : {}),
     ...(ipvs ? { ipvs } : {}),
     ...(values.from !== undefined ? { from: values.from } : {}),
     ...(values.to !== undefined ? { to: values.to } : {}),
@@ -77,9 +92,55 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
   });
   if (values.json) {
     const findings = d.findings.map((f) => ({ ...f, help: helpAnchor(f.code) }));
-    io.stdout.write(`${JSON.stringify({ node: values.node, focus: d.focus, findings, notChecked: d.notChecked }, null, 2)}\n`);
-  } else io.stdout.write(formatReport(values.node, d.findings, d.notChecked));
+    io.stdout.write(`${JSON.stringify({ node, ...(snapshot ? { snapshot: snapshot.id } : {}), focus: d.focus, findings, notChecked: d.notChecked }, null, 2)}\n`);
+  } else io.stdout.write(formatReport(node, d.findings, d.notChecked.map(inFlags)));
   return 0;
+}
+
+/** What a snapshot holds besides its rules, in the doctor's terms. */
+function snapshotInputs(s: Snapshot): { clusterState?: DiagnoseClusterState; sysctls?: Record<string, string>; conntrack?: { file: string; text: string }; ipvs?: IpvsInput } {
+  const sysctls = fileOfKind(s, 'sysctls');
+  const conntrack = fileOfKind(s, 'conntrack');
+  const ipvsadm = s.mode === 'ipvs' ? fileOfKind(s, 'ipvsadm') : undefined;
+  const ipset = fileOfKind(s, 'ipset');
+  const addrs = fileOfKind(s, 'ip-addr-text');
+  return {
+    ...(s.clusterState && s.clusterState.endpoints.kind !== 'unavailable' ? { clusterState: clusterStateOfSnapshot(s.clusterState) } : {}),
+    ...(sysctls ? { sysctls: parseSysctls(sysctls.text) } : {}),
+    ...(conntrack ? { conntrack } : {}),
+    ...(ipvsadm
+      ? {
+          ipvs: {
+            virtualServices: parseIpvsadm(ipvsadm.text, { file: ipvsadm.file }).virtualServices,
+            ...(ipset ? { ipsets: parseIpset(ipset.text, { file: ipset.file }).sets } : {}),
+            // Only kube-ipvs0's section of `ip addr`: other interfaces' addresses are not IPVS VIPs.
+            ...(addrs ? { dummyAddresses: parseDummyAddresses(kubeIpvs0Section(addrs.text), addrs.file) } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The lines of `ip addr` output that belong to kube-ipvs0 (blanked elsewhere, so line numbers hold). */
+function kubeIpvs0Section(text: string): string {
+  let inside = false;
+  return text
+    .split('\n')
+    .map((line) => {
+      const head = /^\d+:\s+([^:@\s]+)/.exec(line);
+      if (head) inside = head[1] === 'kube-ipvs0';
+      return inside ? line : '';
+    })
+    .join('\n');
+}
+
+/** The doctor's notes name the inputs it lacked; say them as this command's flags. */
+function inFlags(note: string): string {
+  return note
+    .replace(/^No cluster state:/, 'No cluster state (--cluster-state FILE, or a snapshot that holds it):')
+    .replace(/^No conntrack table:/, 'No conntrack table (--conntrack FILE):')
+    .replace(/^No sysctls:/, 'No sysctls (--sysctls FILE):')
+    .replace(/^No Pods in the cluster state:/, 'No Pods in the cluster state (kubectl get pods -A -o json in --cluster-state):');
 }
 
 /** The readable report: a summary line, then each finding with its evidence, most severe first. */
@@ -129,7 +190,7 @@ const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
  * Reads `{services, endpointSlices, pods?, nodes?}` or a kubectl List. Objects are checked for the
  * shape every consumer relies on (an object with `metadata`, Services with `spec`), not field by field.
  */
-function readClusterState(io: Io, path: string): DiagnoseClusterState {
+export function readClusterState(io: Io, path: string): DiagnoseClusterState {
   const text = readUserFile(io, path, 'cluster state');
   let json: unknown;
   try {

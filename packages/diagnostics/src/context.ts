@@ -83,19 +83,9 @@ export function makeContext(input: DiagnoseInput): DiagnoseContext {
   const localAddresses = input.nodeIPs.map((t) => parseIP(t)).filter((ip): ip is IP => ip !== null);
   let intended: IntendedPort[] | null = null;
   let proxyNotes: ProxyNote[] = [];
-  const state = input.clusterState;
-  if (state) {
-    const node = state.nodes?.find((n) => n.metadata.name === input.nodeName);
-    const zone = node ? nodeZone(node) : null;
+  if (input.clusterState) {
     const family = localAddresses.some((ip) => ip.family === 4) || localAddresses.length === 0 ? 'IPv4' : 'IPv6';
-    const proxied = proxiedServicePorts(state, { nodeName: input.nodeName, family });
-    proxyNotes = proxied.notes;
-    intended = proxied.servicePorts.map((sp) => ({
-      info: sp.info,
-      service: state.services.find((s) => s.metadata.namespace === sp.info.name.namespace && s.metadata.name === sp.info.name.name)!,
-      endpoints: sp.endpoints,
-      categories: categorizeEndpoints(sp.endpoints, sp.info, { nodeName: input.nodeName, zone }),
-    }));
+    ({ intended, notes: proxyNotes } = intendedPorts(input.clusterState, input.nodeName, family));
   }
   // In IPVS mode the iptables rules only accept and masquerade; the translation lives in IPVS.
   const programmed =
@@ -103,6 +93,24 @@ export function makeContext(input: DiagnoseInput): DiagnoseContext {
       ? new Map(serviceCatalog(input.ruleset).flatMap((s) => s.ports.map((p) => [p.portName, p] as const)))
       : null;
   return { input, rs: input.ruleset, localAddresses, intended, proxyNotes, programmed };
+}
+
+/**
+ * What Kubernetes intends on one node: every proxied Service port with its endpoints, categorised
+ * for that node (traffic policies, topology, terminating fallback) by @svcpath/k8s-model.
+ */
+export function intendedPorts(state: DiagnoseClusterState, nodeName: string, family: 'IPv4' | 'IPv6' = 'IPv4'): { intended: IntendedPort[]; notes: ProxyNote[] } {
+  const node = state.nodes?.find((n) => n.metadata.name === nodeName);
+  const zone = node ? nodeZone(node) : null;
+  const proxied = proxiedServicePorts(state, { nodeName, family });
+  const byName = new Map(state.services.map((s) => [`${s.metadata.namespace ?? ''}/${s.metadata.name ?? ''}`, s] as const));
+  const intended = proxied.servicePorts.map((sp) => ({
+    info: sp.info,
+    service: byName.get(`${sp.info.name.namespace}/${sp.info.name.name}`)!,
+    endpoints: sp.endpoints,
+    categories: categorizeEndpoints(sp.endpoints, sp.info, { nodeName, zone }),
+  }));
+  return { intended, notes: proxied.notes };
 }
 
 /** A rule with the chain it sits in. */
