@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { groupFindings, NODE_WIDE } from '@svcpath/graph';
+import { groupFindings, NODE_WIDE, type FindingGroup } from '@svcpath/graph';
 import type { Evidence } from '@svcpath/diagnostics';
 import type { ApiError } from '../api/api-error';
 import type { FindingsResult } from '../api/types';
@@ -91,21 +91,29 @@ function FindingList({ indices, findings, p }: { indices: readonly number[]; fin
   );
 }
 
+/** One group: a line with its count; its findings are drawn only once it is opened. */
+function GroupItem({ g, by, initiallyOpen, findings, p }: { g: FindingGroup; by: 'code' | 'namespace'; initiallyOpen: boolean; findings: readonly Finding[]; p: FindingsPanelProps }) {
+  const [open, setOpen] = useState(initiallyOpen);
+  return (
+    <li className={`finding-group sev-${g.severity}`}>
+      <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+        <summary>
+          <span className={`sev-dot sev-${g.severity}`} aria-label={g.severity} />
+          <span className={by === 'code' ? 'mono' : ''}>{g.key === NODE_WIDE ? 'the node itself' : g.key}</span> <span className="finding-group-count">{g.indices.length}</span>
+        </summary>
+        {open && <FindingList indices={g.indices} findings={findings} p={p} />}
+      </details>
+    </li>
+  );
+}
+
 /** Groups by code or namespace, each a line with its count that opens to its findings. */
 function GroupedFindings({ findings, by, p }: { findings: readonly Finding[]; by: 'code' | 'namespace'; p: FindingsPanelProps }) {
   const groups = useMemo(() => groupFindings(findings, by), [findings, by]);
   return (
     <ul className="finding-groups" aria-label={`Findings by ${by}`}>
       {groups.map((g) => (
-        <li key={g.key} className={`finding-group sev-${g.severity}`}>
-          <details open={groups.length === 1 || (p.selected !== undefined && g.indices.includes(p.selected))}>
-            <summary>
-              <span className={`sev-dot sev-${g.severity}`} aria-label={g.severity} />
-              <span className={by === 'code' ? 'mono' : ''}>{g.key === NODE_WIDE ? 'the node itself' : g.key}</span> <span className="finding-group-count">{g.indices.length}</span>
-            </summary>
-            <FindingList indices={g.indices} findings={findings} p={p} />
-          </details>
-        </li>
+        <GroupItem key={`${by}:${g.key}`} g={g} by={by} initiallyOpen={groups.length === 1 || (p.selected !== undefined && g.indices.includes(p.selected))} findings={findings} p={p} />
       ))}
     </ul>
   );
