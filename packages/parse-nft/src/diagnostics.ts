@@ -41,6 +41,8 @@ export const NFT_CODES = {
   NFT_JSON_BAD_SHAPE: 'error',
   /** A JSON object kind that svcpath does not model (flowtable, counter, …). */
   NFT_JSON_UNSUPPORTED_OBJECT: 'warning',
+  /** A chain, set or map pasted without its `table … {` line; read into an assumed table. */
+  NFT_TABLE_ASSUMED: 'warning',
 } as const satisfies Record<string, Severity>;
 
 export type NftCode = keyof typeof NFT_CODES;

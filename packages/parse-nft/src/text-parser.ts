@@ -4,6 +4,7 @@ import { DiagnosticSink } from './diagnostics';
 import { RulesetBuilder, type TableDraft } from './ruleset-builder';
 import { applySetItem } from './set-items';
 import { BODY_BLOCK_WORDS, type Statement, StatementReader, TABLE_BLOCK_WORDS } from './statement-reader';
+import { tablelessTable } from './tableless';
 import { applyTableItem, runCommand } from './transaction';
 import { familyAndName, handleOf, nameToken, rawOf, streamOf, type TextContext, tokSpan } from './text-context';
 
@@ -38,6 +39,11 @@ function topLevel(ctx: TextContext, reader: StatementReader, st: Statement): Sta
     return null;
   }
   if (st.opensBlock && st.toks[0]!.text === 'table') return tableBlock(ctx, reader, st);
+  const kw = st.toks[0]!.text;
+  if (st.opensBlock && (kw === 'chain' || kw === 'set' || kw === 'map')) {
+    const t = tablelessTable(ctx, st.toks[1]?.text ?? '', tokSpan(ctx, st.toks[0]!, st.toks[st.toks.length - 1]!));
+    return kw === 'chain' ? chainBlock(ctx, reader, t, st) : setBlock(ctx, reader, t, st);
+  }
   if (st.opensBlock) {
     skipUnknownBlock(ctx, reader, st, ctx.builder.unparsed, 'NFT_UNKNOWN_COMMAND');
     return null;

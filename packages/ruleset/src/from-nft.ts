@@ -3,6 +3,7 @@ import { cidrOf, type IP } from '@svcpath/netaddr';
 import type { Match, NatRange, Target } from '@svcpath/parse-iptables';
 import type { Action, BaseChain, Cond, Field, Hook, KeyPart, MapVerdict, NamedSet, RsChain, RsRule, Ruleset, SetElement } from './model';
 import { HOOKS } from './model';
+import { nftMissing } from './nft-missing';
 
 /**
  * Lowers an nftables ruleset into the neutral model: every base chain registered at its hook and
@@ -50,6 +51,11 @@ export function fromNft(nft: NftRuleset, file: string): Ruleset {
       });
     }
   }
+  // A partial paste: chains it names but does not show, kube-proxy's base chains it cut (nft-missing.ts).
+  const missing = nftMissing(chains, sets, new Set(HOOKS.flatMap((h) => hooks[h].map((b) => b.chainId))), file);
+  for (const c of missing.chains) chains.set(c.id, c);
+  for (const b of missing.hooks) hooks[b.hook].push(b);
+  assumptions.push(...missing.assumptions);
   for (const h of Object.values(hooks)) h.sort((a, b) => a.priority - b.priority);
   return { dataplane: 'nftables', family, chains, hooks, sets, assumptions, files: [file] };
 }

@@ -12,6 +12,8 @@ export function detectFormat(text: string): DumpFormat {
   const head = text.slice(0, 64 * 1024);
   if (/^\s*\{\s*"nftables"/.test(head)) return 'nft-json';
   if (/^\s*(table (ip|ip6|inet|arp|bridge|netdev) \S+ \{|add (table|chain|rule|map|set|element) )/m.test(head)) return 'nft-text';
+  // nft chains or maps pasted without their table line.
+  if (/^\s*(chain|map|set) [^\s{]+ \{\s*$/m.test(head) && /^\s*(type \w+ hook |jump |goto |.*\bvmap |.*\b(ip6?|meta|ct|th) \w+ |.*\bdnat to |elements = )/m.test(head)) return 'nft-text';
   if (/IP Virtual Server version|^\s*-A -[tuf] \S+/m.test(head)) return 'ipvsadm';
   if (/^(create \S+ (hash|bitmap|list):|Name: \S+\s*\nType: )/m.test(head)) return 'ipset';
   if (/^\s*(\*(filter|nat|mangle|raw|security)\s*$|:\S+ (ACCEPT|DROP|-) \[\d+:\d+\]|(\[\d+:\d+\] )?-[AINP] \S)/m.test(head)) return 'iptables';

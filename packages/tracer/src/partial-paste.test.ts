@@ -111,4 +111,18 @@ describe('partial pastes: what is not shown is said, never guessed', () => {
     const r = run([{ name: 'diff-and-numbers.txt', text: pastes('diff-and-numbers.txt') }], '10.244.1.20', '172.30.0.41', 80);
     expect(read(r)).toEqual(['traced 1.0000 DNAT 10.244.1.5:8080']);
   });
+
+  for (const file of ['nft-chains-without-table.txt', 'nft-table-without-base-chains.txt'])
+    it(`nft: ${file} traces to the Service through kube-proxy's assumed hook layout`, () => {
+      const files = [{ name: file, text: pastes(file) }];
+      const l = load(files);
+      expect(l.formats[0]!.format).toBe('nft-text');
+      expect(l.ruleset!.assumptions.some((a) => a.includes("assumed kube-proxy's hook layout") && a.includes('nat-prerouting'))).toBe(true);
+      const r = run(files, '192.168.7.7', '172.30.0.44', 80);
+      expect(read(r)).toEqual(['endpoint-not-shown 0.5000 DNAT 10.180.0.5:80', 'traced 0.5000 DNAT 10.180.0.4:80 masq']);
+      expect(r.outcomes.find((o) => o.kind === 'endpoint-not-shown')!.notShown?.command).toBe('nft list chain ip kube-proxy endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80');
+      // The map names a Service whose chain was not pasted: unknown, not "forwarded unchanged".
+      expect(read(run(files, '192.168.7.7', '172.30.0.41', 80))).toEqual(['unknown 1.0000 UNKNOWN']);
+    });
 });
+
