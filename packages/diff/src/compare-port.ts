@@ -30,6 +30,8 @@ function entryOn(side: SidePort | undefined, p: Probe): boolean {
   switch (p.entry) {
     case 'cluster-ip':
       return info.clusterIP === p.dst && info.port === p.dport;
+    case 'wrong-port':
+      return info.clusterIP === p.dst;
     case 'node-port':
       return info.nodePort === p.dport;
     case 'external-ip':

@@ -5,3 +5,6 @@ export { describeChange, describeNodeChange, percent } from './describe-change';
 export { describeProbe, OUTSIDE_SOURCE } from './probes';
 export { formatDiffText, formatDiffMarkdown, formatTimelineMarkdown, formatTimelineText } from './format-report';
 export { foreignRulesBeforeServices, type ForeignRule } from './foreign-rules';
+export { migrationPreview, type MigrationInput, type MigrationPreview, type MigrationGroup, type ChangedFlow } from './migration-preview';
+export { causeInfo, type MigrationCause, type CauseInfo } from './migration-causes';
+export { formatMigrationPreview } from './format-migration';

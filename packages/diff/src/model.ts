@@ -27,7 +27,8 @@ export interface Evidence {
 }
 
 /** Where a probe packet enters a Service port. */
-export type EntryKind = 'cluster-ip' | 'node-port' | 'external-ip' | 'load-balancer-ip';
+/** `wrong-port`: the ClusterIP on a port the Service does not define. */
+export type EntryKind = 'cluster-ip' | 'wrong-port' | 'node-port' | 'external-ip' | 'load-balancer-ip';
 
 /** Where a probe packet comes from: a Pod on the node, the node itself, a host outside the cluster. */
 export type ProbeOrigin = 'pod' | 'node' | 'outside';

@@ -41,7 +41,7 @@ function podSource(sources: ProbeSources, ports: readonly (SidePort | undefined)
  * (127.0.0.1 from the node itself), each external and load-balancer IP from outside. Built from
  * both sides' addresses, so a NodePort that exists on one side only is tried on both.
  */
-export function planProbes(before: SidePort | undefined, after: SidePort | undefined, sources: ProbeSources, allEndpoints: readonly string[]): Probe[] {
+export function planProbes(before: SidePort | undefined, after: SidePort | undefined, sources: ProbeSources, allEndpoints: readonly string[], more?: MoreProbes): Probe[] {
   const ports = [before, after];
   const info = (after ?? before)!.info;
   const proto = ((info.protocol ?? 'tcp').toLowerCase() as Probe['proto']);
@@ -58,7 +58,25 @@ export function planProbes(before: SidePort | undefined, after: SidePort | undef
       add('node-port', addr === '127.0.0.1' ? 'node' : 'outside', addr === '127.0.0.1' ? '127.0.0.1' : OUTSIDE_SOURCE, addr, p?.info.nodePort ?? null);
   for (const p of ports) for (const ip of p?.info.externalIPs ?? []) add('external-ip', 'outside', OUTSIDE_SOURCE, ip, p?.info.port ?? null);
   for (const p of ports) for (const ip of p?.info.loadBalancerIPs ?? []) add('load-balancer-ip', 'outside', OUTSIDE_SOURCE, ip, p?.info.port ?? null);
+  if (more) {
+    for (const p of ports) add('cluster-ip', 'outside', OUTSIDE_SOURCE, p?.info.clusterIP ?? null, p?.info.port ?? null);
+    for (const p of ports)
+      for (const addr of sources.nodeAddresses) if (addr !== '127.0.0.1') add('node-port', 'node', sources.node, addr, p?.info.nodePort ?? null);
+    for (const p of ports) add('wrong-port', 'pod', pod, p?.info.clusterIP ?? null, unusedPort(p?.info.clusterIP ?? null, p?.info.port ?? null, more.usedPorts));
+  }
   return out;
+}
+
+/** Extra probes for a migration preview: ClusterIPs from outside, NodePorts from the node, a wrong port. */
+export interface MoreProbes {
+  /** `ip:port` of every Service port on either side, so a "wrong" port is one no Service uses. */
+  readonly usedPorts: ReadonlySet<string>;
+}
+
+function unusedPort(ip: string | null, port: number | null, used: ReadonlySet<string>): number | null {
+  if (ip === null || port === null) return null;
+  for (let p = port + 1; p !== port; p = p >= 65535 ? 1 : p + 1) if (!used.has(`${ip}:${p}`)) return p;
+  return null;
 }
 
 /** `cluster-ip 172.30.0.10:80 from a Pod (10.180.0.4)` */
