@@ -4,7 +4,7 @@
  * `iptables-save -c` runs before and after real connections, and the deltas must point at exactly
  * the rules the connections took. Skipped with the reason where no lab can be built.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { CliError, type Io } from './io';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'svcpath-counters-cli-'));
-const demo = JSON.parse(readFileSync(join(REPO, 'apps/server/demo/demo.svcpath.json'), 'utf8')) as { snapshots: { node: string; files: { text: string }[] }[] };
+const demo = JSON.parse(readFileSync(join(REPO, 'apps/server/demo/demo.svcpath.json'), 'utf8')) as { snapshots: { id: string; collection: string; node: string; files: { text: string }[] }[] };
 const WORKER_1 = demo.snapshots.find((s) => s.node === 'worker-1')!.files[0]!.text;
 
 async function run(args: string[]) {
@@ -76,12 +76,39 @@ describe.skipIf(!available.ok)(`svcpath counters on kernel counters${available.o
     expect(text).toMatch(/Where packets died:\n\s+\+5 pkts\s+\+\d+ B {2}filter\/KUBE-SERVICES#\d+ {2}after\.txt:\d+ {2}-A KUBE-SERVICES -d 172\.30\.0\.47\/32/);
   });
 
+  it('reads the same two dumps from stored snapshots (--snapshot later --since earlier)', async () => {
+    const store = join(scratch, 'store');
+    storeDump(store, 'before', 'worker-1', readFileSync(join(scratch, 'before.txt'), 'utf8'));
+    storeDump(store, 'after', 'worker-1', readFileSync(join(scratch, 'after.txt'), 'utf8'));
+    const fromStore = JSON.parse((await run(['--snapshot', 'after~worker-1', '--since', 'before~worker-1', '--store', 'store', '--json'])).stdout) as CounterDeltaReport;
+    expect(fromStore.services).toEqual(report.services);
+    expect(fromStore.died.map((d) => d.packets)).toEqual(report.died.map((d) => d.packets));
+  });
+
   it('moves no rule of a Service nobody reached', () => {
     expect(report.moved.some((d) => d.service === 'monitoring/grafana:http' || d.service === 'shop/cart:http')).toBe(false);
   });
 });
 
+/** Stores `text` as the only dump of a snapshot `collection~node`, shaped like the demo's. */
+function storeDump(store: string, collection: string, node: string, text: string) {
+  const base = demo.snapshots.find((s) => s.node === 'worker-1')!;
+  mkdirSync(store, { recursive: true });
+  writeFileSync(join(store, `${collection}~${node}.json`), JSON.stringify({ ...base, id: `${collection}~${node}`, collection, node, files: [{ ...base.files[0]!, text }] }));
+}
+
 describe('svcpath counters refuses', () => {
+  it('snapshots of two nodes, a lone --snapshot, and files mixed with snapshots', async () => {
+    const store = join(scratch, 'refusals');
+    storeDump(store, 'a', 'worker-1', WORKER_1);
+    storeDump(store, 'b', 'worker-2', WORKER_1);
+    const r = await run(['--snapshot', 'b~worker-2', '--since', 'a~worker-1', '--store', 'refusals']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('two snapshots of one node');
+    expect((await run(['--snapshot', 'b~worker-2', '--store', 'refusals'])).stderr).toContain('--snapshot ID and --since ID go together');
+    expect((await run(['--snapshot', 'b~worker-2', '--before', 'x.txt'])).code).toBe(2);
+  });
+
   it('dumps without counters and a missing flag', async () => {
     writeFileSync(join(scratch, 'plain.txt'), WORKER_1); // as rendered: counters on chain lines only, as iptables-save prints them
     const r = await run(['--before', 'plain.txt', '--after', 'plain.txt']);

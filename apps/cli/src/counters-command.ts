@@ -1,9 +1,10 @@
-import { parseArgs } from 'node:util';
 import { counterDeltas, type CounterDeltaReport, type RuleDelta } from '@svcpath/counters';
 import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
-import { CliError, readUserFile, type Io } from './io';
+import { CliError, readFlags, readUserFile, type Io } from './io';
+import { readSnapshot, rulesOf, storeDir } from './snapshot-reader';
 
 const HELP = `Usage: svcpath counters --before FILE --after FILE [--json]
+       svcpath counters --snapshot ID --since ID [--store DIR] [--json]
 
 Compares two \`iptables-save -c\` dumps of one node taken some time apart (a minute is plenty) and
 prints the rules whose packet counters moved: where packets really went, per Service and endpoint,
@@ -11,38 +12,55 @@ and where they died (DROP/REJECT rules and DROP policies that counted packets).
 
   --before FILE   the first \`iptables-save -c\` dump
   --after FILE    the second one, from the same node
+  --snapshot ID   instead of files: the later snapshot of a node (collection~node) ...
+  --since ID      ... and an earlier one of the same node, both collected with counters
+  --store DIR     where snapshots are kept (default $SVCPATH_STORE, else ~/.svcpath/snapshots)
   --json          print {moved, died, services, added, removed, hasCounters} as JSON
 
 nat-table counters count a connection's first packet only, so DNAT deltas are new connections.
 A counter that went down means kube-proxy rewrote the rule in between ("reset": a lower bound).`;
 
+const OPTIONS = {
+  before: { type: 'string' },
+  after: { type: 'string' },
+  snapshot: { type: 'string' },
+  since: { type: 'string' },
+  store: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export async function countersCommand(args: string[], io: Io): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      options: { before: { type: 'string' }, after: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    }).values;
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}\n\n${HELP}`, 2);
-  }
-  if (values.help) {
-    io.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  if (!values.before || !values.after) throw new CliError(`--before FILE and --after FILE are required\n\n${HELP}`, 2);
-  const report = counterDeltas(load(io, values.before), load(io, values.after));
-  if (!report.hasCounters) throw new CliError(`neither dump carries counters: save them with \`iptables-save -c\``, 1);
+  const values = readFlags(args, OPTIONS, HELP, io);
+  if (!values) return 0;
+  const files = values.before !== undefined || values.after !== undefined;
+  const stored = values.snapshot !== undefined || values.since !== undefined;
+  if (files && stored) throw new CliError('give --before/--after FILE or --snapshot/--since ID, not both', 2);
+  const [before, after] = stored ? await fromSnapshots(values.snapshot, values.since, storeDir(values.store, io)) : fromFiles(io, values.before, values.after);
+  const report = counterDeltas(before, after);
+  if (!report.hasCounters) throw new CliError(`neither dump carries counters: save them with \`iptables-save -c\` (svcpath collect does)`, 1);
   if (values.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout.write(formatCounters(report));
   return 0;
 }
 
-function load(io: Io, path: string): Ruleset {
-  const loaded = loadRuleset([{ name: path, text: readUserFile(io, path, 'dump') }]);
-  if (!loaded.ruleset) throw new CliError(`no rules in ${path}`, 1);
-  if (loaded.ruleset.dataplane !== 'iptables') throw new CliError(`${path}: counters are read from \`iptables-save -c\` dumps; this is ${loaded.ruleset.dataplane}`, 1);
+function fromFiles(io: Io, before?: string, after?: string): [Ruleset, Ruleset] {
+  if (!before || !after) throw new CliError(`--before FILE and --after FILE (or --snapshot ID and --since ID) are required\n\n${HELP}`, 2);
+  return [load(before, [{ name: before, text: readUserFile(io, before, 'dump') }]), load(after, [{ name: after, text: readUserFile(io, after, 'dump') }])];
+}
+
+async function fromSnapshots(id: string | undefined, since: string | undefined, dir: string): Promise<[Ruleset, Ruleset]> {
+  if (!id || !since) throw new CliError(`--snapshot ID and --since ID go together\n\n${HELP}`, 2);
+  if (id === since) throw new CliError('--since must name an earlier snapshot than --snapshot', 2);
+  const [later, earlier] = [await readSnapshot(id, dir), await readSnapshot(since, dir)];
+  if (later.node !== earlier.node) throw new CliError(`counters compare two snapshots of one node: ${since} is of "${earlier.node}", ${id} of "${later.node}"`, 1);
+  return [load(since, rulesOf(earlier, 'compare counters of')), load(id, rulesOf(later, 'compare counters of'))];
+}
+
+function load(what: string, files: { name: string; text: string }[]): Ruleset {
+  const loaded = loadRuleset(files);
+  if (!loaded.ruleset) throw new CliError(`no rules in ${what}`, 1);
+  if (loaded.ruleset.dataplane !== 'iptables') throw new CliError(`${what}: counters are read from \`iptables-save -c\` dumps; this is ${loaded.ruleset.dataplane}`, 1);
   return loaded.ruleset;
 }
 

@@ -1,5 +1,5 @@
 import { isIPv4 } from 'node:net';
-import { traceableFiles } from '@svcpath/collector';
+import { traceableFiles } from '@svcpath/api-contract';
 import { CommandFailedError, checkFlow, createLab, labAvailable, restorableDump, tolerance, withinTolerance, type Flow, type FlowCheck, type LabListener, type LabSpec } from '@svcpath/kernel-lab';
 import { parseIP } from '@svcpath/netaddr';
 import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
@@ -7,7 +7,7 @@ import { trace, type TraceResult } from '@svcpath/tracer';
 // checkFlow is the kernel lab's trace-vs-kernel comparison; its package does not export it yet.
 
 import { CliError, type Io, readFlags } from './io';
-import { openStore, withSnapshotErrors } from './snapshots-command';
+import { readSnapshot, storeDir } from './snapshot-reader';
 
 const HELP = `Usage: svcpath replay --snapshot ID [--store DIR] --from IP --to IP:PORT [--proto tcp|udp] [--tries N]
 
@@ -46,7 +46,7 @@ export async function replayCommand(args: string[], io: Io): Promise<number> {
   if (!values) return 0;
   const flow = readFlow(values);
   if (!values.snapshot) throw new CliError(`--snapshot ID is required\n\n${HELP}`, 2);
-  const snapshot = await withSnapshotErrors(() => openStore(values.store, io).get(values.snapshot!));
+  const snapshot = await readSnapshot(values.snapshot, storeDir(values.store, io));
   const nodeIPs = [...new Set([...snapshot.nodeIPs, ...(values['node-ip'] ?? []).flatMap((v) => v.split(','))].map((s) => s.trim()).filter((s) => isIPv4(s)))];
   if (nodeIPs.length === 0) throw new CliError(`snapshot ${snapshot.id} names no IPv4 node address; give one with --node-ip`, 1);
   flow.fromNode = nodeIPs.includes(flow.src);
