@@ -13,16 +13,28 @@ export function formatTree(result: TraceResult, rs: Ruleset): string {
     lines.push(`  ${pct(o.probability)}  ${verdictWords(o)}`);
     const facts = [
       o.service ? `service ${o.service}` : null,
-      `masqueraded: ${o.masquerade ? 'yes' : 'no'}`,
+      // Past a part the paste does not show, masquerading is decided by rules nobody has seen.
+      o.kind === 'traced' ? `masqueraded: ${o.masquerade ? 'yes' : 'no'}` : 'masqueraded: not known',
       o.affinity ? `session affinity: client remembered in ${o.affinity.list}${o.affinity.seconds !== null ? ` for ${o.affinity.seconds}s` : ''}` : null,
       `rules evaluated: ${o.rulesEvaluated}`,
     ].filter(Boolean);
     lines.push(`         ${facts.join(' · ')}`);
     lines.push(...pathLines(o.path, rs).map((l) => `         ${l}`));
     for (const a of o.assumptions) lines.push(`         assumed: ${a}`);
+    if (o.notShown) lines.push(`         NOT IN THE PASTE: ${o.notShown.reason}`, `         to settle it, run on the node: ${o.notShown.command}`);
   }
-  for (const a of result.assumptions) lines.push(`\nnote: ${a}`);
+  for (const a of result.assumptions) lines.push(`\nassumed (not in the dump): ${a}`);
+  lines.push(...pasteNext(result));
   return `${lines.join('\n')}\n`;
+}
+
+/** The read-only commands that would settle every outcome the paste leaves open, once each. */
+function pasteNext(result: TraceResult): string[] {
+  const open = result.outcomes.filter((o) => o.notShown);
+  if (open.length === 0) return [];
+  const share = open.reduce((a, o) => a + o.probability, 0);
+  const commands = [...new Set(open.map((o) => o.notShown!.command))];
+  return ['', `${pct(share).trim()} of this traffic depends on what the paste does not show. Paste the output of:`, ...commands.map((c) => `  ${c}`)];
 }
 
 function pct(p: number): string {
@@ -33,6 +45,7 @@ function pct(p: number): string {
 function verdictWords(o: Outcome): string {
   switch (o.verdict) {
     case 'DNAT':
+      if (o.kind === 'endpoint-not-shown') return `DNAT → ${o.destination ?? 'an endpoint'}: endpoint not shown in the paste (${o.notShown?.subject ?? 'its chain'} is not in it)`;
       return `DNAT → ${o.destination} (${o.delivery === 'local' ? 'an endpoint on the node itself' : 'forwarded to the endpoint'})`;
     case 'ACCEPT':
       return o.delivery === 'local' ? 'ACCEPT, delivered to the node itself, not translated' : 'ACCEPT, forwarded unchanged (no Service rule translated it)';
@@ -64,7 +77,7 @@ function pathLines(path: readonly PathStep[], rs: Ruleset): string[] {
     while (stack.length > 0 && stack[stack.length - 1] !== here) stack.pop();
     if (stack.length === 0) stack.push(here);
     const indent = '  '.repeat(stack.length);
-    const where = s.line > 0 ? `line ${s.line}` : 'assumed';
+    const where = s.assumed && s.line > 0 ? 'not in the paste' : s.line > 0 ? `line ${s.line}` : 'assumed';
     const prob = s.branchProbability !== undefined ? ` (${(s.branchProbability * 100).toFixed(1)}% here)` : '';
     out.push(`${indent}${s.table} ${s.chain} #${s.rule || 'policy'} [${where}] → ${s.action}${prob}`);
     const m = /^(jump|goto) (\S+)$/.exec(s.action);
