@@ -1,6 +1,7 @@
 import { ipsetMatch, persistenceKey, scheduleNewConnection, scheduleWithPersistence, type IpSet, type VirtualService } from '@svcpath/parse-ipvs';
 import type { Ruleset } from '@svcpath/ruleset';
 import type { TraceCtx } from './context';
+import { pushStep } from './path-seq';
 import { assume, cloneState, type FlowState } from './state';
 import type { PacketView } from './types';
 import { hostPort } from './walk';
@@ -43,7 +44,7 @@ export function ipvsSchedule(ctx: TraceCtx, vs: VirtualService, s: FlowState): {
   const where = `${vs.protocol ? vs.protocol.toUpperCase() : 'FWM'} ${vs.vip ? hostPort(vs.vip, vs.port ?? 0) : vs.fwmark}`;
   if (outcome.kind === 'no-destination') {
     assume(s, `IPVS ${where}: ${outcome.basis}`);
-    s.path.push({ hook: s.hook, table: 'ipvs', chain: where, rule: 0, line: vs.span.start.line, file: vs.span.file, action: 'IPVS: no real server can take the connection' });
+    s.path = pushStep(s.path, { hook: s.hook, table: 'ipvs', chain: where, rule: 0, line: vs.span.start.line, file: vs.span.file, action: 'IPVS: no real server can take the connection' });
     return { branches: [s], noDestination: true };
   }
   const branches: FlowState[] = [];
@@ -58,7 +59,7 @@ export function ipvsSchedule(ctx: TraceCtx, vs: VirtualService, s: FlowState): {
     t.dnat = { addr: rs.address, port: rs.port };
     t.dstNatBound = true;
     t.ipvs = { hook: s.hook, persistence: vs.persistence ? { seconds: vs.persistence.timeout, list: `ipvs ${where}` } : null };
-    t.path.push({
+    t.path = pushStep(t.path, {
       hook: s.hook,
       table: 'ipvs',
       chain: where,

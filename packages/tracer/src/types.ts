@@ -37,6 +37,25 @@ export interface TraceEnv {
   readonly returningTo?: string;
   /** ipset membership, when ipset data is known; null means unknown. */
   readonly ipsetTest?: (name: string, dir: readonly ('src' | 'dst')[], packet: PacketView) => boolean | null;
+  /**
+   * Which iptables the node runs, when known (`iptables-save v1.8.9 (nf_tables)` vs `(legacy)`).
+   * It decides whether deep jump nesting loads at all: iptables-nft refuses it, iptables-legacy does not.
+   */
+  readonly iptablesBackend?: 'nft' | 'legacy';
+}
+
+/**
+ * Bounds on one trace, so no ruleset can make it run away. Packages keep no clock: the caller
+ * injects `now` (milliseconds) for the time budget.
+ */
+export interface TraceLimits {
+  /** Rule evaluations over all branches (default 2,000,000). */
+  readonly maxSteps?: number;
+  /** Distinct outcomes (default 10,000). */
+  readonly maxOutcomes?: number;
+  /** Wall time, read from `now` (no default: without `now` there is no time budget). */
+  readonly maxMillis?: number;
+  readonly now?: () => number;
 }
 
 /** What a match sees of the packet at the moment it is evaluated. */
@@ -48,7 +67,15 @@ export interface PacketView {
   readonly proto: L4Proto;
 }
 
-export type Verdict = 'DNAT' | 'ACCEPT' | 'REJECT' | 'DROP';
+/** `UNKNOWN`: the walk reached a part of the node the paste does not show (see `Outcome.notShown`). */
+export type Verdict = 'DNAT' | 'ACCEPT' | 'REJECT' | 'DROP' | 'UNKNOWN';
+
+/**
+ * `traced`: every rule on the path was in the dump (or assumed, as listed). `endpoint-not-shown`: a
+ * DNAT to an endpoint whose chain the paste cut off. `unknown`: the walk reached a chain or target
+ * the paste does not show; nothing is guessed past it.
+ */
+export type OutcomeKind = 'traced' | 'endpoint-not-shown' | 'unknown';
 
 /** One rule that matched and acted on the packet's way. */
 export interface PathStep {
@@ -70,6 +97,7 @@ export interface PathStep {
 }
 
 export interface Outcome {
+  readonly kind: OutcomeKind;
   readonly probability: number;
   readonly verdict: Verdict;
   /** `ip:port` after DNAT; null when not translated. */
@@ -90,6 +118,28 @@ export interface Outcome {
   readonly assumptions: readonly string[];
   /** Final packet mark, hex. */
   readonly mark: string;
+  /** For `endpoint-not-shown` and `unknown`: what is missing and the command that would show it. */
+  readonly notShown?: { readonly subject: string; readonly endpoint: string | null; readonly reason: string; readonly command: string };
+  /**
+   * Other paths that reached the same packet state and verdict, folded into this outcome (their
+   * probabilities added); `path` is the likeliest of them.
+   */
+  readonly mergedPaths?: number;
+}
+
+/**
+ * Why a trace has no outcomes. `RULESET_JUMP_LOOP` and `RULESET_JUMP_TOO_DEEP`: the kernel would
+ * refuse to load the ruleset (`backend` says which loader decides); `TRACE_BUDGET_EXCEEDED`: the
+ * trace hit one of its limits.
+ */
+export interface TraceError {
+  readonly code: 'RULESET_JUMP_LOOP' | 'RULESET_JUMP_TOO_DEEP' | 'TRACE_BUDGET_EXCEEDED';
+  readonly message: string;
+  /** Where the refused rule is; empty file and line 0 for budget errors. */
+  readonly file: string;
+  readonly line: number;
+  /** The loader that refuses the ruleset. */
+  readonly backend?: 'iptables-legacy, iptables-nft and nft' | 'iptables-nft' | 'nft';
 }
 
 export interface TraceResult {
@@ -98,4 +148,6 @@ export interface TraceResult {
   readonly outcomes: readonly Outcome[];
   /** Assumptions made for the ruleset as a whole (synthesized hook jumps). */
   readonly assumptions: readonly string[];
+  /** Set when there is no answer: the kernel would refuse the ruleset, or the trace hit a limit. */
+  readonly error?: TraceError;
 }

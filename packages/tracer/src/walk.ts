@@ -1,9 +1,10 @@
 import { parseIP, type IP } from '@svcpath/netaddr';
-import type { Action, MapVerdict, RsChain, RsRule } from '@svcpath/ruleset';
-import { chainIndex, hostKey, nextCandidate } from './chain-index';
+import type { Action, MapVerdict, NotShown, RsChain, RsRule } from '@svcpath/ruleset';
 import type { TraceCtx } from './context';
-import { lookup, matchProbability } from './eval-cond';
+import { lookup } from './eval-cond';
+import { pushStep } from './path-seq';
 import { assume, cloneState, type FlowState } from './state';
+import type { Walker } from './walker';
 
 /** How a walk through a chain ended for one branch. */
 export type Flow =
@@ -11,7 +12,8 @@ export type Flow =
   | { kind: 'return' } // RETURN, or a goto'd chain ending
   | { kind: 'accept' } // ACCEPT, or a NAT binding (NF_ACCEPT for this chain)
   | { kind: 'drop' }
-  | { kind: 'reject'; rejectWith: string };
+  | { kind: 'reject'; rejectWith: string }
+  | { kind: 'not-shown'; what: NotShown }; // the paste stops here: no guess past it
 
 export interface Branch {
   readonly st: FlowState;
@@ -19,59 +21,14 @@ export interface Branch {
 }
 
 /** What applying one action leaves: carry on with the next rule, or leave the chain. */
-type Step = { st: FlowState; next: true } | { st: FlowState; next: false; flow: Flow };
-
-const MAX_DEPTH = 64;
+export type Step = { st: FlowState; next: true } | { st: FlowState; next: false; flow: Flow };
 
 /**
- * Walks `chain` from rule `from` for one branch, as ipt_do_table / nft_do_chain do: rules in order,
- * jumps pushed on a stack, gotos replacing the frame. A probabilistic rule forks the branch.
+ * Applies a matching rule's actions in order to one branch. A jump or goto continues the branch
+ * through the target chain's summary (see Walker); when that summary is not made yet the Walker
+ * throws NeedSummary, so callers pass a branch they can throw away.
  */
-export function runChain(ctx: TraceCtx, chain: RsChain, from: number, st: FlowState, depth: number): Branch[] {
-  const out: Branch[] = [];
-  let s = st;
-  const idx = chainIndex(chain);
-  const n = chain.rules.length;
-  for (let i = from; i < n; i++) {
-    if (idx) {
-      // Skipped rules provably fail (another destination or port), but the kernel still evaluates them.
-      const next = nextCandidate(idx, i, hostKey(s.dst.family, s.dst.value), s.dport);
-      if (next === Infinity) {
-        s.rulesEvaluated += n - i;
-        break;
-      }
-      s.rulesEvaluated += next - i + 1;
-      i = next;
-    } else s.rulesEvaluated++;
-    const rule = chain.rules[i]!;
-    const p = matchProbability(ctx, rule, s);
-    if (p <= 0) continue;
-    if (p >= 1) {
-      const steps = applyRule(ctx, chain, rule, s, depth, undefined);
-      if (steps.length === 1 && steps[0]!.next) {
-        s = steps[0]!.st;
-        continue;
-      }
-      collect(ctx, chain, i, steps, depth, out);
-      return out;
-    }
-    const taken = cloneState(s);
-    taken.probability *= p;
-    s.probability *= 1 - p;
-    collect(ctx, chain, i, applyRule(ctx, chain, rule, taken, depth, p), depth, out);
-  }
-  out.push({ st: s, flow: { kind: 'end' } });
-  return out;
-}
-
-function collect(ctx: TraceCtx, chain: RsChain, i: number, steps: Step[], depth: number, out: Branch[]) {
-  for (const step of steps) {
-    if (step.next) out.push(...runChain(ctx, chain, i + 1, step.st, depth));
-    else out.push({ st: step.st, flow: step.flow });
-  }
-}
-
-function applyRule(ctx: TraceCtx, chain: RsChain, rule: RsRule, s: FlowState, depth: number, p: number | undefined): Step[] {
+export function applyRule(ctx: TraceCtx, w: Walker, chain: RsChain, rule: RsRule, s: FlowState, p: number | undefined): Step[] {
   const actions = [...(rule.extra ?? []), ...(rule.action ? [rule.action] : [])];
   if (actions.length === 0) {
     record(s, chain, rule, 'count', p);
@@ -80,13 +37,13 @@ function applyRule(ctx: TraceCtx, chain: RsChain, rule: RsRule, s: FlowState, de
   let steps: Step[] = [{ st: s, next: true }];
   actions.forEach((action, k) => {
     const last = k === actions.length - 1;
-    steps = steps.flatMap((step) => (step.next ? applyAction(ctx, chain, rule, action, step.st, depth, last ? p : undefined) : [step]));
+    steps = steps.flatMap((step) => (step.next ? applyAction(ctx, w, chain, rule, action, step.st, last ? p : undefined) : [step]));
   });
   return steps;
 }
 
-function record(s: FlowState, chain: RsChain, rule: RsRule, action: string, p?: number) {
-  s.path.push({
+function record(s: FlowState, chain: RsChain, rule: RsRule, action: string, p?: number, note?: string) {
+  s.path = pushStep(s.path, {
     hook: s.hook,
     table: chain.table,
     chain: chain.name,
@@ -96,6 +53,7 @@ function record(s: FlowState, chain: RsChain, rule: RsRule, action: string, p?: 
     action,
     ...(p !== undefined ? { branchProbability: p } : {}),
     ...(rule.assumed ? { assumed: true } : {}),
+    ...(note ? { elementComment: note } : {}),
   });
 }
 
@@ -103,39 +61,42 @@ function leave(s: FlowState, flow: Flow): Step[] {
   return [{ st: s, next: false, flow }];
 }
 
-function applyAction(ctx: TraceCtx, chain: RsChain, rule: RsRule, a: Action, s: FlowState, depth: number, p?: number): Step[] {
+function applyAction(ctx: TraceCtx, w: Walker, chain: RsChain, rule: RsRule, a: Action, s: FlowState, p?: number, note?: string): Step[] {
   switch (a.kind) {
     case 'jump':
     case 'goto':
-      record(s, chain, rule, `${a.kind} ${a.chain}`, p);
-      return enter(ctx, chain.table, a.chain, a.kind, s, depth, rule);
+      record(s, chain, rule, `${a.kind} ${a.chain}`, p, note);
+      return enter(ctx, w, chain.table, a.chain, a.kind, s, rule);
     case 'ACCEPT':
-      record(s, chain, rule, 'ACCEPT', p);
+      record(s, chain, rule, 'ACCEPT', p, note);
       return leave(s, { kind: 'accept' });
     case 'DROP':
-      record(s, chain, rule, 'DROP', p);
+      record(s, chain, rule, 'DROP', p, note);
       return leave(s, { kind: 'drop' });
     case 'REJECT':
-      record(s, chain, rule, `REJECT ${a.rejectWith}`, p);
+      record(s, chain, rule, `REJECT ${a.rejectWith}`, p, note);
       return leave(s, { kind: 'reject', rejectWith: a.rejectWith });
     case 'RETURN':
-      record(s, chain, rule, 'RETURN', p);
+      record(s, chain, rule, 'RETURN', p, note);
       return leave(s, { kind: 'return' });
     case 'continue':
       return [{ st: s, next: true }];
+    case 'not-shown':
+      record(s, chain, rule, a.outcome === 'endpoint-not-shown' ? `DNAT ${a.endpoint ?? '(endpoint not shown)'}` : 'not in the paste', p, note);
+      return leave(s, { kind: 'not-shown', what: a });
     case 'DNAT': {
       const r = a.to[0];
       if (!r) return [{ st: s, next: true }];
       if (r.from && r.to && r.from.value !== r.to.value) assume(s, `DNAT to a range (${r.text}, line ${rule.span.line}): the kernel picks one address by a hash of the connection; the first is shown`);
       dnat(s, r.from ?? s.dst, r.ports ? r.ports.from : s.dport);
-      record(s, chain, rule, `DNAT ${hostPort(s.dst, s.dport)}`, p);
+      record(s, chain, rule, `DNAT ${hostPort(s.dst, s.dport)}`, p, note);
       return leave(s, { kind: 'accept' });
     }
     case 'REDIRECT': {
       const local = s.hook === 'output' ? parseIP(s.dst.family === 4 ? '127.0.0.1' : '::1')! : ctx.env.localAddresses.find((x) => x.family === s.dst.family) ?? s.dst;
       if (s.hook !== 'output') assume(s, `REDIRECT (line ${rule.span.line}) goes to the incoming interface's first address; shown as ${local.text}`);
       dnat(s, local, a.toPorts ? a.toPorts.from : s.dport);
-      record(s, chain, rule, `REDIRECT ${hostPort(s.dst, s.dport)}`, p);
+      record(s, chain, rule, `REDIRECT ${hostPort(s.dst, s.dport)}`, p, note);
       return leave(s, { kind: 'accept' });
     }
     case 'SNAT':
@@ -143,47 +104,46 @@ function applyAction(ctx: TraceCtx, chain: RsChain, rule: RsRule, a: Action, s: 
       s.srcNatBound = true;
       s.masquerade = true;
       s.snat = a.kind === 'SNAT' ? `SNAT ${a.to.map((t) => t.text).join(',')}` : `MASQUERADE${a.randomFully ? ' --random-fully' : ''}`;
-      record(s, chain, rule, s.snat, p);
+      record(s, chain, rule, s.snat, p, note);
       return leave(s, { kind: 'accept' });
     }
     case 'MARK': {
       if (a.which === 'packet') s.mark = ((s.mark & ~a.mask) ^ a.value) >>> 0;
       else s.ctmark = ((s.ctmark & ~a.mask) ^ a.value) >>> 0;
-      record(s, chain, rule, `${a.which === 'packet' ? 'MARK' : 'CONNMARK'} set 0x${(a.which === 'packet' ? s.mark : s.ctmark).toString(16)}`, p);
+      record(s, chain, rule, `${a.which === 'packet' ? 'MARK' : 'CONNMARK'} set 0x${(a.which === 'packet' ? s.mark : s.ctmark).toString(16)}`, p, note);
       return [{ st: s, next: true }];
     }
     case 'CONNMARK-save':
       s.ctmark = ((s.ctmark & ~a.ctmask) ^ (s.mark & a.nfmask)) >>> 0;
-      record(s, chain, rule, 'CONNMARK save', p);
+      record(s, chain, rule, 'CONNMARK save', p, note);
       return [{ st: s, next: true }];
     case 'CONNMARK-restore':
       s.mark = ((s.mark & ~a.nfmask) ^ (s.ctmark & a.ctmask)) >>> 0;
-      record(s, chain, rule, 'CONNMARK restore', p);
+      record(s, chain, rule, 'CONNMARK restore', p, note);
       return [{ st: s, next: true }];
     case 'NOTRACK':
       s.notrack = true;
-      record(s, chain, rule, 'NOTRACK', p);
+      record(s, chain, rule, 'NOTRACK', p, note);
       return [{ st: s, next: true }];
     case 'nonterminal':
-      record(s, chain, rule, a.name, p);
+      record(s, chain, rule, a.name, p, note);
       return [{ st: s, next: true }];
     case 'unknown':
       assume(s, `unknown target ${a.name} (line ${rule.span.line}) kept verbatim; taken as letting the packet continue`);
-      record(s, chain, rule, a.name, p);
+      record(s, chain, rule, a.name, p, note);
       return [{ st: s, next: true }];
     case 'vmap': {
       const el = lookup(ctx, a.fields, a.set, a.inline, s);
       if (!el?.verdict) return [{ st: s, next: true }];
-      const steps = applyVerdict(ctx, chain, rule, el.verdict, s, depth, p);
-      if (el.comment) noteElement(s, chain, rule, el.comment);
-      return steps;
+      // The element's comment goes on the step that takes its verdict (kube-proxy names Services there).
+      return applyVerdict(ctx, w, chain, rule, el.verdict, s, p, el.comment ?? undefined);
     }
     case 'numgen':
       return a.branches.flatMap((b) => {
         const share = b.values.length / a.mod;
         const t = cloneState(s);
         t.probability *= share;
-        return applyVerdict(ctx, chain, rule, b.verdict, t, depth, share);
+        return applyVerdict(ctx, w, chain, rule, b.verdict, t, share);
       });
     case 'dnat-numgen':
       return a.branches.flatMap((b) => {
@@ -191,7 +151,7 @@ function applyAction(ctx: TraceCtx, chain: RsChain, rule: RsRule, a: Action, s: 
         const t = cloneState(s);
         t.probability *= share;
         dnat(t, b.addr, b.port ?? t.dport);
-        record(t, chain, rule, `DNAT ${hostPort(t.dst, t.dport)}`, share);
+        record(t, chain, rule, `DNAT ${hostPort(t.dst, t.dport)}`, share, note);
         return [{ st: t, next: false, flow: { kind: 'accept' } } as Step];
       });
     default: {
@@ -201,27 +161,17 @@ function applyAction(ctx: TraceCtx, chain: RsChain, rule: RsRule, a: Action, s: 
   }
 }
 
-/** Puts a vmap element's comment on the step that took its verdict (kube-proxy names Services there). */
-function noteElement(s: FlowState, chain: RsChain, rule: RsRule, comment: string) {
-  const i = s.path.findIndex((x) => x.chain === chain.name && x.rule === rule.index && x.table === chain.table);
-  if (i >= 0) s.path[i] = { ...s.path[i]!, elementComment: comment };
+function applyVerdict(ctx: TraceCtx, w: Walker, chain: RsChain, rule: RsRule, v: MapVerdict, s: FlowState, p?: number, note?: string): Step[] {
+  return applyAction(ctx, w, chain, rule, v.kind === 'continue' ? { kind: 'continue' } : v, s, p, note);
 }
 
-function applyVerdict(ctx: TraceCtx, chain: RsChain, rule: RsRule, v: MapVerdict, s: FlowState, depth: number, p?: number): Step[] {
-  return applyAction(ctx, chain, rule, v.kind === 'continue' ? { kind: 'continue' } : v, s, depth, p);
-}
-
-function enter(ctx: TraceCtx, table: string, name: string, kind: 'jump' | 'goto', s: FlowState, depth: number, rule: RsRule): Step[] {
+function enter(ctx: TraceCtx, w: Walker, table: string, name: string, kind: 'jump' | 'goto', s: FlowState, rule: RsRule): Step[] {
   const target = ctx.chain(table, name);
   if (!target) {
     assume(s, `chain ${name} (jumped to at line ${rule.span.line}) is not in the dump; taken as empty`);
     return kind === 'jump' ? [{ st: s, next: true }] : [{ st: s, next: false, flow: { kind: 'return' } }];
   }
-  if (depth >= MAX_DEPTH) {
-    assume(s, `jumps nest deeper than ${MAX_DEPTH} at ${name}; the walk stops here (the kernel refuses loops)`);
-    return [{ st: s, next: false, flow: { kind: 'drop' } }];
-  }
-  return runChain(ctx, target, 0, s, depth + 1).map((b): Step => {
+  return w.through(target, s).map((b): Step => {
     if (b.flow.kind === 'end' || b.flow.kind === 'return')
       return kind === 'jump' ? { st: b.st, next: true } : { st: b.st, next: false, flow: { kind: 'return' } };
     return { st: b.st, next: false, flow: b.flow };
