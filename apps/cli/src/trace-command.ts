@@ -77,7 +77,11 @@ export async function traceCommand(args: string[], io: Io): Promise<number> {
 
   const mode = detectProxyMode(loaded.ruleset, files.map((f) => ({ file: f.name, backend: iptablesBackend(f.name, f.text) })));
   for (const w of mode.warnings) io.stderr.write(`svcpath trace: warning: ${w}\n`);
-  const results = flows.map((f) => ({ ...traceFlow(loaded.ruleset!, f, nodeIPs), mode: mode.mode }));
+  const backend = files.map((f) => iptablesBackend(f.name, f.text)).find((b) => b !== null) ?? undefined;
+  const results = flows.map((f) => ({ ...traceFlow(loaded.ruleset!, f, nodeIPs, backend), mode: mode.mode }));
+  // No answer (the kernel would refuse the ruleset, or the trace hit its budget) is an error, not a verdict.
+  const failed = results.find((r) => r.error)?.error;
+  if (failed) throw new CliError(`${failed.file ? `${failed.file}:${failed.line}: ` : ''}${failed.code}: ${failed.message}`, 1);
   if (values.flows) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else if (values.json) io.stdout.write(`${JSON.stringify(results[0], null, 2)}\n`);
   else io.stdout.write(`kube-proxy mode: ${mode.mode} (${mode.evidence.join('; ')})\n${formatTree(results[0]!, loaded.ruleset)}`);
@@ -93,13 +97,14 @@ async function storedSnapshot(id: string, store: string | undefined, io: Io) {
   return loadSnapshotForTrace(id, store, io);
 }
 
-function traceFlow(rs: Ruleset, f: FlowInput, nodeIPs: IP[]): TraceResult {
+function traceFlow(rs: Ruleset, f: FlowInput, nodeIPs: IP[], backend: 'nft' | 'legacy' | undefined): TraceResult {
   const src = parseIP(f.src)!;
   const recent = f.returningTo ? recentForReturningClient(rs, src, f.returningTo) : undefined;
   return trace(
     rs,
     { src, dst: parseIP(f.dst)!, dport: f.dport, proto: f.proto, ...(f.sport ? { sport: f.sport } : {}), ...(f.inIface ? { inIface: f.inIface } : {}) },
-    { localAddresses: nodeIPs, ...(recent ? { recent } : {}), ...(f.returningTo ? { returningTo: f.returningTo } : {}) },
+    { localAddresses: nodeIPs, ...(recent ? { recent } : {}), ...(f.returningTo ? { returningTo: f.returningTo } : {}), ...(backend ? { iptablesBackend: backend } : {}) },
+    { maxMillis: 30_000, now: () => performance.now() },
   );
 }
 
