@@ -6,6 +6,7 @@ import { DomainError } from '../errors';
 import { CountersQuery, FindingsQuery, OverviewQuery, ServicesQuery } from '../http/schemas';
 import { validate } from '../http/validate';
 import type { ApiDeps } from './api-deps';
+import { matrixRoutes } from './matrix-routes';
 import { engineSnapshot, requireSnapshot } from './snapshot-routes';
 
 /**
@@ -59,5 +60,6 @@ export function analysisRoutes({ snapshots, engine }: ApiDeps): Router {
     const seconds = (Date.parse(s.takenAt) - Date.parse(since.takenAt)) / 1000;
     res.json({ node: s.node, since: { id: since.id, takenAt: since.takenAt }, until: { id: s.id, takenAt: s.takenAt }, seconds: Number.isFinite(seconds) ? seconds : null, ...report });
   });
+  r.use(matrixRoutes({ snapshots }));
   return r;
 }
