@@ -8,3 +8,4 @@ export { foreignRulesBeforeServices, type ForeignRule } from './foreign-rules';
 export { migrationPreview, type MigrationInput, type MigrationPreview, type MigrationGroup, type ChangedFlow } from './migration-preview';
 export { causeInfo, type MigrationCause, type CauseInfo } from './migration-causes';
 export { formatMigrationPreview } from './format-migration';
+export { inferClusterCIDR } from './infer-cluster-cidr';
