@@ -1,46 +1,125 @@
+import type { CSSProperties } from 'react';
 import { describeOutcome, explainOutcome, formatShare } from '@svcpath/graph';
 import type { TraceResult } from '../api/types';
 
-/** Each outcome: its share as a bar, the verdict in words, and the rules on its path with dump lines. */
+type Outcome = TraceResult['outcomes'][number];
+
+/**
+ * Each outcome: its share as a bar, the verdict in words, and the rules on its path with dump lines.
+ * Outcomes that reach a part of the node the paste does not show are drawn apart (hatched bar, a
+ * "not in the paste" badge, the read-only command that would settle them); steps and chains that
+ * svcpath assumed are labelled as such, never passed off as dump lines.
+ */
 export function OutcomeList({ result, focus, onFocus }: { result: TraceResult; focus: number | undefined; onFocus: (i: number | undefined) => void }) {
+  const open = result.outcomes.filter((o) => o.notShown);
+  const commands = [...new Set(open.map((o) => o.notShown!.command))];
   return (
-    <ol className="outcomes" aria-label="Outcomes">
-      {result.outcomes.map((o, i) => (
-        <li key={i} className={`outcome verdict-${o.verdict} ${focus === i ? 'focused' : ''}`}>
-          <button type="button" className="outcome-head" aria-pressed={focus === i} onClick={() => onFocus(focus === i ? undefined : i)} title="Show only this outcome on the graph">
-            <span className="outcome-bar" aria-hidden="true">
-              <span style={{ width: `${Math.max(2, o.probability * 100)}%` }} />
-            </span>
-            <span className="outcome-share">{formatShare(o.probability)}</span>
-            <span className="outcome-text">{describeOutcome(o)}</span>
-          </button>
-          <p className="outcome-why">{explainOutcome(o)}</p>
-          <details>
-            <summary>
-              {o.path.length} rules on the path · {o.rulesEvaluated} evaluated{o.service ? ` · ${o.service}` : ''}
-            </summary>
-            <ol className="path">
-              {o.path.map((s, k) => (
-                <li key={k}>
-                  <span className="rule-line">{s.line > 0 ? `L${s.line}` : 'assumed'}</span>
-                  <span className="mono">
-                    {s.table} {s.chain} #{s.rule}
-                  </span>{' '}
-                  → {s.action}
-                  {s.branchProbability !== undefined && <span className="muted"> ({formatShare(s.branchProbability)})</span>}
-                </li>
-              ))}
-            </ol>
-            {o.assumptions.length > 0 && (
-              <ul className="assumptions">
-                {o.assumptions.map((a) => (
-                  <li key={a}>{a}</li>
+    <>
+      <ol className="outcomes" aria-label="Outcomes">
+        {result.outcomes.map((o, i) => (
+          <li key={i} className={`outcome verdict-${o.verdict} outcome-kind-${o.kind} ${focus === i ? 'focused' : ''}`} style={o.notShown ? NOT_SHOWN_BOX : undefined}>
+            <button type="button" className="outcome-head" aria-pressed={focus === i} onClick={() => onFocus(focus === i ? undefined : i)} title="Show only this outcome on the graph">
+              <span className="outcome-bar" aria-hidden="true">
+                <span style={{ width: `${Math.max(2, o.probability * 100)}%`, ...(o.notShown ? HATCHED : {}) }} />
+              </span>
+              <span className="outcome-share">{formatShare(o.probability)}</span>
+              <span className="outcome-text">
+                {o.notShown && <KindBadge kind={o.kind} />}
+                {headline(o)}
+              </span>
+            </button>
+            {o.notShown ? <NotShownNote o={o} /> : <p className="outcome-why">{explainOutcome(o)}</p>}
+            <details>
+              <summary>
+                {o.path.length} rules on the path · {o.rulesEvaluated} evaluated{o.service ? ` · ${o.service}` : ''}
+              </summary>
+              <ol className="path">
+                {o.path.map((s, k) => (
+                  <li key={k} style={s.assumed ? ASSUMED_STEP : undefined}>
+                    <span className="rule-line">{s.assumed ? (s.line > 0 ? 'not in paste' : 'assumed') : s.line > 0 ? `L${s.line}` : 'assumed'}</span>
+                    <span className="mono">
+                      {s.table} {s.chain} #{s.rule}
+                    </span>{' '}
+                    → {s.action}
+                    {s.branchProbability !== undefined && <span className="muted"> ({formatShare(s.branchProbability)})</span>}
+                  </li>
                 ))}
-              </ul>
-            )}
-          </details>
-        </li>
-      ))}
-    </ol>
+              </ol>
+              {o.assumptions.length > 0 && (
+                <ul className="assumptions">
+                  {o.assumptions.map((a) => (
+                    <li key={a}>{a}</li>
+                  ))}
+                </ul>
+              )}
+            </details>
+          </li>
+        ))}
+      </ol>
+      {commands.length > 0 && (
+        <section aria-label="What to paste next" style={NEXT_BOX}>
+          <strong>{formatShare(open.reduce((a, o) => a + o.probability, 0))} of this traffic depends on what the paste does not show.</strong> Run on the node and paste the output:
+          <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
+            {commands.map((c) => (
+              <li key={c}>
+                <code className="mono" style={{ userSelect: 'all' }}>
+                  {c}
+                </code>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {result.assumptions.length > 0 && (
+        <details style={{ marginTop: 8, fontSize: 12 }}>
+          <summary className="muted">Assumed, not in the dump ({result.assumptions.length})</summary>
+          <ul className="assumptions">
+            {result.assumptions.map((a) => (
+              <li key={a}>{a}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </>
   );
 }
+
+function headline(o: Outcome): string {
+  // The share is in its own column: one number, once.
+  if (o.kind === 'endpoint-not-shown') return `to ${o.destination ?? 'an endpoint'} — endpoint not shown in the paste`;
+  if (o.kind === 'unknown') return `${o.notShown?.subject ?? 'a chain'} is not in the paste`;
+  return describeOutcome(o);
+}
+
+function KindBadge({ kind }: { kind: Outcome['kind'] }) {
+  return <span style={BADGE}>{kind === 'unknown' ? 'unknown' : 'not in paste'}</span>;
+}
+
+function NotShownNote({ o }: { o: Outcome }) {
+  return (
+    <p className="outcome-why">
+      {o.notShown!.reason}. Nothing is guessed past it. To settle it, run on the node:{' '}
+      <code className="mono" style={{ userSelect: 'all' }}>
+        {o.notShown!.command}
+      </code>
+    </p>
+  );
+}
+
+// Inline: this component is the only place these states are drawn (the stylesheet is shared).
+const NOT_SHOWN_BOX: CSSProperties = { borderStyle: 'dashed' };
+const HATCHED: CSSProperties = { background: 'repeating-linear-gradient(135deg, var(--muted) 0 4px, transparent 4px 8px)' };
+const BADGE: CSSProperties = {
+  display: 'inline-block',
+  marginRight: 6,
+  padding: '0 6px',
+  border: '1px dashed var(--muted)',
+  borderRadius: 4,
+  fontSize: 11,
+  fontWeight: 600,
+  textTransform: 'uppercase',
+  letterSpacing: 0.3,
+  color: 'var(--muted)',
+};
+const ASSUMED_STEP: CSSProperties = { fontStyle: 'italic', color: 'var(--muted)' };
+const NEXT_BOX: CSSProperties = { marginTop: 8, padding: '6px 10px', border: '1px dashed var(--border)', borderRadius: 8, fontSize: 12.5 };

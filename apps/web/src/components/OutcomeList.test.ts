@@ -1,0 +1,41 @@
+import { createElement } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import type { TraceResult } from '../api/types';
+import { OutcomeList } from './OutcomeList';
+
+const step = { hook: 'prerouting' as const, table: 'nat', chain: 'KUBE-SVC-A', rule: 2, line: 7, file: 'paste', action: 'jump KUBE-SEP-A3' };
+const base = { delivery: null, masquerade: false, snat: null, service: 'shop/web:http', rulesEvaluated: 5, assumptions: [], mark: '0x0' };
+const result: TraceResult = {
+  packet: { src: '10.0.0.1', dst: '172.30.0.41', dport: 80, proto: 'tcp' },
+  origin: 'external',
+  assumptions: ["chain KUBE-MARK-MASQ is not in the paste: assumed kube-proxy's standard body"],
+  outcomes: [
+    { ...base, kind: 'traced', probability: 0.5, verdict: 'DNAT', destination: '10.244.1.5:8080', delivery: 'forward', path: [step, { ...step, chain: 'KUBE-MARK-MASQ', rule: 1, line: 0, action: 'MARK set 0x4000', assumed: true }] },
+    {
+      ...base,
+      kind: 'endpoint-not-shown',
+      probability: 0.5,
+      verdict: 'DNAT',
+      destination: '10.244.3.7:8080',
+      path: [step, { ...step, chain: 'KUBE-SEP-A3', rule: 1, action: 'DNAT 10.244.3.7:8080', assumed: true }],
+      notShown: { subject: 'KUBE-SEP-A3', endpoint: '10.244.3.7:8080', reason: 'chain KUBE-SEP-A3 is not in the paste', command: 'iptables -t nat -S KUBE-SEP-A3' },
+    },
+  ],
+};
+
+describe('OutcomeList', () => {
+  const html = renderToStaticMarkup(createElement(OutcomeList, { result, focus: undefined, onFocus: () => {} }));
+  it('draws an outcome the paste does not show apart, with the command that settles it', () => {
+    expect(html).toContain('outcome-kind-endpoint-not-shown');
+    expect(html).toContain('not in paste');
+    expect(html).toContain('to 10.244.3.7:8080 — endpoint not shown in the paste');
+    expect(html.match(/iptables -t nat -S KUBE-SEP-A3/g)).toHaveLength(2); // on the outcome, and in "paste next"
+    expect(html).toContain('50% of this traffic depends on what the paste does not show');
+  });
+  it('labels assumed steps and lists the ruleset assumptions', () => {
+    expect(html).toMatch(/<span class="rule-line">assumed<\/span>/);
+    expect(html).toMatch(/<span class="rule-line">not in paste<\/span>/);
+    expect(html).toContain('Assumed, not in the dump (1)');
+  });
+});
