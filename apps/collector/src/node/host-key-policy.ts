@@ -95,7 +95,8 @@ export function decideHostKey(
           code: 'host-key-unknown',
           message:
             `Host ${name} is not in ${who.knownHostsPaths.join(', ')}; it presents ${keyType} key ${fingerprint}. ` +
-            `Check that fingerprint on the node (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then pass acceptFingerprint: '${fingerprint}' to trust it.`,
+            `Check that fingerprint on the node (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then trust it: ` +
+            `run svcpath collect again with --accept-host-key '${fingerprint}', or add the key to ${who.knownHostsPaths[0] ?? '~/.ssh/known_hosts'} (connect once with ssh ${name}).`,
           ...facts,
         }),
       };

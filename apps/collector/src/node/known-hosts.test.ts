@@ -111,6 +111,11 @@ describe('decideHostKey', () => {
       hop: 1,
       keyType: 'ssh-ed25519',
     });
+    // The user reads this: it names the CLI's flag and known_hosts, not the library's field.
+    const message = refused.kind === 'refused' ? refused.error.message : '';
+    expect(message).toContain(`--accept-host-key '${ED25519_FP}'`);
+    expect(message).toContain('/kh');
+    expect(message).not.toContain('acceptFingerprint');
     expect(decideHostKey(entries, who, ed, { acceptFingerprint: ECDSA_FP }).kind).toBe('refused');
     expect(decideHostKey(entries, who, ed, { acceptFingerprint: [ECDSA_FP, ED25519_FP] }).kind).toBe(
       'accepted-new',
