@@ -14,6 +14,7 @@ Usage:
   svcpath compare --rules NODE=FILE --rules NODE=FILE [...] [--from IP --to IP:PORT]
   svcpath counters --before FILE --after FILE
   svcpath diff A B [C ...] | --snapshot ID --snapshot ID | --node NAME  [--json|--markdown]
+  svcpath migrate-preview --snapshot ID --to nftables|iptables [--json|--markdown]
 
 Commands:
   trace     walk a packet through a node's dumps in kernel order and print every outcome
@@ -24,6 +25,7 @@ Commands:
   compare   compare what several nodes program per Service; trace one packet on every node
   counters  show which rules' counters moved between two iptables-save -c dumps
   diff      what changed between two dumps or snapshots of one node, per Service port
+  migrate-preview  which flows change outcome if kube-proxy moved to another mode
 
 Run "svcpath trace --help" for the options. Documentation: docs/cli.md.`;
 
@@ -42,6 +44,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   compare: async () => (await import('./compare-command')).compareCommand,
   counters: async () => (await import('./counters-command')).countersCommand,
   diff: async () => (await import('./diff-command')).diffCommand,
+  'migrate-preview': async () => (await import('./migrate-preview-command')).migratePreviewCommand,
 };
 
 /** Runs one command line; returns the exit code (0 ok, 1 bad input data, 2 usage). */
