@@ -56,6 +56,8 @@ export function parseRuleBody(tokens: readonly Token[]): ParsedRuleBody {
 class RuleReader {
   private readonly slots: Slot[] = [];
   private readonly modules: ModuleInstance[] = [];
+  /** The latest loaded module that takes each option: finding an option's owner is one lookup. */
+  private readonly owners = new Map<string, ModuleInstance>();
   private readonly problems: RuleProblem[] = [];
   private target: TargetInstance | null = null;
   private counters: Counters | null = null;
@@ -134,8 +136,7 @@ class RuleReader {
         const inst: ModuleInstance = { name, spec: MATCH_MODULES[name], uses: [], words: [w, name] };
         if (!inst.spec)
           this.problems.push({ code: 'IPT_UNKNOWN_MATCH', severity: 'warning', message: `match module "${name}" is not known to svcpath; kept verbatim and assumed to match` });
-        this.modules.push(inst);
-        this.slots.push({ module: inst });
+        this.load(inst);
         this.negate = false;
         return true;
       }
@@ -148,6 +149,12 @@ class RuleReader {
       default:
         return false;
     }
+  }
+
+  private load(inst: ModuleInstance) {
+    this.modules.push(inst);
+    this.slots.push({ module: inst });
+    if (inst.spec) for (const option in inst.spec.options) this.owners.set(option, inst);
   }
 
   private bad(message: string) {
@@ -226,17 +233,16 @@ class RuleReader {
       if (target.spec && name in target.spec.options) return { kind: 'target', into: target, arity: target.spec.options[name]! };
       if (!target.spec) return { kind: 'target', into: target, arity: null };
     }
-    for (let k = this.modules.length - 1; k >= 0; k--) {
-      const m = this.modules[k]!;
-      if (m.spec && name in m.spec.options) return { kind: 'module', into: m, arity: m.spec.options[name]! };
-    }
+    // iptables gives an option to the latest module that takes it (a scan back over every module
+    // per option was quadratic in long rules).
+    const m = this.owners.get(name);
+    if (m) return { kind: 'module', into: m, arity: m.spec!.options[name]! };
     if (IMPLICIT_PROTO_OPTIONS.has(name) && this.proto) {
       const modName = this.proto === 'ipv6-icmp' ? 'icmp6' : this.proto;
       const spec = MATCH_MODULES[modName];
       if (spec && name in spec.options) {
         const inst: ModuleInstance = { name: modName, spec, uses: [], words: ['-m', modName] };
-        this.modules.push(inst);
-        this.slots.push({ module: inst });
+        this.load(inst);
         return { kind: 'module', into: inst, arity: spec.options[name]! };
       }
     }
@@ -288,4 +294,4 @@ function buildTarget(t: TargetInstance, problems: RuleProblem[]): Target {
 }
 
 /** Target extensions whose verdict we cannot model (queues, transparent proxying). */
-const KNOWN_UNSUPPORTED = new Set(['NFQUEUE', 'QUEUE', 'TPROXY', 'NETMAP', 'CLUSTERIP', 'MIRROR', 'SAME', 'HMARK', 'TARPIT', 'DELUDE', 'CHAOS']);
+export const KNOWN_UNSUPPORTED = new Set(['NFQUEUE', 'QUEUE', 'TPROXY', 'NETMAP', 'CLUSTERIP', 'MIRROR', 'SAME', 'HMARK', 'TARPIT', 'DELUDE', 'CHAOS']);

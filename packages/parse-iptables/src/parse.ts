@@ -80,7 +80,7 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
     pos = next + 1;
     lineNo++;
     // Fast path: the bulk of a dump is "-A CHAIN ..." or "[p:b] -A CHAIN ..." lines of a known table.
-    if (table && family !== null && fastRule(start, end, lineNo)) continue;
+    if (table && fastRule(start, end, lineNo)) continue;
     if (table && text.charCodeAt(start) === 58 /* : */ && fastChain(start, end, lineNo)) continue;
     const original = text.slice(start, end);
     if (original.startsWith('-A ') || (original.startsWith('[') && /^\[\d+:\d+\] -A /.test(original))) {
@@ -266,6 +266,7 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
     lastTable = t;
     ruleCount++;
     chain.rules.push(new LazyRule(t.name, chain.name, chain.rules.length + 1, file, lineNo, text, at, end, counters, false, Math.min(sp + 1, end), null));
+    if (family === null) family = familyOf(text.slice(Math.min(sp + 1, end), end));
     return true;
   }
 
@@ -274,8 +275,8 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
     const head = splitRuleHead(stmt);
     ruleCount++;
     // Pastes without a table need each rule's target to place it; the first rule tells the family.
-    const parsed = !explicitTable || family === null ? parseBody(head.raw.slice(head.bodyAt)) : null;
-    if (parsed && family === null) family = firstFamily(parsed.matches) ?? null;
+    const parsed = !explicitTable ? parseBody(head.raw.slice(head.bodyAt)) : null;
+    if (family === null) family = parsed ? (firstFamily(parsed.matches) ?? null) : familyOf(head.raw.slice(head.bodyAt));
     const pr: PendingRule = { chain: head.chain, line: lineNo, raw: head.raw, bodyAt: head.bodyAt, counters: head.counters, insertAt: head.insertAt, parsed: parsed as ParsedRuleBody };
     if (explicitTable) addRule(tables.get(explicitTable) ?? getTable(explicitTable, null), pr, false);
     else pending.push(pr);
@@ -294,6 +295,13 @@ function readCounters(text: string, from: number, to: number): Counters | null {
   return Number.isInteger(packets) && Number.isInteger(bytes) ? { packets, bytes } : null;
 }
 
+const ADDRESS_OPTION = /(?:^|\s)(?:-s|-d|--source|--destination|--src|--dst)\s/;
+
+/** The family a rule body's first address tells (read only when it has one), else null. */
+function familyOf(body: string): 4 | 6 | null {
+  return ADDRESS_OPTION.test(body) ? (firstFamily(parseBody(body).matches) ?? null) : null;
+}
+
 function firstFamily(matches: readonly { kind: string; cidr?: { family: 4 | 6 } }[]): 4 | 6 | undefined {
   for (const m of matches) if (m.kind === 'addr' && m.cidr) return m.cidr.family;
   return undefined;
@@ -305,22 +313,26 @@ function firstFamily(matches: readonly { kind: string; cidr?: { family: 4 | 6 } 
  */
 export function completeDiagnostics(dump: IptablesDump): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const cleanShapes = new Set<string>();
   for (const t of dump.tables.values())
     for (const chain of t.chains.values())
-      for (const r of chain.rules) for (const p of r.problems) out.push({ code: p.code, severity: p.severity, message: p.message, span: r.span });
+      for (const r of chain.rules) {
+        // A LazyRule checks its body without keeping it, and rules of a shape already read cleanly not at all.
+        const problems = r instanceof LazyRule ? r.validate(cleanShapes) : r.problems;
+        for (const p of problems) out.push({ code: p.code, severity: p.severity, message: p.message, span: r.span });
+      }
   out.sort((a, b) => a.span.line - b.span.line);
   for (const t of dump.tables.values()) {
     const reported = new Set<string>();
     for (const chain of t.chains.values()) {
       for (const r of chain.rules) {
-        const target = r.target;
-        if (!target || (target.kind !== 'jump' && target.kind !== 'goto')) continue;
-        if (t.chains.has(target.chain) || reported.has(target.chain)) continue;
-        reported.add(target.chain);
+        const jump = r instanceof LazyRule ? r.jumpTarget() : r.target?.kind === 'jump' || r.target?.kind === 'goto' ? r.target.chain : null;
+        if (jump === null || t.chains.has(jump) || reported.has(jump)) continue;
+        reported.add(jump);
         out.push({
           code: 'IPT_MISSING_CHAIN',
           severity: 'warning',
-          message: `rule jumps to ${target.chain}, which is not in table ${t.name} of this dump (a fragment?); a trace that reaches it says so instead of guessing`,
+          message: `rule jumps to ${jump}, which is not in table ${t.name} of this dump (a fragment?); a trace that reaches it says so instead of guessing`,
           span: r.span,
         });
       }

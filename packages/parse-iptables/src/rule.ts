@@ -1,5 +1,7 @@
 import type { Counters, Match, Rule, Span, Target } from './ast';
 import { parseRuleBody, type ParsedRuleBody, type RuleProblem } from './parse-rule';
+import { quickJump, quickTarget } from './quick-target';
+import { ruleShape } from './rule-shape';
 import { tokenize, type Token } from './tokenize';
 
 /**
@@ -10,6 +12,9 @@ import { tokenize, type Token } from './tokenize';
 export class LazyRule implements Rule {
   private parsed: ParsedRuleBody | null;
   private spanCache: Span | null = null;
+  /** The target read from the line alone (see quick-target.ts), once asked; undefined: only the body can tell. */
+  private quick: Target | null | undefined = undefined;
+  private quickAsked = false;
 
   /**
    * The rule's text is `src.slice(start, end)` and its body starts at `bodyAt` (offsets into
@@ -41,12 +46,60 @@ export class LazyRule implements Rule {
   }
 
   private body(): ParsedRuleBody {
-    if (this.parsed === null) {
-      const { tokens, unterminated } = tokenize(this.src.slice(this.bodyAt, this.end));
-      this.parsed = parseRuleBody(tokens);
-      if (unterminated) this.parsed.problems.unshift(UNTERMINATED);
+    return (this.parsed ??= this.read());
+  }
+
+  private read(): ParsedRuleBody {
+    const { tokens, unterminated } = tokenize(this.src.slice(this.bodyAt, this.end));
+    const parsed = parseRuleBody(tokens);
+    if (unterminated) parsed.problems.unshift(UNTERMINATED);
+    return parsed;
+  }
+
+  /**
+   * The target without reading the whole body when the line ends `-j CHAIN` or `-g CHAIN` (most
+   * of a kube-proxy dump): walking the jump graph of every chain then keeps no parsed rules.
+   */
+  private targetNow(): Target | null {
+    if (this.parsed !== null) return this.parsed.target;
+    const quick = this.quickRead();
+    return quick !== undefined ? quick : this.body().target;
+  }
+
+  private quickRead(): Target | null | undefined {
+    if (!this.quickAsked) {
+      this.quick = quickTarget(this.src, this.bodyAt, this.end);
+      this.quickAsked = true;
     }
-    return this.parsed;
+    return this.quick;
+  }
+
+  /**
+   * The chain this rule jumps or goes to (null: none), without reading its body when the line
+   * tells (checking every jump of a dump for missing chains).
+   */
+  jumpTarget(): string | null {
+    const t = this.parsed === null ? quickJump(this.src, this.bodyAt, this.end) : undefined;
+    if (t !== undefined) return t;
+    const target = this.targetNow();
+    return target && (target.kind === 'jump' || target.kind === 'goto') ? target.chain : null;
+  }
+
+  /**
+   * What is not understood in this rule. A clean body is not kept (a check of every rule of a large
+   * dump then leaves only the rules a trace walks parsed), and is not even read when a rule of the
+   * same shape (see rule-shape.ts) already read cleanly. A rule with problems, or whose quick target
+   * the full reading contradicts, keeps its reading.
+   */
+  validate(cleanShapes?: Set<string>): readonly RuleProblem[] {
+    if (this.parsed !== null) return this.parsed.problems;
+    const shape = cleanShapes ? ruleShape(this.src, this.bodyAt, this.end) : null;
+    if (shape !== null && cleanShapes!.has(shape)) return NO_PROBLEMS;
+    const parsed = this.read();
+    const quick = this.quickRead();
+    if (parsed.problems.length > 0 || (quick !== undefined && !sameTarget(quick, parsed.target))) this.parsed = parsed;
+    else if (shape !== null) cleanShapes!.add(shape);
+    return parsed.problems;
   }
 
   get isParsed(): boolean {
@@ -59,10 +112,10 @@ export class LazyRule implements Rule {
     return this.body().matches;
   }
   get target(): Target | null {
-    return this.body().target;
+    return this.targetNow();
   }
   get action(): Target | null {
-    return this.body().target;
+    return this.targetNow();
   }
   get comment(): string | null {
     return this.body().comment;
@@ -74,6 +127,17 @@ export class LazyRule implements Rule {
     return this.body().problems;
   }
 }
+
+/** Whether two readings of a target agree, field by field (addresses may be bigints). */
+function sameTarget(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => sameTarget((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+const NO_PROBLEMS: readonly RuleProblem[] = Object.freeze([]);
 
 const UNTERMINATED: RuleProblem = {
   code: 'IPT_UNTERMINATED_QUOTE',

@@ -1,0 +1,76 @@
+/**
+ * The shortcuts that let a large dump be checked without keeping (or even reading) every rule body
+ * must answer exactly as parseRuleBody does. Bodies: every rule line of the kube-proxy conformance
+ * fixtures (packages/tracer/src/fixtures, kube-proxy's own expected outputs) and generated ones.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseRuleBody } from './parse-rule';
+import { quickJump, quickTarget } from './quick-target';
+import { ruleShape } from './rule-shape';
+import { tokenize } from './tokenize';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'tracer', 'src', 'fixtures');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.txt') ? [join(dir, n)] : []));
+}
+
+const fixtureBodies = files(FIXTURES)
+  .flatMap((f) => readFileSync(f, 'utf8').split('\n'))
+  .map((l) => /^-A \S+ (.*)$/.exec(l)?.[1])
+  .filter((b): b is string => b !== undefined);
+
+const full = (body: string) => {
+  const { tokens, unterminated } = tokenize(body);
+  const parsed = parseRuleBody(tokens);
+  return { target: parsed.target, clean: parsed.problems.length === 0 && !unterminated };
+};
+
+const WORDS = ['-j', '-g', '--jump', '-m', 'comment', '--comment', '"a -j X"', '"b c"', '-p', 'tcp', '--dport', '80', '-d', '10.96.0.10/32', '-s', '300.1.1.1',
+  'KUBE-SEP-A', 'DNAT', '--to-destination', '10.1.2.3:8080', 'REJECT', 'ACCEPT', 'MASQUERADE', '--random-fully', 'MARK', '--set-xmark', '0x4000/0x4000',
+  '!', '-c', '1', 'recent', '--rsource', '--name', '--set', 'statistic', '--mode', 'random', '--probability', '0.5', "'x'", '"', '\\', 'NFQUEUE'];
+const body = fc.array(fc.constantFrom(...WORDS), { maxLength: 12 }).map((w) => w.join(' '));
+
+describe('quickTarget and quickJump', () => {
+  it('agree with the full reading on every fixture rule and on generated bodies', () => {
+    let known = 0;
+    const check = (b: string) => {
+      const q = quickTarget(b, 0, b.length);
+      const want = full(b).target;
+      if (q !== undefined) {
+        known++;
+        expect(q, b).toEqual(want);
+      }
+      const j = quickJump(b, 0, b.length);
+      if (j !== undefined) expect(j, b).toBe(want && (want.kind === 'jump' || want.kind === 'goto') ? want.chain : null);
+    };
+    fixtureBodies.forEach(check);
+    expect(known).toBeGreaterThan(fixtureBodies.length * 0.9);
+    fc.assert(fc.property(body, (b) => void check(b)), { numRuns: 20_000 });
+  });
+});
+
+describe('ruleShape', () => {
+  const VALUES = ['10.96.0.10', '10.96.0.10/32', '1.2.3.4:80', '256.1.1.1', '010.1.1.1', '10.1.1.1/33', '10.1.1.1/24', '"x y"', '""', 'KUBE-SVC-X', 'DNAT', '80', 'abc'];
+  const TEMPLATES = ['-d V -p tcp -m tcp --dport 80 -j KUBE-SVC-A', '-m comment --comment V -j V', '-j DNAT --to-destination V', '-s V -j V', '-m recent --set --name V --mask V --rsource -j V', 'V -j ACCEPT'];
+  it('gives one shape only to bodies that read alike (both clean or both not)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...TEMPLATES), fc.array(fc.constantFrom(...VALUES), { minLength: 4, maxLength: 4 }), fc.array(fc.constantFrom(...VALUES), { minLength: 4, maxLength: 4 }), (t, a, b) => {
+        let i = 0;
+        let k = 0;
+        const x = t.replace(/V/g, () => a[i++]!);
+        const y = t.replace(/V/g, () => b[k++]!);
+        const sx = ruleShape(x, 0, x.length);
+        if (sx !== null && sx === ruleShape(y, 0, y.length)) expect(full(x).clean, `${x} | ${y}`).toBe(full(y).clean);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('refuses bodies whose reading could depend on more than the classes', () => {
+    for (const b of ['-m comment --comment "a \\" b" -j X', "-m comment --comment 'x' -j X", '-d 10.0.0.1\t-j X', '-m comment --comment "x"y -j X']) expect(ruleShape(b, 0, b.length), b).toBeNull();
+  });
+});

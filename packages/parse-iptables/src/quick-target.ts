@@ -1,0 +1,103 @@
+import type { Target } from './ast';
+import { MATCH_MODULES } from './match-modules';
+import { KNOWN_UNSUPPORTED, parseRuleBody } from './parse-rule';
+import { BUILTIN_VERDICTS, TARGETS } from './target-modules';
+import { tokenize } from './tokenize';
+
+const VERDICTS: Readonly<Record<string, Target>> = { ACCEPT: { kind: 'ACCEPT' }, DROP: { kind: 'DROP' }, RETURN: { kind: 'RETURN' } };
+
+/** Generic options (not a target's): after the target they would make the rest more than its options. */
+const GENERIC_AFTER = /(?:^|\s)(?:-[a-zA-Z0-9]|--(?:match|protocol|source|destination|src|dst|in-interface|out-interface|fragment|set-counters|jump|goto|ipv4|ipv6))(?:\s|$)/;
+
+/** Options that take no value in every module and target that has them (`--rsource`, `--reap`). */
+const FLAGS: ReadonlySet<string> = (() => {
+  const arity = new Map<string, boolean>();
+  for (const spec of [...Object.values(MATCH_MODULES), ...Object.values(TARGETS)])
+    for (const [name, n] of Object.entries(spec.options)) arity.set(name, (arity.get(name) ?? true) && n === 0);
+  return new Set([...arity].filter(([, zero]) => zero).map(([name]) => `--${name}`));
+})();
+
+/** Where the body's only target flag is: `-j NAME` or `-g NAME` at `flag`, NAME at [nameAt, nameEnd). */
+interface TargetSite {
+  readonly flag: number;
+  readonly goto: boolean;
+  readonly name: string;
+  readonly nameEnd: number;
+}
+
+/**
+ * A rule's target read from its body `src[from, to)` without reading its matches, as parseRuleBody
+ * would read it: a jump, goto or verdict ending the line, a target extension and its options
+ * (`-j DNAT --to-destination 10.1.2.3:80`) when nothing but those options follows, or null for a
+ * line without a target flag. undefined when that is not certain: a second target flag, counters,
+ * single quotes, escapes, tabs, unbalanced quotes, or `-j` right after a word that could take it as
+ * its value. The caller then reads the whole body.
+ */
+export function quickTarget(src: string, from: number, to: number): Target | null | undefined {
+  const site = locateTarget(src, from, to);
+  if (site === null) return undefined;
+  if (site === NO_TARGET) return null;
+  const rest = src.slice(site.nameEnd, to).trim();
+  if (rest === '') {
+    if (site.goto) return { kind: 'goto', chain: site.name };
+    if (BUILTIN_VERDICTS.has(site.name)) return VERDICTS[site.name]!;
+    if (!Object.hasOwn(TARGETS, site.name) && !KNOWN_UNSUPPORTED.has(site.name)) return { kind: 'jump', chain: site.name };
+  }
+  if (site.goto || !Object.hasOwn(TARGETS, site.name) || GENERIC_AFTER.test(rest)) return undefined;
+  // Only the target's own options follow: reading `-j NAME options` alone gives the same target.
+  const { tokens, unterminated } = tokenize(src.slice(site.flag, to));
+  const alone = parseRuleBody(tokens);
+  return unterminated || alone.problems.length > 0 || alone.matches.length > 0 ? undefined : alone.target;
+}
+
+/**
+ * The chain a rule jumps or goes to, read from the line alone: null for a verdict or a target
+ * extension; undefined when only reading the whole body can tell.
+ */
+export function quickJump(src: string, from: number, to: number): string | null | undefined {
+  const site = locateTarget(src, from, to);
+  if (site === null) return undefined;
+  if (site === NO_TARGET) return null;
+  if (site.goto) return site.name;
+  if (BUILTIN_VERDICTS.has(site.name) || Object.hasOwn(TARGETS, site.name) || KNOWN_UNSUPPORTED.has(site.name)) return null;
+  return src.slice(site.nameEnd, to).trim() === '' ? site.name : undefined;
+}
+
+/** A line whose words hold no target flag at all (it only counts packets). */
+const NO_TARGET: TargetSite = { flag: -1, goto: false, name: '', nameEnd: -1 };
+
+/** The target flag's site, NO_TARGET when there is none, null when the line is not plain enough to tell. */
+function locateTarget(src: string, from: number, to: number): TargetSite | null {
+  let quotes = 0;
+  let flag = -1;
+  for (let i = from; i < to; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 34) quotes++;
+    else if (c === 39 || c === 92 || c === 9 || c === 13) return null;
+    else if (c === 45 && (quotes & 1) === 0 && (i === from || src.charCodeAt(i - 1) === 32)) {
+      const next = src.charCodeAt(i + 1);
+      const spaced = i + 2 >= to || src.charCodeAt(i + 2) === 32;
+      if ((next === 106 || next === 103) && spaced) {
+        if (flag >= 0) return null;
+        flag = i;
+      } else if (next === 99 && spaced) return null;
+      else if (next === 45 && (src.startsWith('--jump', i) || src.startsWith('--goto', i) || src.startsWith('--set-counters', i))) return null;
+    }
+  }
+  if (quotes & 1) return null;
+  if (flag < 0) return NO_TARGET;
+  if (flag > from) {
+    // The word before the flag must not be `!` or an option that could take the flag as its value.
+    let w = flag - 1;
+    while (w > from && src.charCodeAt(w - 1) !== 32) w--;
+    const first = src.charCodeAt(w);
+    if (first === 33 || (first === 45 && !FLAGS.has(src.slice(w, flag - 1)))) return null;
+  }
+  const nameAt = flag + 3;
+  let nameEnd = nameAt;
+  while (nameEnd < to && src.charCodeAt(nameEnd) !== 32) nameEnd++;
+  if (nameEnd === nameAt) return null;
+  const name = src.slice(nameAt, nameEnd);
+  if (name.includes('"')) return null;
+  return { flag, goto: src.charCodeAt(flag + 1) === 103, name, nameEnd };
+}
