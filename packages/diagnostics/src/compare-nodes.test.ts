@@ -24,7 +24,7 @@ describe('compareNodes', () => {
     expect(f[0]).toMatchObject({ code: 'NODE_ODD_ONE_OUT', service: 'shop/web:http', title: 'The nodes program shop/web:http differently, and two nodes cannot be ranked' });
     expect(f[0]!.node).toBeUndefined();
     expect(f[0]!.explanation).toContain('node-a sends it to 10.244.1.5:8080, 10.244.3.8:8080; node-b sends it to 10.244.1.5:8080, 10.244.2.6:8080');
-    expect(f[0]!.nextStep).toContain('--cluster-state');
+    expect(f[0]!.nextStep).toContain('with the cluster state');
   });
 
   it('two nodes with the cluster state: the one that disagrees with the EndpointSlices is the odd one', () => {

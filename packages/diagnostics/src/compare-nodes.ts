@@ -108,7 +108,7 @@ function oddNode(name: string, node: string, mine: Programmed, contrast: string,
     title: `${node} programs ${name} ${judged ? 'differently from the cluster state' : 'differently from the other nodes'}`,
     explanation: `${node} ${mine.description}, ${contrast}. Without topology hints every node programs the same endpoints for Cluster policy; a node that differs usually has a kube-proxy that stopped syncing.`,
     evidence: mine.evidence,
-    nextStep: `Check kube-proxy on ${node} (logs, restarts, last sync time); \`svcpath doctor --snapshot\` on that node says what else it missed.`,
+    nextStep: `Check kube-proxy on ${node} (logs, restarts, last sync time); the doctor on that node says what else it missed.`,
     service: name,
     node,
   };
@@ -123,7 +123,7 @@ function unranked(name: string, groups: readonly { nodes: readonly string[]; pro
     title: `The nodes program ${name} differently, and ${groups.length === 2 && groups.every((g) => g.nodes.length === 1) ? 'two nodes' : 'equal groups'} cannot be ranked`,
     explanation: `${what}. With no majority the rules alone cannot say which node is right: the cluster state (the EndpointSlices) can.`,
     evidence: groups.flatMap((g) => g.programmed.evidence),
-    nextStep: 'Give the cluster state (--cluster-state FILE, or a collection that holds it) to name the node that is wrong, or run `svcpath doctor` on each node.',
+    nextStep: 'Compare again with the cluster state (the EndpointSlices, collected with the nodes) to name the node that is wrong, or run the doctor on each node.',
     service: name,
   };
 }

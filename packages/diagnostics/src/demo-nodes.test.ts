@@ -56,3 +56,12 @@ describe('doctor on the demo\'s two nodes', () => {
     expect(loud(doctor('worker-2', false))).toEqual([['SVC_NO_ENDPOINTS', 'shop/recommendations:http', null]]);
   });
 });
+
+describe('the doctor\'s words fit every screen', () => {
+  // Findings are shown by the CLI and by the web app: they name no CLI flag and no command, which
+  // each adapter adds in its own words (the CLI's notes, the UI's controls).
+  it('no finding names a svcpath flag or command', () => {
+    const texts = ['worker-1', 'worker-2'].flatMap((n) => [...doctor(n), ...doctor(n, false)]).flatMap((f) => [f.title, f.explanation, f.nextStep]);
+    expect(texts.filter((t) => /--(from|to|cluster-state|snapshot|rules|node-ip|store)\b|svcpath /.test(t))).toEqual([]);
+  });
+});

@@ -25,7 +25,7 @@ export function checkEndpoints(ctx: DiagnoseContext): Finding[] {
       title: `${port.portName} has no endpoints on this node's rules`,
       explanation: `kube-proxy found no usable endpoint for ${port.portName} when it last synced, so it wrote a rule that rejects every connection to it: clients see "connection refused" (ICMP port unreachable).`,
       evidence: rejectRules(ctx, port.portName),
-      nextStep: `Run \`kubectl get endpointslices -n ${port.portName.split('/')[0]} -l kubernetes.io/service-name=${serviceName(port.portName)}\` and check the Service's selector and its Pods' readiness. Give --cluster-state to let the doctor say why.`,
+      nextStep: `Run \`kubectl get endpointslices -n ${port.portName.split('/')[0]} -l kubernetes.io/service-name=${serviceName(port.portName)}\` and check the Service's selector and its Pods' readiness. With the cluster state the doctor can say why.`,
       service: port.portName,
     });
   }

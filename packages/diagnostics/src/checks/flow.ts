@@ -132,7 +132,7 @@ function explainOutcome(ctx: DiagnoseContext, packet: PacketSpec, o: Outcome, ta
       title: `${share} from ${source} are ${o.verdict === 'DROP' ? 'dropped' : 'rejected'}: ${why}`,
       explanation: `${packetText(packet)} ends in ${o.verdict}${o.verdict === 'DROP' ? ' (the client times out)' : ' (the client sees "connection refused")'} because ${why}. The other findings for this Service say why.`,
       evidence: [...(rule ? [rule] : []), ev],
-      nextStep: 'Fix the cause named above; then re-run the doctor with the same --from/--to.',
+      nextStep: 'Fix the cause named above; then trace the same flow again.',
       ...service,
     };
   }

@@ -54,9 +54,9 @@ export function probeSource(ctx: DiagnoseContext): { ip: IP; why: string } {
   const cidr = (nodeCidr ? parseCidr(nodeCidr) : null) ?? podNetworkOfRules(ctx);
   if (cidr?.family === 4) {
     const ip = parseIP(formatIPv4(cidr.addr + 2))!;
-    return { ip, why: `a Pod address in ${cidr.text} (${ip.text}; give --from to trace a real one)` };
+    return { ip, why: `a Pod address in ${cidr.text} (${ip.text}; trace from a real Pod to be sure)` };
   }
-  return { ip: parseIP('10.0.0.2')!, why: 'a made-up Pod address (10.0.0.2; give --from to trace a real one)' };
+  return { ip: parseIP('10.0.0.2')!, why: 'a made-up Pod address (10.0.0.2; trace from a real Pod to be sure)' };
 }
 
 /** The Pod network kube-proxy's local-traffic detector uses: `! -s <cidr> -j KUBE-MARK-MASQ` in a KUBE-SVC chain. */
