@@ -1,0 +1,61 @@
+import { describeDisagreement } from './compare-port';
+import type { FleetReport, NodeProblem } from './model';
+
+export interface FormatOptions {
+  /** Service ports listed before "… N more" (default 15). */
+  readonly maxPorts?: number;
+  /** Groups listed per port (default 3). */
+  readonly maxGroups?: number;
+  /** Node names printed per group (default 3). */
+  readonly maxNodes?: number;
+}
+
+function names(nodes: readonly string[], max: number): string {
+  return nodes.length <= max ? nodes.join(', ') : `${nodes.slice(0, max).join(', ')} and ${nodes.length - max} more`;
+}
+
+function problemLine(p: NodeProblem): string {
+  switch (p.kind) {
+    case 'no-digest':
+      return `${p.node}: not collected (${p.reason})`;
+    case 'unsupported-mode':
+      return `${p.node}: kube-proxy mode ${p.mode} has no per-Service digest`;
+    case 'duplicate-digest':
+      return `${p.node}: a second digest for this node was ignored`;
+    default: {
+      const never: never = p;
+      return never;
+    }
+  }
+}
+
+/**
+ * The fleet report as text that fits one screen whatever the fleet's size: a summary line, the
+ * most-disputed Service ports with their largest groups of nodes, then problems, all capped.
+ */
+export function formatFleetReport(r: FleetReport, o: FormatOptions = {}): string {
+  const maxPorts = o.maxPorts ?? 15;
+  const maxGroups = o.maxGroups ?? 3;
+  const maxNodes = o.maxNodes ?? 3;
+  const modes = Object.entries(r.modes).map(([m, n]) => `${n} ${m}`).join(', ') || 'none';
+  const out = [
+    `${r.compared} nodes compared (${modes}) on ${r.servicePorts} Service ports: ${r.agreeing} agree with the cluster state, ${r.compared - r.agreeing} do not.`,
+  ];
+  if (r.drift.length === 0 && r.undetailed.length === 0) out.push('Every compared node programs every Service port as the cluster state asks.');
+  if (r.drift.length > 0) out.push('', `${r.drift.length} Service ports with drift (nodes agreeing / disagreeing):`);
+  for (const p of r.drift.slice(0, maxPorts)) {
+    out.push(`  ${p.portName}  ${p.agree} agree, ${p.disagree} disagree`);
+    for (const g of p.groups.slice(0, maxGroups))
+      out.push(`    ${g.nodes.length} × ${g.disagreements.map(describeDisagreement).join('; ')}: ${names(g.nodes, maxNodes)}`);
+    if (p.groups.length > maxGroups) out.push(`    … ${p.groups.length - maxGroups} more ways`);
+  }
+  if (r.drift.length > maxPorts) out.push(`  … ${r.drift.length - maxPorts} more Service ports (--json for all)`);
+  if (r.undetailed.length > 0)
+    out.push('', `${r.undetailed.length} nodes differ in buckets their digest does not detail: ${names(r.undetailed.map((u) => u.node), maxNodes)}`);
+  if (r.problems.length > 0) {
+    out.push('', `${r.problems.length} nodes not compared:`);
+    for (const p of r.problems.slice(0, 5)) out.push(`  ${problemLine(p)}`);
+    if (r.problems.length > 5) out.push(`  … ${r.problems.length - 5} more`);
+  }
+  return `${out.join('\n')}\n`;
+}
