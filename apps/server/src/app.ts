@@ -4,6 +4,7 @@ import { hostGuard, securityHeaders } from './http/security';
 import { webApp } from './http/web-app';
 import { analysisRoutes } from './routes/analysis-routes';
 import { collectionRoutes } from './routes/collection-routes';
+import { diffRoutes } from './routes/diff-routes';
 import { exportRoutes } from './routes/export-routes';
 import { importRoutes } from './routes/import-routes';
 import { overviewRoutes } from './routes/overview-routes';
@@ -34,6 +35,7 @@ export function createApp(o: AppOptions): Express {
   api.use('/snapshots/:id', analysisRoutes(o));
   api.use('/snapshots/:id', exportRoutes(o));
   api.use('/snapshots/:id', overviewRoutes(o));
+  api.use('/snapshots/:id', diffRoutes(o));
   api.use('/imports', importRoutes(o));
   api.use(collectionRoutes(o.jobs));
   api.use(apiNotFound);
