@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -21,10 +22,15 @@ export class CliError extends Error {
   }
 }
 
-/** Reads a file the user named, turning I/O errors into a message that names the file. */
+/**
+ * Reads a file the user named, turning I/O errors into a message that names the file. Dumps are
+ * nearly always ASCII: then the bytes are the characters, and copying them is cheaper than decoding
+ * UTF-8 (a 40 MB dump is read once, at memory speed).
+ */
 export function readUserFile(io: Io, path: string, what: string): string {
   try {
-    return readFileSync(resolve(io.cwd, path), 'utf8');
+    const bytes = readFileSync(resolve(io.cwd, path));
+    return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(e);

@@ -50,19 +50,6 @@ export function quickTarget(src: string, from: number, to: number): Target | nul
   return unterminated || alone.problems.length > 0 || alone.matches.length > 0 ? undefined : alone.target;
 }
 
-/**
- * The chain a rule jumps or goes to, read from the line alone: null for a verdict or a target
- * extension; undefined when only reading the whole body can tell.
- */
-export function quickJump(src: string, from: number, to: number): string | null | undefined {
-  const site = locateTarget(src, from, to);
-  if (site === null) return undefined;
-  if (site === NO_TARGET) return null;
-  if (site.goto) return site.name;
-  if (BUILTIN_VERDICTS.has(site.name) || Object.hasOwn(TARGETS, site.name) || KNOWN_UNSUPPORTED.has(site.name)) return null;
-  return src.slice(site.nameEnd, to).trim() === '' ? site.name : undefined;
-}
-
 /** A line whose words hold no target flag at all (it only counts packets). */
 const NO_TARGET: TargetSite = { flag: -1, goto: false, name: '', nameEnd: -1 };
 

@@ -2,26 +2,27 @@ import { KNOWN_UNSUPPORTED } from './parse-rule';
 import { BUILTIN_VERDICTS, TARGETS } from './target-modules';
 
 /**
- * A rule body's shape: its words with the values that vary from rule to rule but never change how
+ * A rule body's shape: its text with the values that vary from rule to rule but never change how
  * parseRuleBody reads them replaced by a class — an IPv4 address or prefix (`-d 10.96.0.10/32`,
  * `--to-destination 10.1.2.3:8080` keep their `/len` and `:port`), a quoted comment, a chain a rule
  * jumps to. Rules of one shape parse alike: when one reads cleanly, so do the others, so checking a
  * 10,000-Service dump parses a few thousand rules instead of every one. null when the body has
  * anything whose reading could depend on more than its class (escapes, single quotes, tabs, quotes
- * inside a word): such a rule is read in full.
+ * inside a word): such a rule is read in full. Built from a few slices of the line, not word by word.
  */
 export function ruleShape(src: string, from: number, to: number): string | null {
   let out = '';
-  let prev = '';
+  let copied = from;
+  let prevAt = -1;
+  let prevEnd = -1;
   let i = from;
   while (i < to) {
-    const c = src.charCodeAt(i);
-    if (c === 32) {
+    if (src.charCodeAt(i) === 32) {
       i++;
       continue;
     }
     const start = i;
-    const quoted = c === 34;
+    const quoted = src.charCodeAt(i) === 34;
     if (quoted) {
       i++;
       while (i < to && src.charCodeAt(i) !== 34) {
@@ -37,47 +38,56 @@ export function ruleShape(src: string, from: number, to: number): string | null 
         i++;
       }
     }
-    const word = src.slice(start, i);
-    out += `${out === '' ? '' : ' '}${quoted ? (prev === '--comment' ? '\u0000Q' : word) : classify(word, prev)}`;
-    prev = word;
+    const cls = quoted ? (isWord(src, prevAt, prevEnd, '--comment') ? '\u0000Q' : null) : classify(src, start, i, prevAt, prevEnd);
+    if (cls !== null) {
+      out += src.slice(copied, start) + cls;
+      copied = i;
+    }
+    prevAt = start;
+    prevEnd = i;
   }
-  return out;
+  return out + src.slice(copied, to);
 }
 
-/** A character that reads the same in any word: no escape, single quote, tab, CR; `"` only inside quotes' ends. */
+/** A character that reads the same in any word: no escape, single quote, tab, CR; `"` only at a quote's ends. */
 function plain(c: number, inQuotes: boolean): boolean {
   return c !== 92 && c !== 39 && c !== 9 && c !== 13 && (inQuotes || c !== 34);
 }
 
-function classify(word: string, prev: string): string {
-  const first = word.charCodeAt(0);
-  if (first === 45 /* - */ || word === '!') return word;
-  if (prev === '-j' || prev === '--jump' || prev === '-g' || prev === '--goto')
-    return BUILTIN_VERDICTS.has(word) || Object.hasOwn(TARGETS, word) || KNOWN_UNSUPPORTED.has(word) ? word : '\u0000J';
-  if (first >= 48 && first <= 57) return ipv4Class(word) ?? word;
-  return word;
+const isWord = (src: string, at: number, end: number, word: string) => at >= 0 && end - at === word.length && src.startsWith(word, at);
+
+/** The class standing for the word at [at, end), or null to keep it as written. */
+function classify(src: string, at: number, end: number, prevAt: number, prevEnd: number): string | null {
+  const first = src.charCodeAt(at);
+  if (first === 45 /* - */ || first === 33 /* ! */) return null;
+  const prevFirst = prevAt >= 0 ? src.charCodeAt(prevAt) : 0;
+  if (prevFirst === 45 && (isWord(src, prevAt, prevEnd, '-j') || isWord(src, prevAt, prevEnd, '-g') || isWord(src, prevAt, prevEnd, '--jump') || isWord(src, prevAt, prevEnd, '--goto'))) {
+    const name = src.slice(at, end);
+    return BUILTIN_VERDICTS.has(name) || Object.hasOwn(TARGETS, name) || KNOWN_UNSUPPORTED.has(name) ? null : '\u0000J';
+  }
+  return first >= 48 && first <= 57 ? ipv4Class(src, at, end) : null;
 }
 
 /** `a.b.c.d` with canonical octets, then an optional `/len` or `:port` kept as written; else null. */
-function ipv4Class(word: string): string | null {
-  let i = 0;
+function ipv4Class(src: string, at: number, end: number): string | null {
+  let i = at;
   for (let octet = 0; octet < 4; octet++) {
     if (octet > 0) {
-      if (word.charCodeAt(i) !== 46) return null;
+      if (src.charCodeAt(i) !== 46) return null;
       i++;
     }
     const start = i;
     let value = 0;
-    while (i < word.length && i - start < 4) {
-      const d = word.charCodeAt(i) - 48;
+    while (i < end && i - start < 4) {
+      const d = src.charCodeAt(i) - 48;
       if (d < 0 || d > 9) break;
       value = value * 10 + d;
       i++;
     }
     const len = i - start;
-    if (len === 0 || len > 3 || value > 255 || (len > 1 && word.charCodeAt(start) === 48)) return null;
+    if (len === 0 || len > 3 || value > 255 || (len > 1 && src.charCodeAt(start) === 48)) return null;
   }
-  if (i === word.length) return '\u0000A';
-  const sep = word.charCodeAt(i);
-  return sep === 47 /* / */ || sep === 58 /* : */ ? `\u0000A${word.slice(i)}` : null;
+  if (i === end) return '\u0000A';
+  const sep = src.charCodeAt(i);
+  return sep === 47 /* / */ || sep === 58 /* : */ ? `\u0000A${src.slice(i, end)}` : null;
 }

@@ -1,6 +1,6 @@
 import type { Counters, Match, Rule, Span, Target } from './ast';
 import { parseRuleBody, type ParsedRuleBody, type RuleProblem } from './parse-rule';
-import { quickJump, quickTarget } from './quick-target';
+import { quickTarget } from './quick-target';
 import { ruleShape } from './rule-shape';
 import { tokenize, type Token } from './tokenize';
 
@@ -79,8 +79,6 @@ export class LazyRule implements Rule {
    * tells (checking every jump of a dump for missing chains).
    */
   jumpTarget(): string | null {
-    const t = this.parsed === null ? quickJump(this.src, this.bodyAt, this.end) : undefined;
-    if (t !== undefined) return t;
     const target = this.targetNow();
     return target && (target.kind === 'jump' || target.kind === 'goto') ? target.chain : null;
   }
