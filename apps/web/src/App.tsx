@@ -5,11 +5,11 @@ import { ApiError } from './api/api-error';
 import { countersQuery, findingsQuery, graphQuery, servicesQuery, snapshotQuery, snapshotsQuery, traceQuery, sourcesQuery } from './api/queries';
 import { CollectDialog } from './components/CollectDialog';
 import { CountersPanel } from './components/CountersPanel';
-import { ExportButtons } from './components/ExportButtons';
+import { ExportMenu } from './components/ExportButtons';
 import { FindingsPanel } from './components/FindingsPanel';
 import { ImportDialog } from './components/ImportDialog';
-import { NodeDetails } from './components/NodeDetails';
 import { ServiceSearch } from './components/ServiceSearch';
+import { SideTabs } from './components/SideTabs';
 import { SnapshotPicker } from './components/SnapshotPicker';
 import { TracePanel } from './components/TracePanel';
 import { counterHeat } from './counters/counter-heat';
@@ -17,7 +17,9 @@ import type { Scene } from './export/svg-scene';
 import { evidenceHighlight } from './findings/evidence-highlight';
 import { GraphView } from './flow/GraphView';
 import { OVERVIEW_GRAPH_MAX_SERVICES, OverviewPane } from './overview/OverviewPane';
+import { Inspector } from './inspector/Inspector';
 import { useTheme } from './theme';
+import { useSideTab } from './use-side-tab';
 import { useViewState } from './use-view-state';
 import { flowOf } from './view-state';
 
@@ -60,9 +62,16 @@ export function App() {
   const finding = view.finding === undefined ? undefined : findingsQ.data?.findings[view.finding];
   const highlight = useMemo(() => (graph && finding ? evidenceHighlight(graph, finding.evidence) : null), [graph, finding]);
   const heat = useMemo(() => (graph && view.since && countersQ.data ? counterHeat(graph, countersQ.data.moved) : null), [graph, view.since, countersQ.data]);
-  const selected = graph?.nodes.find((n) => n.id === view.node);
   const meta = detail.data?.snapshot;
 
+  const [tab, setTab] = useSideTab(view);
+  const closeInspector = useCallback(() => setView({ node: undefined }, 'replace'), [setView]);
+  const traceHere = (svc: string | undefined) => {
+    if (svc && svc !== view.service) setView({ service: svc, ns: undefined, node: undefined, dst: undefined, dport: undefined, ret: undefined, outcome: undefined, finding: undefined });
+    else setView({ node: undefined }, 'replace');
+    setTab('trace');
+    requestAnimationFrame(() => document.querySelector<HTMLInputElement>('input[name="src"]')?.focus());
+  };
   const openNode = (n: GraphNode) => {
     if (n.kind === 'service' && n.service) setView({ service: n.service, node: undefined, finding: undefined });
     else if (n.kind === 'namespace') setView({ ns: n.label, node: undefined, finding: undefined });
@@ -79,6 +88,9 @@ export function App() {
 
   return (
     <div className="app">
+      <a className="skip-link" href="#side-panels">
+        Skip the graph: to the trace form, findings and details
+      </a>
       <header className="topbar">
         <div className="brand" title="Kubernetes Service traffic paths">
           <span className="logo" aria-hidden="true">◇</span> svcpath
@@ -88,7 +100,7 @@ export function App() {
         <div className="spacer" />
         <ImportDialog onImported={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, finding: undefined })} />
         <CollectDialog onCollected={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, finding: undefined })} />
-        <ExportButtons capture={capture?.fn ?? null} markdown={markdown} nameParts={[meta?.node, view.service ?? view.ns]} />
+        <ExportMenu capture={capture?.fn ?? null} markdown={markdown} nameParts={[meta?.node, view.service ?? view.ns]} />
         <button type="button" className="theme-toggle" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
           {theme === 'dark' ? '☀' : '☾'}
         </button>
@@ -148,58 +160,64 @@ export function App() {
               onScene={onScene}
             />
           )}
-          <div className="legend" aria-hidden="true">
-            <span className="lg lg-hook">hook</span>
-            <span className="lg lg-chain">chain</span>
-            <span className="lg lg-service">Service</span>
-            <span className="lg lg-endpoint">endpoint</span>
-            <span className="lg lg-verdict">verdict</span>
-            <span className="lg lg-lit">traced</span>
-            <span className="lg lg-evidence">evidence</span>
-            {heat && <span className="lg lg-heat">packets counted</span>}
-            {heat && <span className="lg lg-died">died</span>}
-          </div>
         </div>
-        <aside className="sidebar">
-          <TracePanel
-            view={view}
-            setView={setView}
-            nodeIPs={meta?.nodeIPs ?? []}
-            sources={sourcesQ.data?.sources ?? []}
-            service={service}
-            result={traceQ.data}
-            loading={traceQ.isFetching}
-            error={asApiError(traceQ.error)}
+        <aside className="sidebar" id="side-panels" tabIndex={-1} aria-label="Trace, findings and details">
+          <SideTabs
+            active={tab}
+            onChange={setTab}
+            tabs={[
+              ...(graph && view.node
+                ? [{ id: 'inspector', label: 'Inspector', content: <Inspector graph={graph} selected={view.node} heat={heat?.nodes[view.node] ?? heat?.edges[view.node]} onClose={closeInspector} onOpen={openNode} onTraceHere={traceHere} /> }]
+                : []),
+              {
+                id: 'trace',
+                label: 'Trace',
+                content: (
+                  <TracePanel
+                    view={view}
+                    setView={setView}
+                    nodeIPs={meta?.nodeIPs ?? []}
+                    sources={sourcesQ.data?.sources ?? []}
+                    service={service}
+                    result={traceQ.data}
+                    loading={traceQ.isFetching}
+                    error={asApiError(traceQ.error)}
+                  />
+                ),
+              },
+              {
+                id: 'findings',
+                label: 'Findings',
+                ...(findingsQ.data ? { count: findingsQ.data.findings.length } : {}),
+                content: (
+                  <FindingsPanel
+                    result={findingsQ.data}
+                    loading={findingsQ.isFetching}
+                    error={asApiError(findingsQ.error)}
+                    selected={view.finding}
+                    onSelect={(i) => setView({ finding: i }, 'replace')}
+                    unmatched={highlight?.unmatched ?? 0}
+                  />
+                ),
+              },
+              {
+                id: 'counters',
+                label: 'Counters',
+                content: (
+                  <CountersPanel
+                    current={meta}
+                    snapshots={list}
+                    since={view.since}
+                    onChange={(since) => setView({ since }, 'replace')}
+                    result={view.since ? countersQ.data : undefined}
+                    loading={countersQ.isFetching}
+                    error={view.since ? asApiError(countersQ.error) : null}
+                    unmatched={heat?.unmatched ?? 0}
+                  />
+                ),
+              },
+            ]}
           />
-          <FindingsPanel
-            result={findingsQ.data}
-            loading={findingsQ.isFetching}
-            error={asApiError(findingsQ.error)}
-            selected={view.finding}
-            onSelect={(i) => setView({ finding: i }, 'replace')}
-            unmatched={highlight?.unmatched ?? 0}
-          />
-          <CountersPanel
-            current={meta}
-            snapshots={list}
-            since={view.since}
-            onChange={(since) => setView({ since }, 'replace')}
-            result={view.since ? countersQ.data : undefined}
-            loading={countersQ.isFetching}
-            error={view.since ? asApiError(countersQ.error) : null}
-            unmatched={heat?.unmatched ?? 0}
-          />
-          {selected ? (
-            <NodeDetails node={selected} onOpen={openNode} />
-          ) : (
-            <section className="panel hint">
-              <h2>Reading the graph</h2>
-              <p>
-                Packets flow left to right: a netfilter hook, kube-proxy's KUBE-SERVICES lookup, the Service's chains, and the endpoint the DNAT rule picks. Edge labels give each branch's share of new
-                connections. Click a node to see its rules with their line in the dump and what the chain does; click a Service twice to open it.
-              </p>
-            </section>
-          )}
         </aside>
       </main>
     </div>

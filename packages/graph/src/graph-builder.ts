@@ -29,7 +29,9 @@ export class GraphBuilder {
   }
 
   addEdge(d: EdgeDraft): void {
-    const id = `${d.source}->${d.target}`;
+    // A returning client's shortcut (ClientIP affinity) is its own edge: merged with the first
+    // connection's edge, each would be drawn and lit with the other's label.
+    const id = `${d.source}->${d.target}${d.affinity ? '#affinity' : ''}`;
     const prev = this.edgeMap.get(id);
     if (!prev) {
       const edge: GraphEdge = {

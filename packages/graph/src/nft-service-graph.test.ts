@@ -107,7 +107,9 @@ describe('buildServiceGraph (nftables, TestOverallNFTablesRules)', () => {
   it('ns5/svc5: affinity shortcut, firewall-ips → firewall chain → DROP', () => {
     const g = buildServiceGraph(overall, 'ns5/svc5')!;
     const svc = chain('service-HVFWP5L3-ns5/svc5/tcp/p80');
-    expect(edge(g, svc, chain('endpoint-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80'))).toMatchObject({ affinity: true, probability: 1 });
+    const toEp = g.edges.filter((e) => e.source === svc && e.target === chain('endpoint-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80'));
+    expect(toEp.find((e) => !e.affinity)).toMatchObject({ probability: 1 });
+    expect(toEp.find((e) => e.affinity)).toMatchObject({ affinity: true });
     expect(g.nodes.find((n) => n.id === svc)!.badges).toContainEqual({ kind: 'affinity', text: 'ClientIP affinity 10800s' });
     expect(edge(g, chain('firewall-check'), chain('firewall-HVFWP5L3-ns5/svc5/tcp/p80'))?.label).toBe('5.6.7.8 . tcp . 80');
     expect(edge(g, chain('firewall-HVFWP5L3-ns5/svc5/tcp/p80'), 'verdict:ip kube-proxy/firewall-HVFWP5L3-ns5/svc5/tcp/p80:DROP')).toBeDefined();

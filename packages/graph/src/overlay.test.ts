@@ -53,7 +53,9 @@ describe('overlayTrace', () => {
     const t = trace(rs, { src, dst: parseIP('172.30.0.45')!, dport: 80, proto: 'tcp' }, { ...env, recent: recentForReturningClient(rs, src, '10.180.0.3:80') });
     const o = overlayTrace(g, t);
     expect(t.outcomes[0]!.path.some((s) => s.chain === 'KUBE-SVC-NUKIZ6OKUXPJNT4C' && s.rule === 2)).toBe(true);
-    expect(o.edges['chain:nat/KUBE-SVC-NUKIZ6OKUXPJNT4C->chain:nat/KUBE-SEP-I77PXRDZVX7PMWMN']).toBe(1);
+    expect(o.edges['chain:nat/KUBE-SVC-NUKIZ6OKUXPJNT4C->chain:nat/KUBE-SEP-I77PXRDZVX7PMWMN#affinity']).toBe(1);
+    // …and not the first connection's edge.
+    expect(o.edges['chain:nat/KUBE-SVC-NUKIZ6OKUXPJNT4C->chain:nat/KUBE-SEP-I77PXRDZVX7PMWMN']).toBeUndefined();
   });
 });
 

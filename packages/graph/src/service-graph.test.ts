@@ -39,7 +39,10 @@ describe('buildServiceGraph', () => {
 
   it('ns5/svc5: affinity shortcut, load-balancer firewall and its DROP', () => {
     const g = buildServiceGraph(rs, 'ns5/svc5')!;
-    expect(edge(g, 'chain:nat/KUBE-SVC-NUKIZ6OKUXPJNT4C', 'chain:nat/KUBE-SEP-I77PXRDZVX7PMWMN')).toMatchObject({ affinity: true, probability: 1 });
+    // First connections and returning clients take separate edges, each with its own label.
+    const svcToSep = g.edges.filter((e) => e.source === 'chain:nat/KUBE-SVC-NUKIZ6OKUXPJNT4C' && e.target === 'chain:nat/KUBE-SEP-I77PXRDZVX7PMWMN');
+    expect(svcToSep.find((e) => !e.affinity)).toMatchObject({ probability: 1, label: '100%' });
+    expect(svcToSep.find((e) => e.affinity)).toMatchObject({ id: 'chain:nat/KUBE-SVC-NUKIZ6OKUXPJNT4C->chain:nat/KUBE-SEP-I77PXRDZVX7PMWMN#affinity', label: 'returning client (10800s)' });
     expect(g.nodes.find((n) => n.id === 'chain:nat/KUBE-SVC-NUKIZ6OKUXPJNT4C')!.badges).toContainEqual({ kind: 'affinity', text: 'ClientIP affinity 10800s' });
     expect(edge(g, 'chain:nat/KUBE-FW-NUKIZ6OKUXPJNT4C', 'chain:nat/KUBE-EXT-NUKIZ6OKUXPJNT4C')?.label).toBe('from 203.0.113.0/25');
     expect(edge(g, 'chain:filter/KUBE-PROXY-FIREWALL', 'verdict:filter/KUBE-PROXY-FIREWALL:DROP')).toBeDefined();

@@ -4,10 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Snapshot as SnapshotDocument } from '@svcpath/api-contract';
 import { buildSnapshot, type CollectSnapshotOptions, type CollectSnapshotResult } from '@svcpath/collector';
 import { startServer, type RunningServer } from '../start-server';
+
+// A real browser on a shared CI machine: give polls and tests room, so load never reads as a failure.
+vi.setConfig({ testTimeout: 120_000, expect: { poll: { timeout: 20_000, interval: 100 } } });
 
 /**
  * End to end in a real browser: builds the web app, starts the server on a free port with the demo
@@ -66,7 +69,14 @@ async function open(path: string): Promise<Page> {
   return page;
 }
 
+/** Opens the header's Export menu unless it is open already. */
+async function openExport(page: Page): Promise<void> {
+  const toggle = page.getByRole('button', { name: 'Export ▾' });
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+}
+
 async function downloadOf(page: Page, button: string): Promise<Buffer> {
+  await openExport(page);
   const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('group', { name: 'Export' }).getByRole('button', { name: button }).click()]);
   return readFileSync((await dl.path())!);
 }
@@ -134,6 +144,7 @@ describe('svcpath in a browser', () => {
 
   it('lists the doctor\'s findings beside the graph; choosing one lights its evidence', async () => {
     const page = await open('/?snapshot=demo~worker-2&service=shop/frontend');
+    await page.getByRole('tab', { name: /^Findings/ }).click();
     const panel = page.getByRole('region', { name: 'Findings' });
     const stale = panel.locator('.finding', { hasText: 'DRIFT_ENDPOINT_STALE' });
     await stale.waitFor();

@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Snapshot } from '@svcpath/api-contract';
 import { startServer, type RunningServer } from '../start-server';
+
+// A real browser on a shared CI machine: give polls and tests room, so load never reads as a failure.
+vi.setConfig({ testTimeout: 120_000, expect: { poll: { timeout: 20_000, interval: 100 } } });
 
 /**
  * The postmortem export in a real browser (Debian's headless Chromium through playwright-core):
@@ -40,7 +43,14 @@ afterAll(async () => {
   for (const dir of [profile, dist]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** Opens the header's Export menu unless it is open already. */
+async function openExport(page: Page): Promise<void> {
+  const toggle = page.getByRole('button', { name: 'Export ▾' });
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+}
+
 async function downloadOf(page: Page, button: string): Promise<{ name: string; text: string }> {
+  await openExport(page);
   const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('group', { name: 'Export' }).getByRole('button', { name: button }).click()]);
   return { name: dl.suggestedFilename(), text: readFileSync((await dl.path())!).toString('utf8') };
 }
@@ -55,6 +65,7 @@ describe('redacted exports in a browser', () => {
     const plain = await downloadOf(page, 'Markdown');
     expect(plain.text).toContain('shop/frontend');
 
+    await openExport(page);
     await page.getByRole('checkbox', { name: 'Redact names and IPs' }).check();
     const md = await downloadOf(page, 'Markdown');
     expect(md.text).not.toMatch(ORIGINAL);

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Scene } from '../export/svg-scene';
 import { sceneToSvg } from '../export/svg-scene';
 import { svgToPng } from '../export/svg-to-png';
@@ -51,6 +51,7 @@ export function ExportButtons({ capture, markdown, nameParts }: { capture: (() =
   };
   return (
     <div className="export-buttons" role="group" aria-label="Export">
+      <span className="export-head">Export</span>
       <button
         type="button"
         disabled={!capture || busy}
@@ -111,6 +112,37 @@ export function ExportButtons({ capture, markdown, nameParts }: { capture: (() =
           {error}
         </span>
       )}
+    </div>
+  );
+}
+
+/**
+ * The export choices behind one header button, so the header stays one row at 1280 px. The panel
+ * stays mounted (hidden) so the redaction choice survives closing it; Escape or a click outside
+ * closes it.
+ */
+export function ExportMenu(props: Parameters<typeof ExportButtons>[0]) {
+  const [open, setOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    const onDown = (e: MouseEvent) => !root.current?.contains(e.target as Node) && setOpen(false);
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('mousedown', onDown);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('mousedown', onDown);
+    };
+  }, [open]);
+  return (
+    <div className="export-menu" ref={root}>
+      <button type="button" aria-expanded={open} aria-controls="export-panel" onClick={() => setOpen((o) => !o)}>
+        Export ▾
+      </button>
+      <div id="export-panel" className="export-panel" hidden={!open}>
+        <ExportButtons {...props} />
+      </div>
     </div>
   );
 }

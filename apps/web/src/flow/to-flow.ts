@@ -2,7 +2,7 @@ import { MarkerType, type Edge, type Node } from '@xyflow/react';
 import type { Graph, GraphNode, TraceOverlay } from '@svcpath/graph';
 import { formatPackets, heatColor, type CounterHeat, type Heat } from '../counters/counter-heat';
 import type { Point } from '../layout/edge-path';
-import type { Layout } from '../layout/elk-input';
+import { edgeLabelText, type Layout, type LayoutBox } from '../layout/elk-input';
 
 /** What a React Flow node of svcpath carries. */
 export type SvcNodeData = {
@@ -15,6 +15,8 @@ export type SvcNodeData = {
   readonly evidence?: boolean;
   /** Packets counted here between two snapshots (counter deltas). */
   readonly heat?: Heat;
+  /** The graph runs top to bottom (edges enter at the top, leave at the bottom). */
+  readonly vertical: boolean;
 };
 export type SvcFlowNode = Node<SvcNodeData, 'svc' | 'svcGroup'>;
 
@@ -25,6 +27,12 @@ export type SvcEdgeData = {
   readonly heat?: Heat;
   /** ELK's route; absent for edges laid out without one (the masquerade mark). */
   readonly points?: readonly Point[];
+  /** The room ELK kept for the label, clear of nodes and other labels. */
+  readonly labelBox?: LayoutBox;
+  /** The label drawn first-connection or returning-client style. */
+  readonly affinity: boolean;
+  /** Packets counted on this edge, drawn under its label. */
+  readonly heatText?: string;
 };
 export type SvcFlowEdge = Edge<SvcEdgeData>;
 
@@ -55,7 +63,7 @@ export function toFlow(
       width: box.width,
       height: box.height,
       ...(g.parentId ? { parentId: g.parentId, extent: 'parent' as const } : {}),
-      data: { g, ...(lit !== undefined ? { lit } : {}), dim: overlay !== null && lit === undefined && g.kind !== 'group', ...(evNodes.has(g.id) ? { evidence: true } : {}), ...(h ? { heat: h } : {}) },
+      data: { g, vertical: graph.kind === 'service', ...(lit !== undefined ? { lit } : {}), dim: overlay !== null && lit === undefined && g.kind !== 'group', ...(evNodes.has(g.id) ? { evidence: true } : {}), ...(h ? { heat: h } : {}) },
       selected: g.id === selected,
       selectable: g.kind !== 'group',
       draggable: false,
@@ -67,11 +75,10 @@ export function toFlow(
     const lit = overlay?.edges[e.id];
     const dim = overlay !== null && lit === undefined;
     const points = layout.edges[e.id];
-    // Every Service chain marks some traffic for masquerade: those edges' labels would only clutter.
-    const quiet = e.target.endsWith('/KUBE-MARK-MASQ') && lit === undefined;
     const h = heat?.edges[e.id];
-    const heatLabel = h ? `${h.died ? '✕ ' : ''}${formatPackets(h.packets)} pkts` : undefined;
-    const label = [(!quiet && e.label) || undefined, heatLabel].filter(Boolean).join(' · ') || undefined;
+    const heatText = h ? `${h.died ? '✕ ' : ''}${formatPackets(h.packets)} pkts` : undefined;
+    const label = edgeLabelText(e) || undefined;
+    const labelBox = layout.labels?.[e.id];
     return {
       id: e.id,
       source: e.source,
@@ -81,9 +88,10 @@ export function toFlow(
       className: ['svc-edge', `edge-${e.kind}`, lit !== undefined ? 'lit' : '', dim ? 'dim' : '', e.affinity ? 'affinity' : '', evEdges.has(e.id) ? 'evidence' : '', h ? 'heat' : '', h?.died ? 'died' : ''].filter(Boolean).join(' '),
       markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, markerUnits: 'userSpaceOnUse', color: lit !== undefined ? 'var(--lit)' : h ? heatColor(h) : 'var(--edge)' },
       style: lit !== undefined ? { strokeWidth: 2 + 2 * lit } : h ? { stroke: heatColor(h), strokeWidth: 1.5 + 3 * h.intensity } : undefined,
-      data: { ...(lit !== undefined ? { lit } : {}), dim, kind: e.kind, ...(h ? { heat: h } : {}), ...(points ? { points } : {}) },
+      data: { ...(lit !== undefined ? { lit } : {}), dim, kind: e.kind, affinity: !!e.affinity, ...(h ? { heat: h } : {}), ...(heatText ? { heatText } : {}), ...(points ? { points } : {}), ...(labelBox ? { labelBox } : {}) },
       zIndex: lit !== undefined || evEdges.has(e.id) ? 5 : h ? 3 : 0,
       focusable: false,
+      ariaLabel: `${e.kind} edge ${e.source.split('/').pop()} to ${e.target.split('/').pop()}${label ? `: ${label}` : ''}`,
     } as SvcFlowEdge;
   });
   return { nodes, edges };
