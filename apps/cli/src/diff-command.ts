@@ -1,9 +1,11 @@
+import { readdir } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { traceableFiles, type Snapshot } from '@svcpath/api-contract';
 import { diffRulesets, diffTimeline, formatDiffMarkdown, formatDiffText, formatTimelineMarkdown, formatTimelineText, type DiffSide } from '@svcpath/diff';
 import { loadRuleset, type DumpFile } from '@svcpath/ruleset';
 import { CliError, readUserFile, type Io } from './io';
+import { readSnapshot as readStored, storeDir } from './snapshot-reader';
 
 const HELP = `Usage: svcpath diff A B [C ...] [--node-ip IP] [--json | --markdown]
        svcpath diff --snapshot ID --snapshot ID [...] [--store DIR] [--json | --markdown]
@@ -108,23 +110,19 @@ export function snapshotSide(s: Snapshot): DiffSide {
   return sideOf(s.id, files, s.nodeIPs);
 }
 
-/**
- * The snapshot store is imported only when a snapshot is asked for: reading one validates its
- * cluster state with the collector, which loads the Kubernetes client's YAML reader. Diffing files
- * loads neither.
- */
+/** One stored snapshot, read with the CLI's light reader (no Kubernetes client, no ssh2). */
 export async function readSnapshot(id: string, store: string | undefined, io: Io): Promise<Snapshot> {
-  const { openStore, withSnapshotErrors } = await import('./snapshots-command');
-  return withSnapshotErrors(() => openStore(store, io).get(id));
+  return readStored(id, storeDir(store, io));
 }
 
+/** Every stored snapshot of one node (files `<collection>~<node>.json`), oldest first. */
 async function snapshotSidesOfNode(node: string, store: string | undefined, io: Io): Promise<DiffSide[]> {
-  const { openStore, withSnapshotErrors } = await import('./snapshots-command');
-  const opened = openStore(store, io);
-  const { snapshots } = await withSnapshotErrors(() => opened.list());
-  const mine = snapshots.filter((s) => s.node === node).sort((a, b) => a.takenAt.localeCompare(b.takenAt));
-  if (mine.length < 2) throw new CliError(`${opened.location} holds ${mine.length} snapshot(s) of node ${node}; a timeline needs two or more`, 1);
-  const out: DiffSide[] = [];
-  for (const s of mine) out.push(snapshotSide(await withSnapshotErrors(() => opened.get(s.id))));
-  return out;
+  const dir = storeDir(store, io);
+  const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
+    throw new CliError(`cannot read the snapshot store ${dir}: ${e.code ?? String(e)}`, 1);
+  });
+  const ids = names.filter((n) => n.endsWith(`~${node}.json`)).map((n) => n.slice(0, -'.json'.length));
+  const snapshots = (await Promise.all(ids.map((id) => readStored(id, dir)))).sort((a, b) => a.takenAt.localeCompare(b.takenAt));
+  if (snapshots.length < 2) throw new CliError(`${dir} holds ${snapshots.length} snapshot(s) of node ${node}; a timeline needs two or more`, 1);
+  return snapshots.map(snapshotSide);
 }
