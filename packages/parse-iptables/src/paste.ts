@@ -24,6 +24,7 @@ const RULE_AT = /(?:^|[\s:+|>$#])((?:\[\d+:\d+\] )?-[AI] \S.*)$/;
 const NUMBERED = /^\s*(?:[^\s:]+:)?\d+(?::|-|\t|\s+\|?\s*)((?:\[\d+:\d+\] )?-[AINP] \S.*|\*\w+|:\S+ \S+ \[\d+:\d+\]|COMMIT)$/;
 const SHELL = /(?:^|[\s$#>])(?:sudo\s+)?(ip6?tables(?:-legacy|-nft)?(?:-save)?|nft|grep|egrep)\s/;
 const PROMPT = /^\s*(?:\[[^\]]*\]\s*[#$]|[\w.-]+@[\w.-]+(?::[^#$\s]*)?\s*[#$]|[#$])\s+\S/;
+const HEAD = 256 * 1024;
 const QUICK = /^(?:Chain \S+ \(|@@ |\s*\d+[:\t-]\s*-[AINP] |[^\s:]+:(?:\d+:)?-[AINP] |\+-[AINP] |\s*(?:num\s+)?(?:pkts\s+bytes\s+)?target\s+prot\s)/m;
 
 /**
@@ -31,9 +32,10 @@ const QUICK = /^(?:Chain \S+ \(|@@ |\s*\d+[:\t-]\s*-[AINP] |[^\s:]+:(?:\d+:)?-[A
  * (so a large clean dump costs only a quick look).
  */
 export function readPaste(text: string, file: string): PasteReading | null {
-  const grep = /\bgrep\b/.test(text);
+  // Cheap tests first: a 10,000-Service dump is ~40 MB, and pastes show their shape in their first lines.
+  const grep = text.includes('grep') && /\bgrep\b/.test(text);
   const revision = text.includes('[unsupported revision]');
-  if (!grep && !revision && !QUICK.test(text)) return null;
+  if (!grep && !revision && !QUICK.test(text.length > HEAD ? text.slice(0, HEAD) : text)) return null;
   return new PasteReader(text, file, grep).read();
 }
 
