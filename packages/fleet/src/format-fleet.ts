@@ -14,6 +14,11 @@ function names(nodes: readonly string[], max: number): string {
   return nodes.length <= max ? nodes.join(', ') : `${nodes.slice(0, max).join(', ')} and ${nodes.length - max} more`;
 }
 
+/** A group's disagreements on one line: the first three, then how many more. */
+function ways(lines: readonly string[]): string {
+  return lines.length <= 3 ? lines.join('; ') : `${lines.slice(0, 3).join('; ')}; and ${lines.length - 3} more`;
+}
+
 function problemLine(p: NodeProblem): string {
   switch (p.kind) {
     case 'no-digest':
@@ -46,7 +51,7 @@ export function formatFleetReport(r: FleetReport, o: FormatOptions = {}): string
   for (const p of r.drift.slice(0, maxPorts)) {
     out.push(`  ${p.portName}  ${p.agree} agree, ${p.disagree} disagree`);
     for (const g of p.groups.slice(0, maxGroups))
-      out.push(`    ${g.nodes.length} × ${g.disagreements.map(describeDisagreement).join('; ')}: ${names(g.nodes, maxNodes)}`);
+      out.push(`    ${g.nodes.length} × ${ways(g.disagreements.map(describeDisagreement))}: ${names(g.nodes, maxNodes)}`);
     if (p.groups.length > maxGroups) out.push(`    … ${p.groups.length - maxGroups} more ways`);
   }
   if (r.drift.length > maxPorts) out.push(`  … ${r.drift.length - maxPorts} more Service ports (--json for all)`);

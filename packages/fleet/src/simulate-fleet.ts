@@ -47,7 +47,7 @@ export interface SimulatedFleet {
 function render(state: ClusterState & { nodes?: readonly Node[] }, node: string, cidr: string, mode: 'iptables' | 'nftables', edit?: (t: string) => string) {
   const raw = mode === 'iptables' ? renderIptablesSave(state, { nodeName: node, clusterCIDR: cidr }) : renderNftablesTransaction(state, { nodeName: node, clusterCIDR: cidr });
   const text = edit ? edit(raw) : raw;
-  const rs = loadRuleset([{ name: `${node}.${mode}`, text }]).ruleset;
+  const rs = loadRuleset([{ name: `${node}.${mode}`, text }], { lazy: true }).ruleset;
   if (!rs || detectProxyMode(rs).mode !== mode) throw new Error(`${node}: rendered ${mode} rules did not load`);
   return { states: readPortStates(rs), dumpBytes: text.length };
 }
