@@ -19,6 +19,7 @@ import { GraphView } from './flow/GraphView';
 import { OVERVIEW_GRAPH_MAX_SERVICES, OverviewPane } from './overview/OverviewPane';
 import { Inspector } from './inspector/Inspector';
 import { useTheme } from './theme';
+import { staleEndpoints } from './trace/trace-facts';
 import { useSideTab } from './use-side-tab';
 import { useViewState } from './use-view-state';
 import { flowOf } from './view-state';
@@ -59,6 +60,7 @@ export function App() {
 
   const graph = graphQ.data;
   const overlay = useMemo(() => (graph && traceQ.data ? overlayTrace(graph, traceQ.data, view.outcome) : null), [graph, traceQ.data, view.outcome]);
+  const stale = useMemo(() => staleEndpoints(findingsQ.data?.findings ?? []), [findingsQ.data]);
   const finding = view.finding === undefined ? undefined : findingsQ.data?.findings[view.finding];
   const highlight = useMemo(() => (graph && finding ? evidenceHighlight(graph, finding.evidence) : null), [graph, finding]);
   const heat = useMemo(() => (graph && view.since && countersQ.data ? counterHeat(graph, countersQ.data.moved) : null), [graph, view.since, countersQ.data]);
@@ -182,6 +184,8 @@ export function App() {
                     result={traceQ.data}
                     loading={traceQ.isFetching}
                     error={asApiError(traceQ.error)}
+                    thisNode={meta?.node}
+                    stale={stale}
                   />
                 ),
               },

@@ -37,7 +37,7 @@ async function open(path: string, width: number, height: number): Promise<Page> 
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('pageerror', (e) => consoleErrors.push(e.message));
   await page.goto(`${server.url}${path}`);
-  await page.locator('.svc-node').first().waitFor();
+  await page.locator('.svc-node').first().waitFor({ timeout: 90_000 });
   // The opening fit is set once the pane has a size; wait until the viewport stops changing.
   let last = '';
   await expect.poll(async () => {

@@ -10,7 +10,7 @@ type Outcome = TraceResult['outcomes'][number];
  * "not in the paste" badge, the read-only command that would settle them); steps and chains that
  * svcpath assumed are labelled as such, never passed off as dump lines.
  */
-export function OutcomeList({ result, focus, onFocus }: { result: TraceResult; focus: number | undefined; onFocus: (i: number | undefined) => void }) {
+export function OutcomeList({ result, focus, onFocus, stale }: { result: TraceResult; focus: number | undefined; onFocus: (i: number | undefined) => void; stale?: ReadonlyMap<string, string> | undefined }) {
   const open = result.outcomes.filter((o) => o.notShown);
   const commands = [...new Set(open.map((o) => o.notShown!.command))];
   return (
@@ -28,6 +28,11 @@ export function OutcomeList({ result, focus, onFocus }: { result: TraceResult; f
                 {headline(o)}
               </span>
             </button>
+            {o.destination && stale?.has(o.destination) && (
+              <p className="outcome-stale" role="note">
+                This node's rules are stale: <b>{o.destination}</b> is no longer an endpoint of {stale.get(o.destination)} (no EndpointSlice lists it). These connections time out, are refused, or reach whatever Pod reused the address.
+              </p>
+            )}
             {o.notShown ? <NotShownNote o={o} /> : <p className="outcome-why">{explainOutcome(o)}</p>}
             <details>
               <summary>

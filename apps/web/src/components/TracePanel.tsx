@@ -4,6 +4,7 @@ import type { ApiError } from '../api/api-error';
 import type { SetView } from '../use-view-state';
 import type { Proto, ViewState } from '../view-state';
 import { destinationsOf } from './destinations';
+import { describeSource } from '../trace/trace-facts';
 import { OutcomeList } from './OutcomeList';
 
 export interface TracePanelProps {
@@ -16,13 +17,17 @@ export interface TracePanelProps {
   readonly result: TraceResult | undefined;
   readonly loading: boolean;
   readonly error: ApiError | null;
+  /** The snapshot's node: a source Pod on it is described as such. */
+  readonly thisNode?: string | undefined;
+  /** Endpoints the rules still DNAT to that no EndpointSlice lists (`ip:port` → ServicePortName). */
+  readonly stale?: ReadonlyMap<string, string>;
 }
 
 /**
  * The trace form (source: any IP or a node address; destination: a Service's ClusterIP, NodePort,
  * external or LB IP, or anything) and its outcomes. Submitting writes the inputs into the URL.
  */
-export function TracePanel({ view, setView, nodeIPs, sources = [], service, result, loading, error }: TracePanelProps) {
+export function TracePanel({ view, setView, nodeIPs, sources = [], service, result, loading, error, thisNode, stale }: TracePanelProps) {
   const [src, setSrc] = useState(view.src ?? '');
   const [dst, setDst] = useState(view.dst ?? '');
   const [dport, setDport] = useState(view.dport ? String(view.dport) : '');
@@ -126,7 +131,7 @@ export function TracePanel({ view, setView, nodeIPs, sources = [], service, resu
         <div className="trace-result">
           <p className="trace-summary">
             {result.packet.proto} {result.packet.src} → {result.packet.dst}:{result.packet.dport},{' '}
-            {result.origin === 'node' ? 'sent by the node itself (OUTPUT hook)' : 'arriving from outside the node (PREROUTING hook)'}
+            {describeSource(result.packet.src, result.origin, sources, thisNode)}
             {view.ret ? `, returning client of ${view.ret}` : ', first connection'}
           </p>
           {view.ret && (
@@ -137,7 +142,7 @@ export function TracePanel({ view, setView, nodeIPs, sources = [], service, resu
               </button>
             </div>
           )}
-          <OutcomeList result={result} focus={view.outcome} onFocus={(i) => setView({ outcome: i }, 'replace')} />
+          <OutcomeList result={result} stale={stale} focus={view.outcome} onFocus={(i) => setView({ outcome: i }, 'replace')} />
           {affinity && !view.ret && (
             <div className="affinity-note">
               ClientIP affinity: a client that connects again within the timeout returns to the same endpoint. Trace a returning client of{' '}
