@@ -128,6 +128,11 @@ export function ImportDialog({ onImported }: { onImported: (id: string) => void 
             <input type="file" aria-label="Dump file" disabled={running} onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
             <span className="muted drop-hint">{file ? `${file.name} · ${mb(file.size)}` : 'or drop it here'}</span>
           </label>
+          {file && !running && (
+            <button type="button" className="link" onClick={() => setFile(null)}>
+              Paste a fragment instead
+            </button>
+          )}
           {!file && (
             <label className="field">
               <span className="field-label">Or paste a fragment</span>

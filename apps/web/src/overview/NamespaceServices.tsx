@@ -76,7 +76,17 @@ export function NamespaceServices({ snapshot, namespace, tally, onOpen }: { snap
       {rows.length === 0 ? (
         <p className="muted">No Service matches “{filter}”.</p>
       ) : (
-        <VirtualRows items={rows} rowHeight={ROW} height={Math.min(rows.length * ROW, 560)} label="Services" render={(r) => <Row r={r} findings={tally.byService.get(r.id) ?? 0} onOpen={onOpen} />} />
+        <>
+          <div className="svc-row svc-row-head" aria-hidden="true">
+            <span>Service</span>
+            <span>ClusterIP</span>
+            <span>Ports</span>
+            <span>NodePorts</span>
+            <span>Endpoints</span>
+            <span>Flags</span>
+          </div>
+          <VirtualRows items={rows} rowHeight={ROW} height={Math.min(rows.length * ROW, 560)} label="Services" render={(r) => <Row r={r} findings={tally.byService.get(r.id) ?? 0} onOpen={onOpen} />} />
+        </>
       )}
     </section>
   );
