@@ -1,4 +1,4 @@
-import { serviceCatalog } from '@svcpath/graph';
+import { serviceCatalog } from '@svcpath/proxy-layout';
 import { endpointString } from '@svcpath/k8s-model';
 import type { Ruleset } from '@svcpath/ruleset';
 import { intendedPorts, type DiagnoseClusterState } from './context';

@@ -1,4 +1,4 @@
-import { serviceCatalog, type ServicePortInfo as ProgrammedPort } from '@svcpath/graph';
+import { serviceCatalog, type ServicePortInfo as ProgrammedPort } from '@svcpath/proxy-layout';
 import {
   categorizeEndpoints,
   nodeZone,

@@ -1,5 +1,4 @@
-import { chainKindOf, ladderShares } from '@svcpath/graph';
-import { serviceChains } from '@svcpath/proxy-layout';
+import { chainKindOf, ladderShares, serviceChains } from '@svcpath/proxy-layout';
 import type { RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
 
 /** One endpoint-picking rule of a KUBE-SVC/KUBE-SVL chain and the share of new connections it takes. */

@@ -1,7 +1,4 @@
-import type { RsChain, RsRule } from '@svcpath/ruleset';
-import { chainKindOf } from './chain-kind';
-import { jumpTarget } from './rule-ref';
-
+// The probability ladder is read back with the catalogue in @svcpath/proxy-layout (diagnostics reads it too).
 /**
  * The parser already stores `--probability p` as the kernel applies it (round(p·2³¹)/2³¹, see
  * parse-iptables' effectiveProbability), so the shares shown match what the kernel draws and what
@@ -9,51 +6,4 @@ import { jumpTarget } from './rule-ref';
  */
 export { effectiveProbability as kernelProbability } from '@svcpath/parse-iptables';
 
-function isAffinityCheck(rule: RsRule): boolean {
-  return rule.conds.some((c) => c.kind === 'recent' && !c.negate && (c.op === 'rcheck' || c.op === 'update'));
-}
-
-/** Rules that pick an endpoint: a jump to a KUBE-SEP chain or a DNAT. */
-function picksEndpoint(rule: RsRule): boolean {
-  const to = jumpTarget(rule);
-  return (to !== null && chainKindOf(to) === 'sep') || rule.action?.kind === 'DNAT';
-}
-
-/**
- * The share of the traffic entering `chain` that each endpoint-picking rule takes, following the
- * statistic ladder: a rule with probability p reached with remaining share r takes r·p, and a rule
- * without a statistic match takes all that remains. Affinity shortcuts (`-m recent --rcheck`) are
- * left out: whether they match depends on the client, not on chance. Keyed by rule index.
- */
-export function ladderShares(chain: RsChain): Map<number, number> {
-  const out = new Map<number, number>();
-  let remaining = 1;
-  for (const rule of chain.rules) {
-    if (!picksEndpoint(rule) || isAffinityCheck(rule)) continue;
-    const stat = rule.conds.find((c) => c.kind === 'statistic-random');
-    const p = stat && stat.kind === 'statistic-random' ? (stat.negate ? 1 - stat.probability : stat.probability) : 1;
-    const share = remaining * p;
-    out.set(rule.index, share);
-    remaining -= share;
-  }
-  return out;
-}
-
-/** The affinity timeout of a chain's `-m recent --rcheck` rules, or null when it has none. */
-export function affinitySeconds(chain: RsChain): number | null {
-  for (const rule of chain.rules)
-    for (const c of rule.conds) if (c.kind === 'recent' && c.op === 'rcheck' && !c.negate) return c.seconds ?? 0;
-  return null;
-}
-
-export { isAffinityCheck };
-
-/** How many endpoints a chain's nft numgen maps pick from (`numgen random mod n vmap`/`dnat … map`). */
-export function numgenBranches(chain: RsChain): number {
-  let n = 0;
-  for (const rule of chain.rules) {
-    const a = rule.action;
-    if (a?.kind === 'numgen' || a?.kind === 'dnat-numgen') n += a.branches.length;
-  }
-  return n;
-}
+export { affinitySeconds, isAffinityCheck, ladderShares, numgenBranches } from '@svcpath/proxy-layout';

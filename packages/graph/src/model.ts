@@ -4,24 +4,10 @@
  * React Flow nodes; the Markdown export and tests read it as plain data.
  */
 
-/** What a chain is in kube-proxy's layout (pkg/proxy/iptables); `builtin` is a netfilter hook chain. */
-export type ChainKind =
-  | 'builtin'
-  | 'services'
-  | 'nodeports'
-  | 'external-services'
-  | 'svc'
-  | 'svl'
-  | 'ext'
-  | 'fw'
-  | 'xlb'
-  | 'sep'
-  | 'mark-masq'
-  | 'postrouting'
-  | 'proxy-firewall'
-  | 'firewall'
-  | 'forward'
-  | 'other';
+/** What a chain is in kube-proxy's layout; defined beside the catalogue in @svcpath/proxy-layout. */
+import type { ChainKind } from '@svcpath/proxy-layout';
+
+export type { ChainKind };
 
 export type GraphNodeKind = 'hook' | 'chain' | 'service' | 'namespace' | 'group' | 'endpoint' | 'verdict';
 

@@ -1,4 +1,4 @@
-import type { ServicePortInfo as ProgrammedPort } from '@svcpath/graph';
+import type { ServicePortInfo as ProgrammedPort } from '@svcpath/proxy-layout';
 import { endpointString, LABEL_SERVICE_NAME } from '@svcpath/k8s-model';
 import { objectRef, rulesWithExactComment, type DiagnoseContext, type IntendedPort } from '../context';
 import { objectEvidence, ruleEvidence, type Evidence, type Finding } from '../finding';

@@ -1,5 +1,4 @@
-import { chainKindOf } from '@svcpath/graph';
-import { serviceChains } from '@svcpath/proxy-layout';
+import { chainKindOf, serviceChains } from '@svcpath/proxy-layout';
 import type { DiagnoseContext } from '../context';
 import { ruleEvidence, type Evidence, type Finding } from '../finding';
 

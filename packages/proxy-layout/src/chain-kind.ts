@@ -1,0 +1,87 @@
+/** What a chain is in kube-proxy's layout (pkg/proxy/iptables); `builtin` is a netfilter hook chain. */
+export type ChainKind =
+  | 'builtin'
+  | 'services'
+  | 'nodeports'
+  | 'external-services'
+  | 'svc'
+  | 'svl'
+  | 'ext'
+  | 'fw'
+  | 'xlb'
+  | 'sep'
+  | 'mark-masq'
+  | 'postrouting'
+  | 'proxy-firewall'
+  | 'firewall'
+  | 'forward'
+  | 'other';
+
+
+const BUILTIN = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
+const FIXED: Readonly<Record<string, ChainKind>> = {
+  'KUBE-SERVICES': 'services',
+  'KUBE-NODEPORTS': 'nodeports',
+  'KUBE-EXTERNAL-SERVICES': 'external-services',
+  'KUBE-MARK-MASQ': 'mark-masq',
+  'KUBE-POSTROUTING': 'postrouting',
+  'KUBE-PROXY-FIREWALL': 'proxy-firewall',
+  'KUBE-FIREWALL': 'firewall',
+  'KUBE-FORWARD': 'forward',
+};
+const PER_SERVICE: Readonly<Record<string, ChainKind>> = {
+  SVC: 'svc',
+  SVL: 'svl',
+  EXT: 'ext',
+  FW: 'fw',
+  XLB: 'xlb',
+  SEP: 'sep',
+};
+
+/**
+ * kube-proxy's nftables chains (pkg/proxy/nftables/proxier.go), mapped onto the iptables kinds
+ * that do the same job, so ranks, badges and explanations carry over.
+ */
+const NFT_FIXED: Readonly<Record<string, ChainKind>> = {
+  services: 'services',
+  'mark-for-masquerade': 'mark-masq',
+  masquerading: 'postrouting',
+  'firewall-check': 'proxy-firewall',
+};
+const NFT_PER_SERVICE: Readonly<Record<string, ChainKind>> = {
+  service: 'svc',
+  external: 'ext',
+  firewall: 'fw',
+  endpoint: 'sep',
+};
+/** kube-proxy's nft base chains: `nat-prerouting`, `filter-output-pre-dnat`, … */
+const NFT_BASE = /^(?:nat|filter)-(?:prerouting|input|forward|output|postrouting)(?:-pre-dnat)?$/;
+
+/**
+ * Classifies a chain by kube-proxy's naming: pkg/proxy/iptables/proxier.go chain prefixes, and the
+ * nftables proxier's chain names (`service-<hash>-ns/svc/tcp/port`, `endpoint-…`, `services`, …).
+ */
+export function chainKindOf(name: string): ChainKind {
+  if (BUILTIN.has(name) || NFT_BASE.test(name)) return 'builtin';
+  const fixed = FIXED[name] ?? NFT_FIXED[name];
+  if (fixed) return fixed;
+  const m = /^KUBE-(SVC|SVL|EXT|FW|XLB|SEP)-[A-Z0-9]{16}$/.exec(name);
+  if (m) return PER_SERVICE[m[1]!] ?? 'other';
+  const n = /^(service|external|firewall|endpoint)-[A-Z0-9]{8}-[^/]+\/[^/]+\//.exec(name);
+  return (n && NFT_PER_SERVICE[n[1]!]) || 'other';
+}
+
+/** The hook an iptables built-in chain or a kube-proxy nft base chain is called from, or null. */
+export function hookOfChainName(name: string): string | null {
+  return /(prerouting|input|forward|output|postrouting)/i.exec(name)?.[1]?.toLowerCase() ?? null;
+}
+
+/** The chain that sets kube-proxy's masquerade mark, in iptables and nftables mode. */
+export function isMarkMasqChain(name: string): boolean {
+  return name === 'KUBE-MARK-MASQ' || name === 'mark-for-masquerade';
+}
+
+/** Per-Service chains: one set per ServicePort (SEP: per endpoint). */
+export function isPerServiceKind(kind: ChainKind): boolean {
+  return kind === 'svc' || kind === 'svl' || kind === 'ext' || kind === 'fw' || kind === 'xlb' || kind === 'sep';
+}

@@ -1,0 +1,256 @@
+import { servicePortNameOf, servicePortNameOfNftChain } from './service-names';
+import type { KeyPart, MapVerdict, NamedSet, RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
+import { chainKindOf } from './chain-kind';
+import { affinitySeconds } from './ladder';
+import { ownerChains } from './nft-service-chains';
+import { ipvsCatalog } from './ipvs-catalog';
+import { jumpTarget } from './jump-target';
+
+/** One ServicePort as the node's rules show it. */
+export interface ServicePortInfo {
+  /** The ServicePortName, `ns/svc:port` (kube-proxy writes the port's name, or its number). */
+  readonly portName: string;
+  readonly protocol: string | null;
+  readonly clusterIP: string | null;
+  readonly port: number | null;
+  readonly nodePort: number | null;
+  readonly externalIPs: readonly string[];
+  readonly loadBalancerIPs: readonly string[];
+  /** `ip:port` of each ServiceEndpoint a KUBE-SEP chain DNATs to. */
+  readonly endpoints: readonly string[];
+  /** kube-proxy wrote a "has no endpoints" REJECT for it. */
+  readonly noEndpoints: boolean;
+  readonly affinitySeconds: number | null;
+}
+
+/** A Service (`ns/name`) with the ports and chains the node's rules hold for it. */
+export interface ServiceInfo {
+  readonly id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly ports: readonly ServicePortInfo[];
+  /** Every per-Service chain (`table/chain`) written for it. */
+  readonly chainIds: readonly string[];
+}
+
+interface MutablePort {
+  portName: string;
+  protocol: string | null;
+  clusterIP: string | null;
+  port: number | null;
+  nodePort: number | null;
+  externalIPs: Set<string>;
+  loadBalancerIPs: Set<string>;
+  endpoints: Set<string>;
+  noEndpoints: boolean;
+  affinitySeconds: number | null;
+}
+
+/** `ns/svc` of a ServicePortName `ns/svc:port`. */
+export function serviceOfPortName(portName: string): string {
+  const i = portName.indexOf(':');
+  return i < 0 ? portName : portName.slice(0, i);
+}
+
+function hostDst(rule: RsRule): string | null {
+  for (const c of rule.conds)
+    if (c.kind === 'addr' && c.dir === 'dst' && !c.negate && (c.cidr.prefix === 32 || c.cidr.prefix === 128))
+      return c.cidr.text.replace(/\/\d+$/, '');
+  return null;
+}
+function dport(rule: RsRule): number | null {
+  for (const c of rule.conds) if (c.kind === 'ports' && c.dir === 'dst' && !c.negate) return c.ranges[0]?.from ?? null;
+  return null;
+}
+function proto(rule: RsRule): string | null {
+  for (const c of rule.conds) if (c.kind === 'proto' && !c.negate) return c.proto;
+  return null;
+}
+function toLocal(rule: RsRule): boolean {
+  return rule.conds.some((c) => c.kind === 'addrtype' && c.dir === 'dst' && !c.negate && c.types.includes('LOCAL'));
+}
+
+/** Reads one entry rule of KUBE-SERVICES, KUBE-NODEPORTS or KUBE-EXTERNAL-SERVICES into `p`. */
+function readEntry(p: MutablePort, chain: RsChain, rule: RsRule): void {
+  const kind = chainKindOf(chain.name);
+  const comment = rule.comment ?? '';
+  const ip = hostDst(rule);
+  const port = dport(rule);
+  p.protocol ??= proto(rule);
+  const target = jumpTarget(rule);
+  const noEndpoints = /has no endpoints/.test(comment);
+  if (noEndpoints) p.noEndpoints = true;
+  if (/health check node port/.test(comment)) return;
+  if (kind === 'nodeports' || (kind === 'external-services' && toLocal(rule))) {
+    if (port !== null && !(kind === 'nodeports' && chain.table === 'filter')) p.nodePort = port;
+  } else if (/external IP/.test(comment)) {
+    if (ip) p.externalIPs.add(ip);
+  } else if (/loadbalancer IP/.test(comment)) {
+    if (ip) p.loadBalancerIPs.add(ip);
+  } else if (kind === 'services' && (/cluster IP/.test(comment) || noEndpoints || (target && chainKindOf(target) === 'svc'))) {
+    if (ip && p.clusterIP === null) {
+      p.clusterIP = ip;
+      p.port = port;
+    }
+  } else if (kind === 'external-services' && ip && !p.loadBalancerIPs.has(ip)) {
+    p.externalIPs.add(ip);
+  }
+}
+
+const cache = new WeakMap<Ruleset, readonly ServiceInfo[]>();
+
+/**
+ * The Services a node's rules hold, read back from kube-proxy's chains and comments (iptables) or
+ * chain names and verdict maps (nftables): ClusterIP, NodePort, external and load-balancer IPs,
+ * endpoints, affinity. Sorted by `ns/name`.
+ */
+export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
+  const hit = cache.get(rs);
+  if (hit) return hit;
+  const owners = ownerChains(rs);
+  const ports = new Map<string, MutablePort>();
+  const chainsOf = new Map<string, Set<string>>();
+  const portOf = (portName: string): MutablePort => {
+    let p = ports.get(portName);
+    if (!p) {
+      p = { portName, protocol: null, clusterIP: null, port: null, nodePort: null, externalIPs: new Set(), loadBalancerIPs: new Set(), endpoints: new Set(), noEndpoints: false, affinitySeconds: null };
+      ports.set(portName, p);
+    }
+    return p;
+  };
+  for (const [chainId, portName] of owners) {
+    const svc = serviceOfPortName(portName);
+    (chainsOf.get(svc) ?? chainsOf.set(svc, new Set()).get(svc)!).add(chainId);
+    const chain = rs.chains.get(chainId);
+    if (!chain) continue;
+    const kind = chainKindOf(chain.name);
+    const p = portOf(portName);
+    if (kind === 'sep') for (const r of chain.rules) if (r.action?.kind === 'DNAT') for (const t of r.action.to) p.endpoints.add(t.text);
+    if (kind === 'svc') p.affinitySeconds ??= affinitySeconds(chain);
+    if (rs.dataplane === 'nftables') {
+      p.protocol ??= /\/(tcp|udp|sctp)\//.exec(chain.name)?.[1] ?? null;
+      // The newer one-rule layout DNATs from the service chain itself: `dnat to numgen … map`.
+      if (kind === 'svc')
+        for (const r of chain.rules) {
+          if (r.action?.kind === 'DNAT') for (const t of r.action.to) p.endpoints.add(t.text);
+          if (r.action?.kind === 'dnat-numgen') for (const br of r.action.branches) p.endpoints.add(br.port === null ? br.addr.text : `${br.addr.text}:${br.port}`);
+        }
+    }
+  }
+  if (rs.dataplane === 'nftables') readNftMaps(rs, portOf);
+  else readIptablesEntries(rs, owners, portOf);
+  const services = new Map<string, MutablePort[]>();
+  for (const p of ports.values()) {
+    const svc = serviceOfPortName(p.portName);
+    (services.get(svc) ?? services.set(svc, []).get(svc)!).push(p);
+  }
+  const out = [...services].map(([id, list]): ServiceInfo => {
+    const [namespace = '', name = id] = id.split('/');
+    return {
+      id,
+      namespace,
+      name,
+      ports: list.sort((a, b) => a.portName.localeCompare(b.portName)).map(freezePort),
+      chainIds: [...(chainsOf.get(id) ?? [])].sort(),
+    };
+  });
+  out.push(...ipvsCatalog(rs));
+  out.sort((a, b) => a.id.localeCompare(b.id));
+  cache.set(rs, out);
+  return out;
+}
+
+/** KUBE-SERVICES, KUBE-NODEPORTS and KUBE-EXTERNAL-SERVICES rules, named by comment or by target. */
+function readIptablesEntries(rs: Ruleset, owners: ReadonlyMap<string, string>, portOf: (portName: string) => MutablePort): void {
+  for (const chain of rs.chains.values()) {
+    const kind = chainKindOf(chain.name);
+    if (kind !== 'services' && kind !== 'nodeports' && kind !== 'external-services') continue;
+    for (const rule of chain.rules) {
+      const target = jumpTarget(rule);
+      const portName = servicePortNameOf(rule.comment) ?? (target ? owners.get(`${chain.table}/${target}`) : undefined);
+      if (portName) readEntry(portOf(portName), chain, rule);
+    }
+  }
+}
+
+function hostOf(k: KeyPart | undefined): string | null {
+  return k?.kind === 'cidr' && (k.cidr.prefix === 32 || k.cidr.prefix === 128) ? k.cidr.text.replace(/\/\d+$/, '') : null;
+}
+function portOfKey(k: KeyPart | undefined): number | null {
+  return k?.kind === 'ports' ? k.from : null;
+}
+function protoOfKey(k: KeyPart | undefined): string | null {
+  return k?.kind === 'proto' ? k.proto : null;
+}
+
+/**
+ * kube-proxy's nftables verdict maps: `service-ips` (ip . proto . port → goto the service- chain for
+ * a ClusterIP, the external- chain for external and load-balancer IPs), `service-nodeports`
+ * (proto . port), `firewall-ips` (load-balancer IPs with source ranges), and the no-endpoint maps,
+ * whose elements name the ServicePortName in a comment. The maps do not say whether an address on
+ * an external- chain is an external IP or a load-balancer IP; only those in `firewall-ips` are known
+ * to be load balancers, the rest are listed as external IPs.
+ */
+function readNftMaps(rs: Ruleset, portOf: (portName: string) => MutablePort): void {
+  const byName = new Map<string, NamedSet[]>();
+  for (const set of rs.sets.values()) (byName.get(set.name) ?? byName.set(set.name, []).get(set.name)!).push(set);
+  const elements = (name: string) => (byName.get(name) ?? []).flatMap((s) => s.elements);
+  const clusterIPs = new Set(elements('cluster-ips').map((e) => hostOf(e.key[0])));
+  const lbIPs = new Set(elements('firewall-ips').map((e) => hostOf(e.key[0])));
+  const addAddress = (p: MutablePort, ip: string | null, port: number | null, clusterIP: boolean) => {
+    if (!ip) return;
+    if (clusterIP) {
+      if (p.clusterIP === null) {
+        p.clusterIP = ip;
+        p.port = port;
+      }
+    } else if (lbIPs.has(ip)) p.loadBalancerIPs.add(ip);
+    else p.externalIPs.add(ip);
+  };
+  for (const e of elements('service-ips')) {
+    const v = e.verdict;
+    const spn = v && (v.kind === 'goto' || v.kind === 'jump') ? servicePortNameOfNftChain(v.chain) : null;
+    if (!v || !spn || (v.kind !== 'goto' && v.kind !== 'jump')) continue;
+    const p = portOf(spn);
+    p.protocol ??= protoOfKey(e.key[1]);
+    addAddress(p, hostOf(e.key[0]), portOfKey(e.key[2]), chainKindOf(v.chain) === 'svc');
+  }
+  for (const e of elements('service-nodeports')) {
+    const v = e.verdict;
+    const spn = v && (v.kind === 'goto' || v.kind === 'jump') ? servicePortNameOfNftChain(v.chain) : null;
+    if (!spn) continue;
+    const p = portOf(spn);
+    p.protocol ??= protoOfKey(e.key[0]);
+    p.nodePort ??= portOfKey(e.key[1]);
+  }
+  // "No endpoints" maps: reject (no endpoints at all) or drop (no local endpoints, traffic policy Local).
+  const rejects = (v: MapVerdict | undefined): boolean => v?.kind === 'REJECT' || ((v?.kind === 'goto' || v?.kind === 'jump') && v.chain === 'reject-chain');
+  for (const e of elements('no-endpoint-services')) {
+    const spn = servicePortNameOf(e.comment ?? null);
+    if (!spn) continue;
+    const p = portOf(spn);
+    const ip = hostOf(e.key[0]);
+    p.protocol ??= protoOfKey(e.key[1]);
+    addAddress(p, ip, portOfKey(e.key[2]), ip !== null && clusterIPs.has(ip));
+    if (rejects(e.verdict)) p.noEndpoints = true;
+  }
+  for (const e of elements('no-endpoint-nodeports')) {
+    const spn = servicePortNameOf(e.comment ?? null);
+    if (!spn) continue;
+    const p = portOf(spn);
+    p.protocol ??= protoOfKey(e.key[0]);
+    p.nodePort ??= portOfKey(e.key[1]);
+    if (rejects(e.verdict)) p.noEndpoints = true;
+  }
+}
+
+function freezePort(p: MutablePort): ServicePortInfo {
+  return {
+    ...p,
+    // kube-proxy's "has no local endpoints" DROPs do not say whether an address is external or a
+    // load balancer's; the nat table's comments do, so those win.
+    externalIPs: [...p.externalIPs].filter((ip) => !p.loadBalancerIPs.has(ip)),
+    loadBalancerIPs: [...p.loadBalancerIPs],
+    endpoints: [...p.endpoints].sort(),
+  };
+}
