@@ -19,6 +19,13 @@ export const ERROR_STATUS = {
   NODE_MISMATCH: 422,
   /** Counter deltas asked of dumps saved without `iptables-save -c`. */
   NO_COUNTERS: 422,
+  /** The kernel would refuse to load the snapshot's ruleset (a jump loop, nesting nf_tables refuses). */
+  RULESET_REFUSED: 422,
+  /** A trace ran over its budget (steps, outcomes, time). */
+  TRACE_BUDGET_EXCEEDED: 422,
+  /** The engine took longer than a request may, or ran out of memory; it was restarted. */
+  ENGINE_TIMEOUT: 503,
+  ENGINE_FAILED: 503,
   /** The client went away before the work began (nginx's 499). */
   CANCELLED: 499,
   INTERNAL: 500,

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { collectSnapshot, createFileSnapshotStore } from '@svcpath/collector';
 import { createApp } from './app';
 import { SplitRulesetEngine } from './engine/split-engine';
-import { WorkerRulesetEngine } from './engine/worker-engine';
+import { EnginePool, type EnginePoolOptions } from './engine/engine-pool';
 import { ownHosts } from './http/security';
 import { CollectionJobs, type CollectFn } from './jobs/collection-jobs';
 import { LayeredSnapshotSource } from './snapshots/layered-snapshot-source';
@@ -31,6 +31,8 @@ export interface ServerOptions {
   readonly snapshots?: SnapshotSource;
   /** How collection jobs collect; default @svcpath/collector's collectSnapshot (tests pass a fake). */
   readonly collect?: CollectFn;
+  /** Per-request time and memory budgets of the ruleset engine, and its number of workers. */
+  readonly engine?: EnginePoolOptions;
 }
 
 export interface RunningServer {
@@ -48,7 +50,8 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
   const writer = o.store && !o.snapshots ? new WorkerStoreWriter(o.store) : null;
   const writable = o.snapshots ?? (o.store ? new StoreSnapshotSource(createFileSnapshotStore(o.store), writer) : new MemorySnapshotSource());
   const snapshots = new LayeredSnapshotSource(fixed, writable);
-  const engine = new SplitRulesetEngine(new WorkerRulesetEngine(), new WorkerRulesetEngine());
+  // Interactive ops (graphs, traces) on a pool of workers; the doctor on its own (see SplitRulesetEngine).
+  const engine = new SplitRulesetEngine(new EnginePool(o.engine), new EnginePool({ ...o.engine, maxWorkers: 1 }));
   const jobs = new CollectionJobs(o.collect ?? collectSnapshot, snapshots);
   let hosts: ReadonlySet<string> = new Set();
   const app = createApp({ snapshots, engine, jobs, webDist: o.webDist ?? null, allowedHosts: () => hosts });

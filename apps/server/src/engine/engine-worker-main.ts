@@ -1,10 +1,15 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { DomainError } from '../errors';
+import type { EngineWorkerData } from './engine-pool';
 import type { EngineReply, EngineRequest } from './engine-protocol';
 import { RulesetQueries } from './ruleset-queries';
 
 /** The engine worker: parses snapshots and answers ops, one message at a time. */
-const queries = new RulesetQueries(Number(process.env.SVCPATH_ENGINE_CACHE ?? 6));
+const data = workerData as Partial<EngineWorkerData> | null;
+const queries = new RulesetQueries(data?.cacheSize ?? Number(process.env.SVCPATH_ENGINE_CACHE ?? 6), {
+  ...data?.trace,
+  now: () => performance.now(),
+});
 
 function handle(req: EngineRequest): EngineReply {
   if (req.type === 'evict') {
@@ -36,3 +41,6 @@ parentPort!.on('message', (req: EngineRequest) => {
   }
   parentPort!.postMessage(reply);
 });
+
+// The pool starts a request's clock only once the engine is loaded here.
+parentPort!.postMessage({ ready: true });

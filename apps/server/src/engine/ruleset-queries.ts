@@ -2,7 +2,8 @@ import { counterDeltas } from '@svcpath/counters';
 import { buildOverview, buildServiceGraph, namespaceOverview, namespaceServices, searchServices, serviceCatalog } from '@svcpath/graph';
 import { parseIP, type IP } from '@svcpath/netaddr';
 import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
-import { recentForReturningClient, trace } from '@svcpath/tracer';
+import { iptablesBackend } from '@svcpath/proxy-layout';
+import { recentForReturningClient, trace, type TraceLimits, type TraceResult } from '@svcpath/tracer';
 import { diagnose } from '@svcpath/diagnostics';
 import { DomainError } from '../errors';
 import { diagnoseClusterState } from './diagnose-cluster-state';
@@ -12,6 +13,8 @@ interface Parsed {
   readonly version: string;
   readonly ruleset: Ruleset | null;
   readonly summary: LoadSummary;
+  /** Which iptables made the dump, when its header or name says: it decides whether deep nesting loads. */
+  readonly backend: 'nft' | 'legacy' | undefined;
   /** The doctor's answers by Service ('' for the whole node): a snapshot never changes, and diagnosing a big one takes seconds. */
   readonly findings: Map<string, unknown>;
 }
@@ -24,7 +27,11 @@ interface Parsed {
 export class RulesetQueries {
   private readonly cache = new Map<string, Parsed>();
 
-  constructor(private readonly capacity = 6) {}
+  /** `traceLimits`: each trace's budget (the engine adds a clock), so no snapshot can make one run away. */
+  constructor(
+    private readonly capacity = 6,
+    private readonly traceLimits: TraceLimits = {},
+  ) {}
 
   has(id: string, version: string): boolean {
     return this.cache.get(id)?.version === version;
@@ -48,7 +55,8 @@ export class RulesetQueries {
       assumptions: rs?.assumptions ?? [],
       parseMs: Math.round(performance.now() - started),
     };
-    const parsed: Parsed = { version: snapshot.version, ruleset: rs, summary, findings: new Map() };
+    const backend = snapshot.files.map((f) => iptablesBackend(f.name, f.text.slice(0, 4096))).find((b) => b !== null) ?? undefined;
+    const parsed: Parsed = { version: snapshot.version, ruleset: rs, summary, backend, findings: new Map() };
     this.cache.delete(snapshot.id);
     this.cache.set(snapshot.id, parsed);
     while (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value!);
@@ -66,6 +74,7 @@ export class RulesetQueries {
     const rs = parsed.ruleset;
     if (!rs) throw new DomainError('NO_RULES', 'this snapshot holds no rules svcpath can trace', { formats: parsed.summary.formats });
     if (op.kind === 'counters') return this.counters(op.since.id, rs);
+    if (op.kind === 'trace') return traceOp(rs, op, parsed.backend, this.traceLimits);
     if (op.kind !== 'findings') return answer(rs, op);
     const key = op.service ?? '';
     if (!parsed.findings.has(key)) parsed.findings.set(key, answer(rs, op));
@@ -99,17 +108,8 @@ function answer(rs: Ruleset, op: Exclude<EngineOp, { kind: 'load' | 'counters' }
       if (!g) throw new DomainError('SERVICE_NOT_FOUND', `no rules for Service "${op.service}" in this snapshot`, { service: op.service });
       return g;
     }
-    case 'trace': {
-      const f = op.flow;
-      const src = parseIP(f.src)!;
-      const local = op.nodeIPs.map((a) => parseIP(a)).filter((a): a is IP => a !== null);
-      const recent = f.returningTo ? recentForReturningClient(rs, src, f.returningTo) : undefined;
-      return trace(
-        rs,
-        { src, dst: parseIP(f.dst)!, dport: f.dport, proto: f.proto, ...(f.sport ? { sport: f.sport } : {}), ...(f.inIface ? { inIface: f.inIface } : {}) },
-        { localAddresses: local, ...(recent ? { recent } : {}), ...(f.returningTo ? { returningTo: f.returningTo } : {}) },
-      );
-    }
+    case 'trace':
+      return traceOp(rs, op, undefined, {});
     case 'findings': {
       const clusterState = op.clusterState ? diagnoseClusterState(op.clusterState) : undefined;
       return diagnose({
@@ -126,4 +126,25 @@ function answer(rs: Ruleset, op: Exclude<EngineOp, { kind: 'load' | 'counters' }
       throw new Error(`unknown op ${JSON.stringify(never)}`);
     }
   }
+}
+
+/**
+ * A trace within its budget. No answer is an error, not a verdict: a ruleset the kernel would
+ * refuse to load (RULESET_REFUSED, naming the rule) or a trace over its budget.
+ */
+function traceOp(rs: Ruleset, op: Extract<EngineOp, { kind: 'trace' }>, backend: 'nft' | 'legacy' | undefined, limits: TraceLimits): TraceResult {
+  const f = op.flow;
+  const src = parseIP(f.src)!;
+  const local = op.nodeIPs.map((a) => parseIP(a)).filter((a): a is IP => a !== null);
+  const recent = f.returningTo ? recentForReturningClient(rs, src, f.returningTo) : undefined;
+  const r = trace(
+    rs,
+    { src, dst: parseIP(f.dst)!, dport: f.dport, proto: f.proto, ...(f.sport ? { sport: f.sport } : {}), ...(f.inIface ? { inIface: f.inIface } : {}) },
+    { localAddresses: local, ...(recent ? { recent } : {}), ...(f.returningTo ? { returningTo: f.returningTo } : {}), ...(backend ? { iptablesBackend: backend } : {}) },
+    limits,
+  );
+  if (!r.error) return r;
+  const details = { code: r.error.code, file: r.error.file, line: r.error.line, ...(r.error.backend ? { backend: r.error.backend } : {}) };
+  if (r.error.code === 'TRACE_BUDGET_EXCEEDED') throw new DomainError('TRACE_BUDGET_EXCEEDED', r.error.message, details);
+  throw new DomainError('RULESET_REFUSED', `${r.error.file}:${r.error.line}: ${r.error.message}`, details);
 }
