@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm run bench`: runs each benchmark script with tsx. Prints figures and rewrites
-// docs/benchmarks.md; never fails a build (benchmarks are not tests).
+// `npm run bench [name ...]`: runs each benchmark script (scripts/bench/NAME.ts) with tsx — in-process
+// figures (iptables, modes), whole processes of the built CLI (cli), the web app (ui); `linearity`
+// runs on its own. Prints figures and rewrites docs/benchmarks.md; never fails a build.
 import { spawnSync } from 'node:child_process';
 
 const scripts = process.argv.slice(2).length ? process.argv.slice(2) : ['iptables', 'modes', 'ui', 'ui-scale', 'fleet'];
