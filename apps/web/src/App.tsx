@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { overlayTrace, serviceOfPortName, viewMarkdown, type GraphNode } from '@svcpath/graph';
 import { ApiError } from './api/api-error';
-import { countersQuery, findingsQuery, graphQuery, overviewQuery, servicesQuery, snapshotQuery, snapshotsQuery, traceQuery, sourcesQuery } from './api/queries';
+import { countersQuery, findingsQuery, graphQuery, servicesQuery, snapshotQuery, snapshotsQuery, traceQuery, sourcesQuery } from './api/queries';
 import { CollectDialog } from './components/CollectDialog';
 import { CountersPanel } from './components/CountersPanel';
 import { ExportMenu } from './components/ExportButtons';
@@ -19,8 +19,7 @@ import { GraphView } from './flow/GraphView';
 import { OVERVIEW_GRAPH_MAX_SERVICES, OverviewPane } from './overview/OverviewPane';
 import { Inspector } from './inspector/Inspector';
 import { useTheme } from './theme';
-import { posterOf } from './export/poster-of';
-import { describeSource, staleEndpoints } from './trace/trace-facts';
+import { staleEndpoints } from './trace/trace-facts';
 import { useSideTab } from './use-side-tab';
 import { useViewState } from './use-view-state';
 import { flowOf } from './view-state';
@@ -42,11 +41,8 @@ export function App() {
 
   const detail = useQuery({ ...snapshotQuery(snapshotId ?? ''), enabled: !!snapshotId });
   // A big snapshot opens on the aggregated views (overview/), not on a graph of thousands of Services.
-  // Asked for with the snapshot's details, not after them: whichever answers first says how big it is.
-  const overviewQ = useQuery({ ...overviewQuery(snapshotId ?? ''), enabled: !!snapshotId && !view.service });
-  const serviceCount = detail.data?.load.serviceCount ?? overviewQ.data?.services;
-  const scaled = !view.service && (serviceCount ?? 0) > OVERVIEW_GRAPH_MAX_SERVICES;
-  const graphQ = useQuery({ ...graphQuery(snapshotId ?? '', { service: view.service, ns: view.ns }), enabled: !!snapshotId && serviceCount !== undefined && !scaled });
+  const scaled = !view.service && (detail.data?.load.serviceCount ?? 0) > OVERVIEW_GRAPH_MAX_SERVICES;
+  const graphQ = useQuery({ ...graphQuery(snapshotId ?? '', { service: view.service, ns: view.ns }), enabled: !!snapshotId && !!detail.data && !scaled });
   const serviceQ = useQuery({ ...servicesQuery(snapshotId ?? '', view.service ?? ''), enabled: !!snapshotId && !!view.service });
   const service = serviceQ.data?.services.find((s) => s.id === view.service);
   const flow = flowOf(view);
@@ -82,14 +78,6 @@ export function App() {
     if (n.kind === 'service' && n.service) setView({ service: n.service, node: undefined, finding: undefined });
     else if (n.kind === 'namespace') setView({ ns: n.label, node: undefined, finding: undefined });
   };
-  const poster = () =>
-    meta
-      ? posterOf({
-          title: view.service ?? graph?.title ?? 'svcpath',
-          meta,
-          trace: flow && traceQ.data ? { flow, result: traceQ.data, returningTo: view.ret, source: describeSource(flow.src, traceQ.data.origin, sourcesQ.data?.sources ?? [], meta.node) } : null,
-        })
-      : null;
   const markdown = () =>
     meta
       ? viewMarkdown({
@@ -114,7 +102,7 @@ export function App() {
         <div className="spacer" />
         <ImportDialog onImported={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, finding: undefined })} />
         <CollectDialog onCollected={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, finding: undefined })} />
-        <ExportMenu capture={capture?.fn ?? null} poster={poster} markdown={markdown} nameParts={[meta?.node, view.service ?? view.ns]} />
+        <ExportMenu capture={capture?.fn ?? null} markdown={markdown} nameParts={[meta?.node, view.service ?? view.ns]} />
         <button type="button" className="theme-toggle" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
           {theme === 'dark' ? '☀' : '☾'}
         </button>
