@@ -75,8 +75,9 @@ export function listingRule(line: string, chain: string, cols: ListingColumns): 
   if (src === undefined || dst === undefined || inIf === undefined || outIf === undefined) return null;
   const rest = restAfter(line, words, at);
   const head: string[] = [];
-  addr(head, '-s', src);
-  addr(head, '-d', dst);
+  const names: string[] = [];
+  addr(head, '-s', src, names);
+  addr(head, '-d', dst, names);
   iface(head, '-i', inIf);
   iface(head, '-o', outIf);
   const proto = prot.replace(/^!/, '');
@@ -86,10 +87,11 @@ export function listingRule(line: string, chain: string, cols: ListingColumns): 
   if (opt === '!f') head.push('!', '-f');
   const extras = readListingExtras(rest, protoName);
   const words2 = [...head, ...extras.matches];
-  if (extras.unread) words2.push('-m', 'svcpath-unread', '--text', quoteWord(extras.unread));
+  const unread = [...names, ...(extras.unread ? [extras.unread] : [])].join(' ') || null;
+  if (unread) words2.push('-m', 'svcpath-unread', '--text', quoteWord(unread));
   const toFlag = target === 'SNAT' ? '--to-source' : '--to-destination';
   if (target) words2.push(extras.goto ? '-g' : '-j', target, ...extras.targetOptions.map((w) => (w === '--to' ? toFlag : w)));
-  return { statement: `${counters}-A ${chain} ${words2.join(' ')}`.trimEnd(), unread: extras.unread };
+  return { statement: `${counters}-A ${chain} ${words2.join(' ')}`.trimEnd(), unread };
 }
 
 function isProto(w: string | undefined): boolean {
@@ -106,10 +108,15 @@ function readCount(w: string | undefined): number | null {
   return Number(m[1]) * scale;
 }
 
-function addr(out: string[], flag: string, w: string) {
+/** Listings without -n print host names: kept as unread text, since no dump says which address they were. */
+function addr(out: string[], flag: string, w: string, names: string[]) {
   const neg = w.startsWith('!');
   let a = neg ? w.slice(1) : w;
   if (a === '0.0.0.0/0' || a === '::/0' || a === 'anywhere') return;
+  if (!/^[\d.]+(\/\d+)?$|^[0-9a-f:]+(\/\d+)?$/i.test(a)) {
+    names.push(`${flag === '-s' ? 'source' : 'destination'} ${w}`);
+    return;
+  }
   // -L -n prints a host without its /32 (or /128); iptables-save always adds it.
   if (!a.includes('/')) a = a.includes(':') ? `${a}/128` : `${a}/32`;
   out.push(...(neg ? ['!'] : []), flag, a);

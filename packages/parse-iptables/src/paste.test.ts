@@ -70,4 +70,25 @@ describe('pastes in every shape', () => {
       { numRuns: 200 },
     );
   });
+
+  it('a listing in a log: kubectl logs and journald prefixes are stripped line by line', () => {
+    const text = [
+      '2026-11-30T10:00:00.123Z stdout F Chain KUBE-SVC-X (1 references)',
+      '2026-11-30T10:00:00.123Z stdout F  pkts bytes target     prot opt in     out     source               destination',
+      'Nov 30 10:00:01 node-1 debug-script[812]:     0     0 KUBE-SEP-A  all  --  *      *       0.0.0.0/0            0.0.0.0/0            /* ns/a:p -> 10.0.0.1:80 */',
+    ].join('\n');
+    expect(rawsOf(text).raws).toEqual(['nat -A KUBE-SVC-X -m comment --comment "ns/a:p -> 10.0.0.1:80" -j KUBE-SEP-A']);
+  });
+
+  it('iptables -L without -n prints host names: kept as unread text, reported, never turned into an address', () => {
+    const text = [
+      'Chain KUBE-SEP-A (1 references)',
+      'target     prot opt source               destination',
+      'KUBE-MARK-MASQ  all  --  10-0-0-1.web.ns.svc.cluster.local  anywhere             /* ns/a:p */',
+    ].join('\n');
+    const { r, raws } = rawsOf(text);
+    expect(raws[0]).toContain('-m svcpath-unread --text "source 10-0-0-1.web.ns.svc.cluster.local"');
+    expect(r.diagnostics.some((d) => d.code === 'IPT_LISTING_UNREAD' && d.span.line === 3)).toBe(true);
+  });
 });
+

@@ -25,7 +25,9 @@ const NUMBERED = /^\s*(?:[^\s:]+:)?\d+(?::|-|\t|\s+\|?\s*)((?:\[\d+:\d+\] )?-[AI
 const SHELL = /(?:^|[\s$#>])(?:sudo\s+)?(ip6?tables(?:-legacy|-nft)?(?:-save)?|nft|grep|egrep)\s/;
 const PROMPT = /^\s*(?:\[[^\]]*\]\s*[#$]|[\w.-]+@[\w.-]+(?::[^#$\s]*)?\s*[#$]|[#$])\s+\S/;
 const HEAD = 256 * 1024;
-const QUICK = /^(?:Chain \S+ \(|@@ |\s*\d+[:\t-]\s*-[AINP] |[^\s:]+:(?:\d+:)?-[AINP] |\+-[AINP] |\s*(?:num\s+)?(?:pkts\s+bytes\s+)?target\s+prot\s)/m;
+// CRI log lines (`2024-05-01T10:00:00.1Z stdout F `) and journald/syslog lines (`May  1 10:00:00 host tag[1]: `).
+const LOG_PREFIX = /^(?:\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) (?:stdout|stderr) [FP] |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s:]+: )/;
+const QUICK = /^(?:\S+ (?:stdout|stderr) [FP] Chain |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s:]+: |Chain \S+ \(|@@ |\s*\d+[:\t-]\s*-[AINP] |[^\s:]+:(?:\d+:)?-[AINP] |\+-[AINP] |\s*(?:num\s+)?(?:pkts\s+bytes\s+)?target\s+prot\s)/m;
 
 /**
  * Reads `text` as a paste when it needs it; null when it is plain dump text the parser reads as it is
@@ -86,6 +88,12 @@ class PasteReader {
         return '';
       }
       if (line.startsWith('+') || line.startsWith(' ')) line = line.slice(1);
+    }
+    const logged = LOG_PREFIX.exec(line);
+    if (logged) {
+      // kubectl logs / journald prefixes: what follows is what the command printed.
+      this.diag('IPT_PREFIX_STRIPPED', 'info', n, `ignored "${logged[0].trim()}" before the text`);
+      line = line.slice(logged[0].length);
     }
     if (line.trim() === '') {
       this.block++;
