@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectSnapshot, createFileSnapshotStore } from '@svcpath/collector';
 import { createApp } from './app';
@@ -31,6 +31,11 @@ export interface ServerOptions {
   readonly snapshots?: SnapshotSource;
   /** How collection jobs collect; default @svcpath/collector's collectSnapshot (tests pass a fake). */
   readonly collect?: CollectFn;
+  /**
+   * How long a client may take to send its headers (default 10 s) and its whole request (default
+   * 120 s: a 64 MB import over a slow link). A stalled body is answered 408 and dropped then.
+   */
+  readonly timeouts?: { readonly headersMs?: number; readonly requestMs?: number };
   /** Per-request time and memory budgets of the ruleset engine, and its number of workers. */
   readonly engine?: EnginePoolOptions;
 }
@@ -55,8 +60,11 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
   const jobs = new CollectionJobs(o.collect ?? collectSnapshot, snapshots);
   let hosts: ReadonlySet<string> = new Set();
   const app = createApp({ snapshots, engine, jobs, webDist: o.webDist ?? null, allowedHosts: () => hosts });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(o.port ?? 8080, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  const requestMs = o.timeouts?.requestMs ?? 120_000;
+  const server = createServer({ headersTimeout: Math.min(o.timeouts?.headersMs ?? 10_000, requestMs), requestTimeout: requestMs, connectionsCheckingInterval: Math.min(1000, requestMs) }, app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 8080, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   hosts = ownHosts(host, port, o.allowedHosts);
