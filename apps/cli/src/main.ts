@@ -14,6 +14,8 @@ Usage:
   svcpath compare --rules NODE=FILE --rules NODE=FILE [...] [--from IP --to IP:PORT]
   svcpath counters --before FILE --after FILE
   svcpath diff A B [C ...] | --snapshot ID --snapshot ID | --node NAME  [--json|--markdown]
+  svcpath fleet --digests DIR --cluster-state FILE [--json]
+  svcpath node-digest --node NAME [--rules FILE ...] [--detail all|N,N]
   svcpath migrate-preview --snapshot ID --to nftables|iptables [--json|--markdown]
 
 Commands:
@@ -25,6 +27,8 @@ Commands:
   compare   compare what several nodes program per Service; trace one packet on every node
   counters  show which rules' counters moved between two iptables-save -c dumps
   diff      what changed between two dumps or snapshots of one node, per Service port
+  fleet     which nodes disagree with the cluster state, per Service port, grouped
+  node-digest  this node's compact per-Service digest (what "fleet" compares)
   migrate-preview  which flows change outcome if kube-proxy moved to another mode
 
 Run "svcpath trace --help" for the options. Documentation: docs/cli.md.`;
@@ -44,6 +48,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   compare: async () => (await import('./compare-command')).compareCommand,
   counters: async () => (await import('./counters-command')).countersCommand,
   diff: async () => (await import('./diff-command')).diffCommand,
+  fleet: async () => (await import('./fleet-command')).fleetCommand,
+  'node-digest': async () => (await import('./node-digest-command')).nodeDigestCommand,
   'migrate-preview': async () => (await import('./migrate-preview-command')).migratePreviewCommand,
 };
 
