@@ -10,6 +10,7 @@ import { LayeredSnapshotSource } from './snapshots/layered-snapshot-source';
 import { MemorySnapshotSource } from './snapshots/memory-snapshot-source';
 import type { SnapshotSource } from './snapshots/snapshot';
 import { loadSnapshotFolder } from './snapshots/snapshot-folder';
+import { removeStaleTempFiles } from './snapshots/stale-temp-files';
 import { StoreSnapshotSource } from './snapshots/store-snapshot-source';
 import { WorkerStoreWriter } from './snapshots/store-writer';
 
@@ -52,6 +53,10 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
   const host = o.host ?? '127.0.0.1';
   const fixed = new MemorySnapshotSource();
   for (const dir of o.collections ?? []) for (const s of await loadSnapshotFolder(dir)) await fixed.put({ ...s, readOnly: true });
+  if (o.store && !o.snapshots) {
+    const removed = await removeStaleTempFiles(o.store);
+    if (removed.length > 0) console.error(`svcpath: removed ${removed.length} temp file(s) an interrupted write left in the snapshot store`);
+  }
   const writer = o.store && !o.snapshots ? new WorkerStoreWriter(o.store) : null;
   const writable = o.snapshots ?? (o.store ? new StoreSnapshotSource(createFileSnapshotStore(o.store), writer) : new MemorySnapshotSource());
   const snapshots = new LayeredSnapshotSource(fixed, writable);

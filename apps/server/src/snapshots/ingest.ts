@@ -25,11 +25,16 @@ export interface IngestOptions {
 /** Ids handed out to imports still being parsed, so two imports of one node get two ids. */
 const reserved = new Set<string>();
 
-async function freeId(source: SnapshotSource, collection: string, node: string): Promise<string> {
-  const base = snapshotId(collection, node);
-  let id = base;
-  for (let n = 2; reserved.has(id) || (await source.get(id)); n++) id = `${base}-${n}`;
-  return id;
+/**
+ * Where a new import of `node` goes. A node imported again gets a new snapshot beside the earlier
+ * one (kept for counters and diffs against it), in a numbered collection: `imported~worker-1`,
+ * then `imported-2~worker-1`, … The id is always `collection~node` (the store checks it), so the
+ * number goes on the collection, never on the node.
+ */
+async function freeSlot(source: SnapshotSource, collection: string, node: string): Promise<{ id: string; collection: string }> {
+  let slot = { id: snapshotId(collection, node), collection };
+  for (let n = 2; reserved.has(slot.id) || (await source.get(slot.id)); n++) slot = { id: snapshotId(`${collection}-${n}`, node), collection: `${collection}-${n}` };
+  return slot;
 }
 
 function checkCancelled(signal: AbortSignal | undefined): void {
@@ -42,10 +47,10 @@ function checkCancelled(signal: AbortSignal | undefined): void {
  * when it can), so other requests are answered while a 40 MB dump is ingested.
  */
 export async function ingestSnapshot(deps: IngestDeps, input: IngestInput, o: IngestOptions = {}): Promise<{ snapshot: SnapshotMeta; load: LoadSummary }> {
-  const id = await freeId(deps.snapshots, input.collection, input.node);
+  const { id, collection } = await freeSlot(deps.snapshots, input.collection, input.node);
   reserved.add(id);
   try {
-    const snapshot: Snapshot = { id, collection: input.collection, node: input.node, takenAt: input.takenAt ?? new Date().toISOString(), nodeIPs: input.nodeIPs, files: input.files };
+    const snapshot: Snapshot = { id, collection, node: input.node, takenAt: input.takenAt ?? new Date().toISOString(), nodeIPs: input.nodeIPs, files: input.files };
     o.onPhase?.('parsing');
     const load = await deps.engine.run({ id, version: snapshot.takenAt, files: snapshot.files }, { kind: 'load' });
     if (o.signal?.aborted || load.chainCount === 0) deps.engine.evict(id);
