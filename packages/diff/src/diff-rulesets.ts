@@ -2,7 +2,8 @@ import { parseIP, type IP } from '@svcpath/netaddr';
 import { comparePort, type ProbePair } from './compare-port';
 import { foreignRulesBeforeServices, type ForeignRule } from './foreign-rules';
 import type { DiffReport, DiffSide, NodeChange, ServicePortDiff } from './model';
-import { OUTSIDE_SOURCE, planProbes, probeSources } from './probes';
+import { planProbes, probeSources } from './probes';
+import { serviceAddresses } from './service-ports';
 import { runProbe } from './run-probe';
 import { sidePorts, type SidePort } from './service-ports';
 
@@ -26,7 +27,7 @@ export function diffRulesets(before: DiffSide, after: DiffSide): DiffReport {
   const a = sidePorts(after.ruleset, after.nodeIPs);
   const nodeIPs = [...new Set([...before.nodeIPs, ...after.nodeIPs])];
   const allEndpoints = [...b.values(), ...a.values()].flatMap((p) => p.info.endpoints);
-  const sources = probeSources(allEndpoints, nodeIPs);
+  const sources = probeSources(allEndpoints, nodeIPs, serviceAddresses([...b.values(), ...a.values()]));
   const localB = localAddresses(before);
   const localA = localAddresses(after);
   const servicePorts: ServicePortDiff[] = [];
@@ -70,7 +71,7 @@ function foreignRuleChanges(before: readonly ForeignRule[], after: readonly Fore
 }
 
 function probeNotes(s: ReturnType<typeof probeSources>): string[] {
-  const notes = [`packets from outside come from ${OUTSIDE_SOURCE} (a documentation address no rule names)`];
+  const notes = [`packets from outside come from ${s.outside} (a documentation address no Service, endpoint or node uses)`];
   if (s.pod === null) notes.push('no endpoint address is known, so no packet was traced from a Pod');
   if (s.node === null) notes.push('the node\'s addresses are not known: NodePorts were tried on 127.0.0.1 only and nothing was traced from the node (give the node IPs)');
   return notes;

@@ -3,7 +3,7 @@ import { causeInfo, type CauseInfo, type MigrationCause } from './migration-caus
 import type { DiffSide, Evidence, Probe, ProbeResult } from './model';
 import { planProbes, probeSources } from './probes';
 import { dnatShare, runProbe, summarizeProbe } from './run-probe';
-import { sidePorts } from './service-ports';
+import { serviceAddresses, sidePorts } from './service-ports';
 
 /** The inputs of a preview: the node's rules, the target mode's rendering, and optionally the current mode's. */
 export interface MigrationInput {
@@ -72,7 +72,7 @@ export function migrationPreview(input: MigrationInput): MigrationPreview {
   const tgt = sidePorts(target.ruleset, target.nodeIPs);
   const all = [...cur.values(), ...tgt.values()];
   const allEndpoints = all.flatMap((p) => p.info.endpoints);
-  const sources = probeSources(allEndpoints, current.nodeIPs);
+  const sources = probeSources(allEndpoints, current.nodeIPs, serviceAddresses(all));
   const usedPorts = new Set(all.flatMap((p) => (p.info.clusterIP !== null && p.info.port !== null ? [`${p.info.clusterIP}:${p.info.port}`] : [])));
   const local = (s: DiffSide) => s.nodeIPs.flatMap((a) => parseIP(a) ?? []);
   const groups = new Map<MigrationCause, ChangedFlow[]>();

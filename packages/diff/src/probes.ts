@@ -1,8 +1,14 @@
 import type { EntryKind, Probe, ProbeOrigin } from './model';
 import type { SidePort } from './service-ports';
 
-/** A host outside the cluster (TEST-NET-3, RFC 5737): no rule names it, so it is "anyone". */
+/** A host outside the cluster (TEST-NET-3, RFC 5737), unless the rules use that address themselves. */
 export const OUTSIDE_SOURCE = '203.0.113.10';
+
+/** The first documentation address (RFC 5737) no Service, endpoint or node uses, so that it is "anyone". */
+function outsideSource(taken: ReadonlySet<string>): string {
+  for (const net of ['203.0.113', '198.51.100', '192.0.2']) for (let i = 10; i < 255; i++) if (!taken.has(`${net}.${i}`)) return `${net}.${i}`;
+  return OUTSIDE_SOURCE;
+}
 
 /** Where the probes come from; the same on both sides so that one packet is traced twice. */
 export interface ProbeSources {
@@ -12,6 +18,8 @@ export interface ProbeSources {
   readonly node: string | null;
   /** Every address NodePorts are tried on: the node's addresses and 127.0.0.1. */
   readonly nodeAddresses: readonly string[];
+  /** A host outside the cluster. */
+  readonly outside: string;
 }
 
 function hostOf(endpoint: string): string {
@@ -24,9 +32,10 @@ function hostOf(endpoint: string): string {
  * endpoints), preferring one that is not an endpoint of `ports` itself — kube-proxy masquerades a
  * Pod that reaches itself through its Service (hairpin), which is not what a probe should show.
  */
-export function probeSources(allEndpoints: readonly string[], nodeIPs: readonly string[]): ProbeSources {
+export function probeSources(allEndpoints: readonly string[], nodeIPs: readonly string[], serviceAddresses: readonly string[] = []): ProbeSources {
   const hosts = [...new Set(allEndpoints.map(hostOf))].filter((h) => !h.includes(':')).sort();
-  return { pod: hosts[0] ?? null, node: nodeIPs[0] ?? null, nodeAddresses: [...nodeIPs, '127.0.0.1'] };
+  const taken = new Set([...hosts, ...nodeIPs, ...serviceAddresses]);
+  return { pod: hosts[0] ?? null, node: nodeIPs[0] ?? null, nodeAddresses: [...nodeIPs, '127.0.0.1'], outside: outsideSource(taken) };
 }
 
 function podSource(sources: ProbeSources, ports: readonly (SidePort | undefined)[], allEndpoints: readonly string[]): string | null {
@@ -55,11 +64,11 @@ export function planProbes(before: SidePort | undefined, after: SidePort | undef
   for (const p of ports) add('cluster-ip', 'node', sources.node, p?.info.clusterIP ?? null, p?.info.port ?? null);
   for (const p of ports)
     for (const addr of sources.nodeAddresses)
-      add('node-port', addr === '127.0.0.1' ? 'node' : 'outside', addr === '127.0.0.1' ? '127.0.0.1' : OUTSIDE_SOURCE, addr, p?.info.nodePort ?? null);
-  for (const p of ports) for (const ip of p?.info.externalIPs ?? []) add('external-ip', 'outside', OUTSIDE_SOURCE, ip, p?.info.port ?? null);
-  for (const p of ports) for (const ip of p?.info.loadBalancerIPs ?? []) add('load-balancer-ip', 'outside', OUTSIDE_SOURCE, ip, p?.info.port ?? null);
+      add('node-port', addr === '127.0.0.1' ? 'node' : 'outside', addr === '127.0.0.1' ? '127.0.0.1' : sources.outside, addr, p?.info.nodePort ?? null);
+  for (const p of ports) for (const ip of p?.info.externalIPs ?? []) add('external-ip', 'outside', sources.outside, ip, p?.info.port ?? null);
+  for (const p of ports) for (const ip of p?.info.loadBalancerIPs ?? []) add('load-balancer-ip', 'outside', sources.outside, ip, p?.info.port ?? null);
   if (more) {
-    for (const p of ports) add('cluster-ip', 'outside', OUTSIDE_SOURCE, p?.info.clusterIP ?? null, p?.info.port ?? null);
+    for (const p of ports) add('cluster-ip', 'outside', sources.outside, p?.info.clusterIP ?? null, p?.info.port ?? null);
     for (const p of ports)
       for (const addr of sources.nodeAddresses) if (addr !== '127.0.0.1') add('node-port', 'node', sources.node, addr, p?.info.nodePort ?? null);
     for (const p of ports) add('wrong-port', 'pod', pod, p?.info.clusterIP ?? null, unusedPort(p?.info.clusterIP ?? null, p?.info.port ?? null, more.usedPorts));

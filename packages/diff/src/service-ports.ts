@@ -41,3 +41,8 @@ export function sidePorts(rs: Ruleset, nodeIPs: readonly string[]): Map<string, 
 function sameServers(a: ServicePortInfo, b: ServicePortInfo): boolean {
   return a.protocol === b.protocol && a.endpoints.length > 0 && a.endpoints.join(',') === b.endpoints.join(',');
 }
+
+/** Every address the Service ports answer on: ClusterIPs, external and load-balancer IPs. */
+export function serviceAddresses(ports: readonly SidePort[]): string[] {
+  return ports.flatMap((p) => [...(p.info.clusterIP ? [p.info.clusterIP] : []), ...p.info.externalIPs, ...p.info.loadBalancerIPs]);
+}
