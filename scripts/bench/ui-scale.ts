@@ -34,10 +34,10 @@ const mb = (text.length / 1e6).toFixed(1);
 console.log(`dump: ${SERVICES} Services × ${PER_SERVICE} endpoints, ${mb} MB; load average ${load()}`);
 execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'apps/web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
 
-/** The server as `npm start` runs it, in its own process, on a free port, with a temporary store. */
+/** The server in its own process (ui-scale-server.ts), on a free port, with a temporary store. */
 async function startServerProcess(): Promise<{ url: string; stop: () => void }> {
-  const env = { ...process.env, PORT: '0', SVCPATH_STORE: join(tmp, 'store'), SVCPATH_WEB_DIST: join(ROOT, 'apps/web/dist') };
-  const child = spawn(process.execPath, ['--import', 'tsx', '--max-old-space-size=8192', 'apps/server/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const env = { ...process.env, SVCPATH_STORE: join(tmp, 'store'), SVCPATH_WEB_DIST: join(ROOT, 'apps/web/dist'), SVCPATH_COLLECTIONS: join(ROOT, 'apps/server/demo') };
+  const child = spawn(process.execPath, ['--import', 'tsx', '--max-old-space-size=8192', 'scripts/bench/ui-scale-server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (b: Buffer) => {
       const m = /listening on (http:\/\/[^/\s]+)/.exec(b.toString());
@@ -153,9 +153,15 @@ try {
   const t0 = await pageNow(page);
   await dialog.getByLabel('Dump file').setInputFiles(dumpFile);
   await dialog.getByRole('button', { name: 'Import', exact: true }).click();
-  const stored = (await (
-    await page.waitForFunction((node) => ((globalThis as unknown as { location: { search: string } }).location.search.includes(`snapshot=imported~${node}`) ? performance.now() : false), cluster.nodeName, { polling: 'raf', timeout: 1_200_000 })
-  ).jsonValue()) as number;
+  const failed = dialog.locator('.error-text').waitFor({ timeout: 1_200_000 }).then(async () => {
+    throw new Error(`the import failed: ${await dialog.locator('.error-text').textContent()}`);
+  });
+  failed.catch(() => undefined);
+  const storedAt = page.waitForFunction((node) => ((globalThis as unknown as { location: { search: string } }).location.search.includes(`snapshot=imported~${node}`) ? performance.now() : false), cluster.nodeName, {
+    polling: 'raf',
+    timeout: 1_200_000,
+  });
+  const stored = (await (await Promise.race([storedAt, failed])).jsonValue()) as number;
   const painted = await frameWhen(page, '.ns-card', 3);
   importing = false;
   await pinger;
