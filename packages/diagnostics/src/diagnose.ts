@@ -13,6 +13,7 @@ import { checkRouteLocalnet } from './checks/route-localnet';
 import { checkSelectorAndPorts } from './checks/selector';
 import { checkTrafficPolicy } from './checks/traffic-policy';
 import { linkCauses } from './causes';
+import { confirmByTrace } from './confirm';
 import { makeContext, type DiagnoseInput } from './context';
 import { rankFindings, type Finding } from './finding';
 
@@ -53,7 +54,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   ];
   const focus = flow.focus;
   const kept = focus === null ? all : all.filter((f) => f.service === undefined || f.service === focus || f.service.startsWith(`${focus}:`) || f.code.startsWith('FLOW_'));
-  return { findings: rankFindings(linkCauses(kept)), focus, notChecked: notChecked(input) };
+  return { findings: rankFindings(linkCauses(confirmByTrace(ctx, kept))), focus, notChecked: notChecked(input) };
 }
 
 function notChecked(input: DiagnoseInput): string[] {

@@ -33,7 +33,9 @@ describe('GET /api/snapshots/:id/findings', () => {
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
     const stale = body.findings.find((f) => f.code === 'DRIFT_ENDPOINT_STALE')!;
     expect(stale).toMatchObject({ service: 'shop/frontend:http', help: 'docs/doctor.md#drift_endpoint_stale' });
-    expect(stale.evidence).toEqual([{ kind: 'rule', chain: 'nat/KUBE-SVC-PY4JZH2ITZYEO4CN', file: 'iptables-save.txt', line: 145, raw: expect.stringContaining('KUBE-SEP-') }]);
+    expect(stale.evidence[0]).toEqual({ kind: 'rule', chain: 'nat/KUBE-SVC-PY4JZH2ITZYEO4CN', file: 'iptables-save.txt', line: 145, raw: expect.stringContaining('KUBE-SEP-') });
+    // Confirmed by a trace: the path the kernel takes to the gone endpoint.
+    expect(stale.evidence).toContainEqual(expect.objectContaining({ kind: 'trace', verdict: 'DNAT', destination: '10.180.1.9:80' }));
     expect(body.notChecked.some((n) => /cluster state/i.test(n))).toBe(false);
     expect(body.focus).toBeNull();
   });
