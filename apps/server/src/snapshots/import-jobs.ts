@@ -9,6 +9,8 @@ import type { SnapshotMeta } from './snapshot';
 
 /** Ended imports kept for their status; older ones are forgotten. */
 const KEEP_ENDED = 20;
+/** An import announced but never sent its body is forgotten after this long. */
+const WAITING_MS = 10 * 60 * 1000;
 
 interface Job {
   status: ImportStatus;
@@ -94,6 +96,8 @@ export class ImportJobs {
   }
 
   private forgetOld(): void {
+    const now = performance.now();
+    for (const j of this.jobs.values()) if (j.status.phase === 'waiting' && now - j.phaseStarted > WAITING_MS) this.jobs.delete(j.status.id);
     const ended = [...this.jobs.values()].filter((j) => importEnded(j.status.phase));
     for (const j of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) this.jobs.delete(j.status.id);
   }
