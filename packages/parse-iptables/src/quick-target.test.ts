@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRuleBody } from './parse-rule';
-import { quickTarget } from './quick-target';
+import { quickComment, quickTarget } from './quick-target';
 import { ruleShape } from './rule-shape';
 import { tokenize } from './tokenize';
 
@@ -26,27 +26,34 @@ const fixtureBodies = files(FIXTURES)
 const full = (body: string) => {
   const { tokens, unterminated } = tokenize(body);
   const parsed = parseRuleBody(tokens);
-  return { target: parsed.target, clean: parsed.problems.length === 0 && !unterminated };
+  return { target: parsed.target, comment: parsed.comment, clean: parsed.problems.length === 0 && !unterminated };
 };
 
-const WORDS = ['-j', '-g', '--jump', '-m', 'comment', '--comment', '"a -j X"', '"b c"', '-p', 'tcp', '--dport', '80', '-d', '10.96.0.10/32', '-s', '300.1.1.1',
+const WORDS = ['-j', '-g', '--jump', '-m', 'comment', '--comment', '-m comment --comment', '"a -j X"', '"b c"', 'word', '"--comment"', '-p', 'tcp', '--dport', '80', '-d', '10.96.0.10/32', '-s', '300.1.1.1',
   'KUBE-SEP-A', 'DNAT', '--to-destination', '10.1.2.3:8080', 'REJECT', 'ACCEPT', 'MASQUERADE', '--random-fully', 'MARK', '--set-xmark', '0x4000/0x4000',
-  '!', '-c', '1', 'recent', '--rsource', '--name', '--set', 'statistic', '--mode', 'random', '--probability', '0.5', "'x'", '"', '\\', 'NFQUEUE'];
+  '!', '-c', '1', 'recent', '--rsource', '--name', '--set', 'statistic', '--mode', 'random', '--probability', '0.5', "'x'", '"', '\\', 'NFQUEUE', '--match-set', 'KUBE-CLUSTER-IP', 'dst,dst', 'set'];
 const body = fc.array(fc.constantFrom(...WORDS), { maxLength: 12 }).map((w) => w.join(' '));
 
-describe('quickTarget', () => {
+describe('quickTarget and quickComment', () => {
   it('agree with the full reading on every fixture rule and on generated bodies', () => {
     let known = 0;
+    let comments = 0;
     const check = (b: string) => {
       const q = quickTarget(b, 0, b.length);
-      const want = full(b).target;
+      const want = full(b);
       if (q !== undefined) {
         known++;
-        expect(q, b).toEqual(want);
+        expect(q, b).toEqual(want.target);
+      }
+      const c = quickComment(b, 0, b.length);
+      if (c !== undefined) {
+        comments++;
+        expect(c, b).toBe(want.comment);
       }
     };
     fixtureBodies.forEach(check);
     expect(known).toBeGreaterThan(fixtureBodies.length * 0.9);
+    expect(comments).toBeGreaterThan(fixtureBodies.length * 0.9);
     fc.assert(fc.property(body, (b) => void check(b)), { numRuns: 20_000 });
   });
 });

@@ -9,13 +9,21 @@ const VERDICTS: Readonly<Record<string, Target>> = { ACCEPT: { kind: 'ACCEPT' },
 /** Generic options (not a target's): after the target they would make the rest more than its options. */
 const GENERIC_AFTER = /(?:^|\s)(?:-[a-zA-Z0-9]|--(?:match|protocol|source|destination|src|dst|in-interface|out-interface|fragment|set-counters|jump|goto|ipv4|ipv6))(?:\s|$)/;
 
+const OPTION_SPECS = [...Object.values(MATCH_MODULES), ...Object.values(TARGETS)];
+
 /** Options that take no value in every module and target that has them (`--rsource`, `--reap`). */
 const FLAGS: ReadonlySet<string> = (() => {
   const arity = new Map<string, boolean>();
-  for (const spec of [...Object.values(MATCH_MODULES), ...Object.values(TARGETS)])
-    for (const [name, n] of Object.entries(spec.options)) arity.set(name, (arity.get(name) ?? true) && n === 0);
+  for (const spec of OPTION_SPECS) for (const [name, n] of Object.entries(spec.options)) arity.set(name, (arity.get(name) ?? true) && n === 0);
   return new Set([...arity].filter(([, zero]) => zero).map(([name]) => `--${name}`));
 })();
+
+/** Options that take two values somewhere (`--match-set NAME FLAGS`), and iptables' `-c P B`. */
+const TWO_VALUES: ReadonlySet<string> = new Set([
+  '-c',
+  '--set-counters',
+  ...OPTION_SPECS.flatMap((spec) => Object.entries(spec.options).filter(([, n]) => n >= 2).map(([name]) => `--${name}`)),
+]);
 
 /** Where the body's only target flag is: `-j NAME` or `-g NAME` at `flag`, NAME at [nameAt, nameEnd). */
 interface TargetSite {
@@ -74,11 +82,7 @@ function locateTarget(src: string, from: number, to: number): TargetSite | null 
   if (quotes & 1) return null;
   if (flag < 0) return NO_TARGET;
   if (flag > from) {
-    // The word before the flag must not be `!` or an option that could take the flag as its value.
-    let w = flag - 1;
-    while (w > from && src.charCodeAt(w - 1) !== 32) w--;
-    const first = src.charCodeAt(w);
-    if (first === 33 || (first === 45 && !FLAGS.has(src.slice(w, flag - 1)))) return null;
+    if (!followsValue(src, from, flag)) return null;
   }
   const nameAt = flag + 3;
   let nameEnd = nameAt;
@@ -87,4 +91,58 @@ function locateTarget(src: string, from: number, to: number): TargetSite | null 
   const name = src.slice(nameAt, nameEnd);
   if (name.includes('"')) return null;
   return { flag, goto: src.charCodeAt(flag + 1) === 103, name, nameEnd };
+}
+
+/**
+ * True when the word before the word at `at` (after `from`) cannot take that word as its value: it
+ * is not `!` and not an option, unless an option that never takes a value (`--rsource`), and the one
+ * before it is not an option that takes two.
+ */
+function followsValue(src: string, from: number, at: number): boolean {
+  if (at <= from) return true;
+  const w = wordBefore(src, from, at);
+  const first = src.charCodeAt(w);
+  if (first === 33 || (first === 45 && !FLAGS.has(src.slice(w, at - 1)))) return false;
+  // Nor the word before that, when it takes two values (`--match-set NAME -j X` has lost a value).
+  if (w <= from) return true;
+  const w2 = wordBefore(src, from, w);
+  return !TWO_VALUES.has(src.slice(w2, w - 1));
+}
+
+/** The start of the word that ends just before the space before `at`. */
+function wordBefore(src: string, from: number, at: number): number {
+  let w = at - 1;
+  while (w > from && src.charCodeAt(w - 1) !== 32) w--;
+  return w;
+}
+
+const COMMENT_FLAG = '-m comment --comment ';
+
+/**
+ * A rule's comment read from its body `src[from, to)` without reading the rest, as parseRuleBody
+ * reads it, when the body has one `-m comment --comment` before any target flag, its value one
+ * quoted string without escapes or one bare word. null: the body has no comment; undefined: only
+ * reading the whole body can tell.
+ */
+export function quickComment(src: string, from: number, to: number): string | null | undefined {
+  const body = src.slice(from, to);
+  const at = body.indexOf('--comment');
+  if (at < 0) return null;
+  const flag = at - 11;
+  if (flag < 0 || !body.startsWith(COMMENT_FLAG, flag) || (flag > 0 && body.charCodeAt(flag - 1) !== 32)) return undefined;
+  if (body.indexOf('--comment', at + 9) >= 0 || /[\\'\t\r]/.test(body)) return undefined;
+  const before = body.slice(0, flag);
+  if (/(?:^|\s)(?:-j|-g|-c|--jump|--goto|--set-counters)\s/.test(before) || (before.split('"').length - 1) % 2 !== 0 || !followsValue(body, 0, flag)) return undefined;
+  const valueAt = flag + COMMENT_FLAG.length;
+  if (body.charCodeAt(valueAt) === 34) {
+    const close = body.indexOf('"', valueAt + 1);
+    if (close < 0 || (close + 1 < body.length && body.charCodeAt(close + 1) !== 32)) return undefined;
+    return body.slice(valueAt + 1, close);
+  }
+  // A bare word is the whole comment only when an option (or the end) follows it.
+  let end = valueAt;
+  while (end < body.length && body.charCodeAt(end) !== 32) end++;
+  if (end === valueAt || body.charCodeAt(valueAt) === 45 || body.charCodeAt(valueAt) === 33) return undefined;
+  const next = body.charCodeAt(end + 1);
+  return end >= body.length || next === 45 || next === 33 ? body.slice(valueAt, end) : undefined;
 }

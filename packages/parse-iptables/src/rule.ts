@@ -1,6 +1,6 @@
 import type { Counters, Match, Rule, Span, Target } from './ast';
 import { parseRuleBody, type ParsedRuleBody, type RuleProblem } from './parse-rule';
-import { quickTarget } from './quick-target';
+import { quickComment, quickTarget } from './quick-target';
 import { ruleShape } from './rule-shape';
 import { tokenize, type Token } from './tokenize';
 
@@ -116,7 +116,9 @@ export class LazyRule implements Rule {
     return this.targetNow();
   }
   get comment(): string | null {
-    return this.body().comment;
+    // Read from the line when it tells: a catalog of Services reads every rule's comment.
+    const quick = this.parsed === null ? quickComment(this.src, this.bodyAt, this.end) : undefined;
+    return quick !== undefined ? quick : this.body().comment;
   }
   get counters(): Counters | null {
     return this.prefixCounters ?? this.body().counters;
