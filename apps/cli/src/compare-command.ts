@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { Snapshot } from '@svcpath/api-contract';
 import { clusterStateOfSnapshot, compareNodes, flowMatrix, helpAnchor, type DiagnoseClusterState, type FlowMatrix, type Finding, type MatrixNode, type MatrixPacket } from '@svcpath/diagnostics';
 import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
+import { inCliWords } from './cli-words';
 import { readClusterState } from './doctor-command';
 import { CliError, readUserFile, type Io, readFlags } from './io';
 import { readSnapshots, rulesOf, storeDir } from './snapshot-reader';
@@ -56,7 +57,7 @@ export async function compareCommand(args: string[], io: Io): Promise<number> {
   if (new Set(names).size < names.length) throw new CliError(`two snapshots are of the same node (${names.join(', ')}): compare needs one snapshot per node`, 1);
 
   const judge = values['cluster-state'] ? { by: `--cluster-state ${values['cluster-state']}`, state: readClusterState(io, values['cluster-state']) } : clusterStateOf(snapshots);
-  const findings = compareNodes(nodes, judge ? { clusterState: judge.state } : {});
+  const findings = compareNodes(nodes, judge ? { clusterState: judge.state } : {}).map(inCliWords);
   const matrix = packet ? flowMatrix(nodes, packet, judge ? { clusterState: judge.state } : {}) : undefined;
   if (values.json) {
     const out = { nodes: names, judgedBy: judge ? 'cluster-state' : 'majority', findings: findings.map((f) => ({ ...f, help: helpAnchor(f.code) })), ...(matrix ? { matrix } : {}) };

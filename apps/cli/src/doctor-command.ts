@@ -4,6 +4,7 @@ import type { EndpointSlice, Node, Pod, Service } from '@svcpath/k8s-model';
 import { parseIP } from '@svcpath/netaddr';
 import { parseIpset, parseIpvsadm } from '@svcpath/parse-ipvs';
 import { loadRuleset } from '@svcpath/ruleset';
+import { inCliWords } from './cli-words';
 import { CliError, readUserFile, type Io, readFlags } from './io';
 import { fileOfKind, readSnapshot, rulesOf, storeDir } from './snapshot-reader';
 
@@ -90,10 +91,11 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
     ...(values.to !== undefined ? { to: values.to } : {}),
     ...(proto ? { proto } : {}),
   });
+  const findings = d.findings.map(inCliWords);
   if (values.json) {
-    const findings = d.findings.map((f) => ({ ...f, help: helpAnchor(f.code) }));
-    io.stdout.write(`${JSON.stringify({ node, ...(snapshot ? { snapshot: snapshot.id } : {}), focus: d.focus, findings, notChecked: d.notChecked }, null, 2)}\n`);
-  } else io.stdout.write(formatReport(node, d.findings, d.notChecked.map(inFlags)));
+    const withHelp = findings.map((f) => ({ ...f, help: helpAnchor(f.code) }));
+    io.stdout.write(`${JSON.stringify({ node, ...(snapshot ? { snapshot: snapshot.id } : {}), focus: d.focus, findings: withHelp, notChecked: d.notChecked.map(inFlags) }, null, 2)}\n`);
+  } else io.stdout.write(formatReport(node, findings, d.notChecked.map(inFlags)));
   return 0;
 }
 
