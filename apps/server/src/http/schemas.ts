@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { parseIP } from '@svcpath/netaddr';
+import { allowedKeyPath, KEY_REFUSED, sshKeyDirs } from './ssh-key-policy';
+
+/** Where collections may take SSH keys from: read once, when the first collection is asked for. */
+let keyDirs: string[] | undefined;
 
 // Request shapes the server alone takes. They belong in @svcpath/api-contract next to FlowInput
 // once the web app parses them too.
@@ -76,7 +80,17 @@ export const CollectionBody = z.object({
       host: z.string().trim().min(1).max(253).regex(/^[^\s@/]+$/, 'a host name, address or ssh_config alias'),
       port: z.number().int().min(1).max(65535).optional(),
       user: z.string().trim().min(1).max(64).regex(/^[a-z_][a-z0-9_.-]*$/i, 'a user name').optional(),
-      privateKeyPath: z.string().min(1).max(4096).optional(),
+      /** A key file name in the server's ~/.ssh or SVCPATH_SSH_KEY_DIRS (see ssh-key-policy.ts); becomes its path there. */
+      privateKeyPath: z
+        .string()
+        .min(1)
+        .max(4096)
+        .transform((given, ctx) => {
+          const path = allowedKeyPath(given, (keyDirs ??= sshKeyDirs()));
+          if (path === null) ctx.addIssue({ code: 'custom', message: KEY_REFUSED });
+          return path ?? given;
+        })
+        .optional(),
       passphrase: z.string().max(1024).optional(),
       proxyJump: z.string().trim().min(1).max(1000).optional(),
     })

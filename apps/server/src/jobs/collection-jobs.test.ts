@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,11 @@ async function fakeCollect(o: CollectSnapshotOptions): Promise<CollectSnapshotRe
   o.onProgress?.({ kind: 'command-finished', commandId: 'iptables-save', exitCode: 0, durationMs: 40, bytes: 12_000 });
   await new Promise<void>((resolve) => (release = resolve));
   if (o.node === 'explode') throw new Error('a bug in the collector');
+  if (o.node === 'nowhere') {
+    // What collectSnapshot returns when the host does not resolve: no files, the reason as a problem.
+    const empty = buildSnapshot({ collection: 'lab', node: o.node, takenAt: '2025-02-02T10:00:00.000Z', cluster: null, context: null, files: [], clusterState: null, problems: [{ source: 'node', subject: o.node, code: 'host-unresolvable', message: 'no-such-host.invalid does not resolve (getaddrinfo ENOTFOUND)' }] });
+    return { snapshot: empty, problems: empty.problems };
+  }
   const snapshot = buildSnapshot({
     collection: o.collection ?? 'lab',
     node: o.node,
@@ -44,6 +49,10 @@ async function fakeCollect(o: CollectSnapshotOptions): Promise<CollectSnapshotRe
 
 beforeAll(async () => {
   store = mkdtempSync(join(tmpdir(), 'svcpath-jobs-'));
+  // The server takes SSH keys only from ~/.ssh and the directories it is started with.
+  const keys = mkdtempSync(join(tmpdir(), 'svcpath-keys-'));
+  writeFileSync(join(keys, 'id_ed25519'), 'not a real key: the fake collect never reads it');
+  process.env.SVCPATH_SSH_KEY_DIRS = keys;
   server = await startServer({ port: 0, store, collect: fakeCollect });
 });
 afterAll(async () => {
@@ -63,7 +72,7 @@ const startJob = (body: unknown) => api('/api/collections', { method: 'POST', he
 
 describe('collection jobs', () => {
   it('starts a background collection, reports its progress, stores the snapshot and never returns the SSH secrets', async () => {
-    const started = await startJob({ node: 'worker-9', context: 'kind-kind', collection: 'lab', ssh: { host: '10.0.0.9', user: 'root', passphrase: 's3cret-pass', privateKeyPath: '/keys/id_ed25519' } });
+    const started = await startJob({ node: 'worker-9', context: 'kind-kind', collection: 'lab', ssh: { host: '10.0.0.9', user: 'root', passphrase: 's3cret-pass', privateKeyPath: 'id_ed25519' } });
     expect(started.status).toBe(202);
     const id = started.body.job.id as string;
     expect(started.headers.get('location')).toBe(`/api/jobs/${id}`);
@@ -75,7 +84,7 @@ describe('collection jobs', () => {
     expect(calls[0]).toMatchObject({ node: 'worker-9', context: 'kind-kind', collection: 'lab', ssh: { host: '10.0.0.9', user: 'root', passphrase: 's3cret-pass' } });
 
     release!();
-    await expect.poll(async () => (await api(`/api/jobs/${id}`)).body.job.state).toBe('succeeded');
+    await expect.poll(async () => (await api(`/api/jobs/${id}`)).body.job.state, { timeout: 30_000 }).toBe('succeeded'); // the store writer's worker starts slowly on a busy machine
     const done = (await api(`/api/jobs/${id}`)).body.job;
     expect(done).toMatchObject({ result: { snapshotId: 'lab~worker-9', hasClusterState: true }, problems: [{ source: 'node', code: 'command-timeout' }], error: null });
     expect(done.finishedAt).toEqual(expect.any(String));
@@ -91,11 +100,31 @@ describe('collection jobs', () => {
     expect(readFileSync(join(store, 'lab~worker-9.json'), 'utf8')).toContain('"commandId": "iptables-save"');
   });
 
+  it('a key file outside ~/.ssh and SVCPATH_SSH_KEY_DIRS is refused alike whether it exists or not, without echoing it', async () => {
+    for (const privateKeyPath of ['/etc/shadow', '/etc/no-such-file', '../../etc/shadow']) {
+      const r = await startJob({ node: 'worker-9', ssh: { host: '10.0.0.9', privateKeyPath } });
+      expect(r.status).toBe(400);
+      expect(JSON.stringify(r.body)).toMatch(/keys come only from the server's own ~\/\.ssh/);
+      expect(JSON.stringify(r.body)).not.toContain('etc');
+    }
+  });
+
   it('a collection that throws ends as a failed job with a plain message', async () => {
     const { body } = await startJob({ node: 'explode', skipCluster: true });
     release!();
     await expect.poll(async () => (await api(`/api/jobs/${body.job.id}`)).body.job.state).toBe('failed');
     expect((await api(`/api/jobs/${body.job.id}`)).body.job.error).toEqual({ code: 'INTERNAL', message: 'the collection failed; the server log says why' });
+  });
+
+  it('a collection that brought nothing back from the node is a failure with its reason, and stores no snapshot', async () => {
+    const { body } = await startJob({ node: 'nowhere', skipCluster: true, ssh: { host: 'no-such-host.invalid' } });
+    release!();
+    await expect.poll(async () => (await api(`/api/jobs/${body.job.id}`)).body.job.state, { timeout: 30_000 }).toBe('failed');
+    const job = (await api(`/api/jobs/${body.job.id}`)).body.job;
+    expect(job.error).toEqual({ code: 'host-unresolvable', message: 'nowhere: no-such-host.invalid does not resolve (getaddrinfo ENOTFOUND)' });
+    expect(job.result).toBeNull();
+    expect(job.problems).toHaveLength(1);
+    expect((await api('/api/snapshots')).body.snapshots.map((s: { id: string }) => s.id)).not.toContain('lab~nowhere');
   });
 
   it('validates the body and knows its jobs', async () => {

@@ -1,10 +1,23 @@
 import { randomUUID } from 'node:crypto';
+import type { SnapshotProblem } from '@svcpath/api-contract';
 import type { CollectSnapshotOptions, CollectSnapshotResult } from '@svcpath/collector';
 import { DomainError } from '../errors';
 import type { CollectionBody } from '../http/schemas';
 import { snapshotOfDocument, type SnapshotSource } from '../snapshots/snapshot';
 import type { CollectionJobView } from './collection-job';
 import { describeProgress, type CollectProgress } from './describe-progress';
+import { hideServerPaths } from '../http/ssh-key-policy';
+
+/**
+ * Whether a finished collection is a failure: no dump came back from the node. Its error is the
+ * node's first problem (unresolvable host, refused key, unknown or changed host key, missing
+ * permissions…), in the collector's own code and words, else a plain "nothing collected".
+ */
+export function failureOf(files: number, problems: readonly SnapshotProblem[], node: string): { code: string; message: string } | null {
+  if (files > 0) return null;
+  const p = problems.find((x) => x.source === 'node') ?? problems[0];
+  return p ? { code: p.code, message: `${p.subject}: ${p.message}` } : { code: 'NOTHING_COLLECTED', message: `no dump came back from ${node}` };
+}
 
 /** `collectSnapshot` from @svcpath/collector, or a fake with the same signature in tests. */
 export type CollectFn = (o: CollectSnapshotOptions) => Promise<CollectSnapshotResult>;
@@ -56,7 +69,8 @@ export class CollectionJobs {
   }
 
   private view(job: CollectionJobView): CollectionJobView {
-    return structuredClone(job);
+    // Problems and progress come from the collector and can name the server's files (key, known_hosts).
+    return JSON.parse(JSON.stringify(job), (_k, v: unknown) => (typeof v === 'string' ? hideServerPaths(v) : v)) as CollectionJobView;
   }
 
   private onProgress(job: Mutable<CollectionJobView>, event: CollectProgress): void {
@@ -76,6 +90,15 @@ export class CollectionJobs {
         onProgress: (e) => this.onProgress(job, e),
       });
       job.problems = [...problems];
+      const failure = failureOf(snapshot.files.length, problems, body.node);
+      if (failure) {
+        // Nothing came back from the node: storing the empty snapshot would read as success and
+        // answer every graph and trace with 422. The problems say why; the dialog offers a retry.
+        job.state = 'failed';
+        job.error = failure;
+        job.progress = { ...job.progress, step: 'failed', log: [...job.progress.log, `failed: ${failure.message}`].slice(-LOG_LINES) };
+        return;
+      }
       job.progress = { ...job.progress, step: 'storing the snapshot' };
       await this.snapshots.put(snapshotOfDocument(snapshot));
       job.result = { snapshotId: snapshot.id, files: snapshot.files.length, hasClusterState: snapshot.clusterState !== null };
