@@ -4,6 +4,8 @@ import { foreignRulesBeforeServices, type ForeignRule } from './foreign-rules';
 import type { DiffReport, DiffSide, NodeChange, ServicePortDiff } from './model';
 import { planProbes, probeSources } from './probes';
 import { serviceAddresses } from './service-ports';
+import { serviceOfPortName } from '@svcpath/proxy-layout';
+import { unchangedServices } from './rule-fingerprints';
 import { runProbe } from './run-probe';
 import { sidePorts, type SidePort } from './service-ports';
 
@@ -32,9 +34,12 @@ export function diffRulesets(before: DiffSide, after: DiffSide): DiffReport {
   const localA = localAddresses(after);
   const servicePorts: ServicePortDiff[] = [];
   const keys = [...new Set([...b.keys(), ...a.keys()])];
+  // Same mode, same rules for a Service and for everything shared: nothing to trace (see rule-fingerprints.ts).
+  const same = unchangedServices(before.ruleset, after.ruleset);
   for (const key of keys) {
     const pb = b.get(key);
     const pa = a.get(key);
+    if (pb && pa && pb.info.portName === pa.info.portName && same.has(serviceOfPortName(pb.info.portName))) continue;
     const pairs: ProbePair[] = planProbes(pb, pa, sources, allEndpoints).map((probe) => ({ probe, before: runProbe(before.ruleset, localB, probe), after: runProbe(after.ruleset, localA, probe) }));
     const changes = comparePort(pb, pa, pairs);
     if (changes.length > 0) servicePorts.push({ portName: displayName(pb, pa), key, changes });

@@ -1,4 +1,4 @@
-import { chainKindOf } from '@svcpath/graph';
+import { chainKindOf } from '@svcpath/proxy-layout';
 import { parseIP, type IP } from '@svcpath/netaddr';
 import type { Ruleset } from '@svcpath/ruleset';
 import { trace, type Outcome, type PathStep } from '@svcpath/tracer';

@@ -1,4 +1,4 @@
-import { serviceCatalog, type ServicePortInfo } from '@svcpath/graph';
+import { serviceCatalog, type ServicePortInfo } from '@svcpath/proxy-layout';
 import type { Ruleset } from '@svcpath/ruleset';
 
 /** A Service port of one side, keyed so that the same port matches across proxy modes. */
