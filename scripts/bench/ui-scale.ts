@@ -202,7 +202,7 @@ try {
   // 4. A namespace's list: elements, frames, filter keystrokes.
   const nsName = cluster.services[0]!.metadata.namespace!;
   await fresh.getByRole('button', { name: new RegExp(`^Namespace ${nsName}:`) }).click();
-  await frameWhen(fresh, '.svc-row', 5);
+  await frameWhen(fresh, 'button.svc-row', 5);
   const dom = await fresh.evaluate(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('.overview-pane *').length);
   const rf = await fresh.locator('.react-flow__node, .react-flow__edge').count();
   const listTotal = await fresh.locator('.overview-head h2').textContent();
@@ -220,7 +220,7 @@ try {
   for (let i = 0; i < SAMPLES; i++) {
     const ns = namespaces[Math.floor(((i + 0.5) * namespaces.length) / SAMPLES)]!;
     await fresh.goto(`${server.url}/?snapshot=${encodeURIComponent(snapshot)}&ns=${ns}`);
-    const row = fresh.locator('.svc-row').nth(i % 5);
+    const row = fresh.locator('button.svc-row').nth(i % 5);
     await row.waitFor();
     const t1 = await pageNow(fresh);
     await row.click();

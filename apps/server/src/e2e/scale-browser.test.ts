@@ -121,7 +121,7 @@ describe('a big node in a browser', () => {
     await grid.getByRole('button', { name: /^Namespace ns-3:/ }).click();
     await expect.poll(() => page.url()).toContain('ns=ns-3');
     const list = page.getByRole('region', { name: 'Services of namespace ns-3' });
-    const rows = list.locator('.svc-row');
+    const rows = list.locator('button.svc-row');
     await rows.first().waitFor();
     const total = Number((await list.getByRole('heading').textContent())?.match(/(\d+) Service/)?.[1]);
     expect(total).toBeGreaterThan(0);
@@ -138,7 +138,7 @@ describe('a big node in a browser', () => {
     expect(drawn).toBeLessThanOrEqual(1000);
     // Back to the namespace through the crumbs.
     await page.getByRole('navigation', { name: 'View' }).getByRole('button', { name: 'ns-3' }).click();
-    await list.locator('.svc-row').first().waitFor();
+    await list.locator('button.svc-row').first().waitFor();
     await page.close();
   }, 180_000);
 
