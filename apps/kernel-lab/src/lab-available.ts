@@ -5,12 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { runCommand, runInNamespace } from './run-command';
 
-let cached: Promise<{ ok: true } | { ok: false; why: string }> | undefined;
+/** One answer per uid: a test can ask as another user (process.getuid mocked) in the same process. */
+const cached = new Map<number | undefined, Promise<{ ok: true } | { ok: false; why: string }>>();
 
-async function check(): Promise<{ ok: true } | { ok: false; why: string }> {
+async function check(uid: number | undefined): Promise<{ ok: true } | { ok: false; why: string }> {
   if (process.platform !== 'linux')
     return { ok: false, why: `network namespaces need Linux, this is ${process.platform}` };
-  const uid = process.getuid?.();
   if (uid !== 0)
     return {
       ok: false,
@@ -45,6 +45,8 @@ async function check(): Promise<{ ok: true } | { ok: false; why: string }> {
 
 /** Resolves `{ ok: true }` when labs can be built here, else `{ ok: false, why }`. Checked once per process. */
 export function labAvailable(): Promise<{ ok: true } | { ok: false; why: string }> {
-  cached ??= check();
-  return cached;
+  const uid = process.getuid?.();
+  let answer = cached.get(uid);
+  if (!answer) cached.set(uid, (answer = check(uid)));
+  return answer;
 }
