@@ -25,6 +25,7 @@ const NUMBERED = /^\s*(?:[^\s:]+:)?\d+(?::|-|\t|\s+\|?\s*)((?:\[\d+:\d+\] )?-[AI
 const SHELL = /(?:^|[\s$#>])(?:sudo\s+)?(ip6?tables(?:-legacy|-nft)?(?:-save)?|nft|grep|egrep)\s/;
 const PROMPT = /^\s*(?:\[[^\]]*\]\s*[#$]|[\w.-]+@[\w.-]+(?::[^#$\s]*)?\s*[#$]|[#$])\s+\S/;
 const HEAD = 256 * 1024;
+const UNSUPPORTED = '[unsupported revision]';
 // CRI log lines (`2024-05-01T10:00:00.1Z stdout F `) and journald/syslog lines (`May  1 10:00:00 host tag[1]: `).
 const LOG_PREFIX = /^(?:\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) (?:stdout|stderr) [FP] |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s:]+: )/;
 const QUICK = /^(?:\S+ (?:stdout|stderr) [FP] Chain |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s:]+: |Chain \S+ \(|@@ |\s*\d+[:\t-]\s*-[AINP] |[^\s:]+:(?:\d+:)?-[AINP] |\+-[AINP] |\s*(?:num\s+)?(?:pkts\s+bytes\s+)?target\s+prot\s)/m;
@@ -37,8 +38,32 @@ export function readPaste(text: string, file: string): PasteReading | null {
   // Cheap tests first: a 10,000-Service dump is ~40 MB, and pastes show their shape in their first lines.
   const grep = text.includes('grep') && /\bgrep\b/.test(text);
   const revision = text.includes('[unsupported revision]');
-  if (!grep && !revision && !QUICK.test(text.length > HEAD ? text.slice(0, HEAD) : text)) return null;
+  const shaped = grep || QUICK.test(text.length > HEAD ? text.slice(0, HEAD) : text);
+  if (!shaped) return revision ? unsupportedOnly(text, file) : null;
   return new PasteReader(text, file, grep).read();
+}
+
+/** A plain dump whose only oddity is `[unsupported revision]`: found by substring, the text kept. */
+function unsupportedOnly(text: string, file: string): PasteReading {
+  const lines: number[] = [];
+  let line = 1;
+  let from = 0;
+  for (let at = text.indexOf(UNSUPPORTED); at >= 0; at = text.indexOf(UNSUPPORTED, at + 1)) {
+    for (let nl = text.indexOf('\n', from); nl >= 0 && nl < at; nl = text.indexOf('\n', nl + 1)) line++;
+    from = at;
+    if (lines[lines.length - 1] !== line) lines.push(line);
+  }
+  return { text, diagnostics: [unsupportedDiag(file, lines)], partialBecause: [], explainedLines: new Set(lines) };
+}
+
+function unsupportedDiag(file: string, lines: readonly number[]): Diagnostic {
+  const where = lines.length > 1 ? ` (${lines.length} lines: ${lines.slice(0, 8).join(', ')}${lines.length > 8 ? ', …' : ''})` : '';
+  return {
+    code: 'IPT_UNSUPPORTED_REVISION',
+    severity: 'warning',
+    span: { file, line: lines[0] ?? 1 },
+    message: `"${UNSUPPORTED}"${where}: the iptables binary that printed this dump is older than the one that wrote the rules (a container image or distribution with an older iptables), so it could not print these targets. Print the dump with the node's own iptables (iptables-save on the node, or in kube-proxy's container); until then their outcome is unknown`,
+  };
 }
 
 class PasteReader {
@@ -51,6 +76,7 @@ class PasteReader {
   private listing: { chain: string; cols: ListingColumns | null } | null = null;
   private block = 0;
   private noIfaces = false;
+  private readonly revisions: number[] = [];
   private table = '?';
 
   constructor(
@@ -70,6 +96,7 @@ class PasteReader {
       const list = this.merged.map((m) => `${m.line} (= ${m.first})`).join(', ');
       this.diag('IPT_LINES_MERGED', 'info', this.merged[0]!.line, `identical rule lines in several pasted blocks are one rule in the kernel: merged lines ${list}`);
     }
+    if (this.revisions.length > 0) this.diagnostics.push(unsupportedDiag(this.file, this.revisions));
     if (this.removed.length > 0)
       this.diag('IPT_DIFF_REMOVED', 'info', this.removed[0]!, `a diff: the new side is read; ${this.removed.length} removed line(s) (${this.removed.slice(0, 8).join(', ')}${this.removed.length > 8 ? ', …' : ''}) are not on the node`);
     return { text: out.join('\n'), diagnostics: this.diagnostics, partialBecause: [...this.partial], explainedLines: this.explained };
@@ -169,12 +196,7 @@ class PasteReader {
 
   private unsupported(n: number) {
     this.explained.add(n);
-    this.diag(
-      'IPT_UNSUPPORTED_REVISION',
-      'warning',
-      n,
-      '"[unsupported revision]": the iptables binary that printed this dump is older than the one that wrote the rules (a container image or distribution with an older iptables), so it could not print this target. Print the dump with the node\'s own iptables (iptables-save on the node, or in kube-proxy\'s container); until then this target\'s outcome is unknown',
-    );
+    this.revisions.push(n);
   }
 
   /** True when the same rule already came in another pasted block: this copy is the same kernel rule. */

@@ -44,6 +44,7 @@ const HELPER_BODIES: Readonly<Record<string, Readonly<Record<string, readonly st
 };
 
 const UNSUPPORTED = '[unsupported revision]';
+const SOURCE = /(?:^|\s)-s (\d[\d.]*|[0-9a-f:]+)\/(?:32|128)\b/;
 
 /** The chains a partial iptables paste needs added or completed before a trace can walk it. */
 export function missingParts(dump: IptablesDump): MissingParts {
@@ -51,7 +52,29 @@ export function missingParts(dump: IptablesDump): MissingParts {
   const assumptions: string[] = [];
   const tool = dump.family === 6 ? 'ip6tables' : 'iptables';
   for (const table of dump.tables.values()) {
-    if (!mayBePartial(table)) continue;
+    if (!mayBePartial(table)) {
+      // A large whole dump printed by an iptables older than its rules: its KUBE-SEP DNATs (their last rule).
+      // One binary printed the whole dump: when the first KUBE-SEP's DNAT is readable, all are.
+      const lastRaw = (c: { rules: readonly Rule[] }) => c.rules[c.rules.length - 1]?.raw ?? '';
+      let first: { rules: readonly Rule[] } | undefined;
+      for (const c of table.chains.values())
+        if (c.name.startsWith('KUBE-SEP-')) {
+          first = c;
+          break;
+        }
+      const old = first && lastRaw(first).includes(UNSUPPORTED) ? [...table.chains.values()].filter((c) => c.name.startsWith('KUBE-SEP-') && lastRaw(c).includes(UNSUPPORTED)) : [];
+      // Each chain's own `-s` rule names its endpoint; a scan of every rule's comment would cost seconds here.
+      const endpoints = new Map<string, string>();
+      for (const c of old) {
+        const s = SOURCE.exec(c.rules[0]?.raw ?? '');
+        if (s) endpoints.set(c.name, s[1]!);
+      }
+      for (const c of old) {
+        const completed = completeChain(table.name, c.name, c.rules, endpoints, tool, false);
+        if (completed) chains.set(completed.id, completed);
+      }
+      continue;
+    }
     const endpoints = endpointHints(table);
     const mark = masqueradeMark(table);
     const targets = missingTargets(table);
@@ -74,7 +97,7 @@ export function missingParts(dump: IptablesDump): MissingParts {
       assumptions.push(`the paste shows neither POSTROUTING nor KUBE-POSTROUTING: assumed kube-proxy's standard masquerade (${body.map((r) => `-A KUBE-POSTROUTING ${r}`).join('; ')})`);
     }
     for (const chain of table.chains.values()) {
-      const completed = completeChain(table.name, chain.name, chain.rules, endpoints, tool);
+      const completed = completeChain(table.name, chain.name, chain.rules, endpoints, tool, true);
       if (completed) chains.set(completed.id, completed);
     }
   }
@@ -141,12 +164,14 @@ function endpointHints(table: Table): Map<string, string> {
   const out = new Map<string, string>();
   for (const chain of table.chains.values())
     for (const r of chain.rules) {
-      if (chain.name.startsWith('KUBE-SEP-')) {
-        const s = /(?:^|\s)-s (\d[\d.]*|[0-9a-f:]+)\/(?:32|128)\b/.exec(r.raw);
-        if (s && !out.has(chain.name)) out.set(chain.name, s[1]!);
+      const raw = r.raw;
+      if (chain.name.startsWith('KUBE-SEP-') && !out.has(chain.name)) {
+        const s = SOURCE.exec(raw);
+        if (s) out.set(chain.name, s[1]!);
       }
-      const to = /-[jg] (KUBE-SEP-\S+)/.exec(r.raw)?.[1];
-      const named = / -> ([^\s"]+)/.exec(r.raw)?.[1];
+      if (!raw.includes(' -> ')) continue;
+      const to = /-[jg] (KUBE-SEP-\S+)/.exec(raw)?.[1];
+      const named = / -> ([^\s"]+)/.exec(raw)?.[1];
       if (to && named) out.set(to, named);
     }
   return out;
@@ -172,10 +197,10 @@ function notShownFor(table: string, chain: string, endpoints: ReadonlyMap<string
  * A KUBE-SEP-* chain whose DNAT rule the paste lost, or any chain with an `[unsupported revision]`
  * target, rewritten so the walk ends there with a not-shown outcome. Null when the chain is fine.
  */
-function completeChain(table: string, name: string, rules: readonly Rule[], endpoints: ReadonlyMap<string, string>, tool: string): RsChain | null {
+function completeChain(table: string, name: string, rules: readonly Rule[], endpoints: ReadonlyMap<string, string>, tool: string, mayBeCut: boolean): RsChain | null {
   const isSep = name.startsWith('KUBE-SEP-');
   const unsupported = rules.some((r) => r.raw.includes(UNSUPPORTED));
-  const cut = isSep && rules.length > 0 && !rules.some((r) => r.target?.kind === 'DNAT' || r.raw.includes(UNSUPPORTED));
+  const cut = mayBeCut && isSep && rules.length > 0 && !unsupported && !rules.some((r) => / -j DNAT\b/.test(r.raw) && r.target?.kind === 'DNAT');
   if (!unsupported && !cut) return null;
   const out: RsRule[] = rules.map((r) => {
     if (!r.raw.includes(UNSUPPORTED)) return r;

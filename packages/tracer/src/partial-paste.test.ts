@@ -89,7 +89,7 @@ describe('partial pastes: what is not shown is said, never guessed', () => {
   it('[unsupported revision]: explained, each endpoint named from its -s rule, its DNAT "not shown"', () => {
     const files = [{ name: 'unsupported-revision.txt', text: pastes('unsupported-revision.txt') }];
     const l = load(files);
-    expect(l.diagnostics.filter((d) => d.code === 'IPT_UNSUPPORTED_REVISION').map((d) => d.span.line)).toEqual([10, 14]);
+    expect(l.diagnostics.filter((d) => d.code === 'IPT_UNSUPPORTED_REVISION').map((d) => [d.span.line, /2 lines: 10, 14/.test(d.message)])).toEqual([[10, true]]);
     expect(l.diagnostics.some((d) => d.code === 'IPT_UNKNOWN_OPTION')).toBe(false);
     const r = run(files, '10.244.1.20', '172.30.0.41', 80);
     expect(read(r)).toEqual(['endpoint-not-shown 0.5000 DNAT 10.244.1.5', 'endpoint-not-shown 0.5000 DNAT 10.244.2.6']);
