@@ -19,7 +19,8 @@ import { GraphView } from './flow/GraphView';
 import { OVERVIEW_GRAPH_MAX_SERVICES, OverviewPane } from './overview/OverviewPane';
 import { Inspector } from './inspector/Inspector';
 import { useTheme } from './theme';
-import { staleEndpoints } from './trace/trace-facts';
+import { posterOf } from './export/poster-of';
+import { describeSource, staleEndpoints } from './trace/trace-facts';
 import { useSideTab } from './use-side-tab';
 import { useViewState } from './use-view-state';
 import { flowOf } from './view-state';
@@ -78,6 +79,14 @@ export function App() {
     if (n.kind === 'service' && n.service) setView({ service: n.service, node: undefined, finding: undefined });
     else if (n.kind === 'namespace') setView({ ns: n.label, node: undefined, finding: undefined });
   };
+  const poster = () =>
+    meta
+      ? posterOf({
+          title: view.service ?? graph?.title ?? 'svcpath',
+          meta,
+          trace: flow && traceQ.data ? { flow, result: traceQ.data, returningTo: view.ret, source: describeSource(flow.src, traceQ.data.origin, sourcesQ.data?.sources ?? [], meta.node) } : null,
+        })
+      : null;
   const markdown = () =>
     meta
       ? viewMarkdown({
@@ -102,7 +111,7 @@ export function App() {
         <div className="spacer" />
         <ImportDialog onImported={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, finding: undefined })} />
         <CollectDialog onCollected={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, finding: undefined })} />
-        <ExportMenu capture={capture?.fn ?? null} markdown={markdown} nameParts={[meta?.node, view.service ?? view.ns]} />
+        <ExportMenu capture={capture?.fn ?? null} poster={poster} markdown={markdown} nameParts={[meta?.node, view.service ?? view.ns]} />
         <button type="button" className="theme-toggle" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
           {theme === 'dark' ? '☀' : '☾'}
         </button>

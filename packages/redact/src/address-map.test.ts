@@ -65,4 +65,23 @@ describe('createAddressMap', () => {
     expect(m.mapText('203.0.113.7')).toBe('203.0.113.7');
     expect(m.mapText('10.1.2.3:80')).toBeNull();
   });
+
+  it('keeps a private address private, in its own range, and maps no public address into one', () => {
+    const m = createAddressMap('seed-p');
+    const inRange = (text: string, cidr: string) => {
+      const [net = '', len = '0'] = cidr.split('/');
+      const a = parseIP(text)!;
+      const b = parseIP(net)!;
+      return a.family === b.family && (a.value as bigint | number).toString(2).padStart(a.family === 4 ? 32 : 128, '0').slice(0, Number(len)) === (b.value as bigint | number).toString(2).padStart(b.family === 4 ? 32 : 128, '0').slice(0, Number(len));
+    };
+    for (const [ip, cidr] of [['10.180.0.4', '10.0.0.0/8'], ['172.30.0.44', '172.16.0.0/12'], ['192.168.0.2', '192.168.0.0/16'], ['fd00::1', 'fc00::/7']] as const) {
+      const out = m.mapIP(parseIP(ip)!).text;
+      expect(inRange(out, cidr), `${ip} → ${out}`).toBe(true);
+      expect(out).not.toBe(ip);
+    }
+    for (const ip of ['8.8.8.8', '11.0.0.1', '172.32.0.1', '192.169.0.1', '203.0.113.2']) {
+      const out = m.mapIP(parseIP(ip)!).text;
+      expect(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].some((c) => inRange(out, c)), `${ip} → ${out}`).toBe(false);
+    }
+  });
 });

@@ -8,6 +8,13 @@ import { sha256 } from '@svcpath/kube-proxy-sim';
  */
 export const SPECIAL_CIDRS: readonly string[] = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/4', '240.0.0.0/4', '::/127', 'fe80::/10', 'ff00::/8'];
 
+/**
+ * Private ranges whose prefix is kept while the rest of the address is pseudonymised, so a private
+ * address stays private-looking in its own range (10/8 → 10/8, 172.16/12 → 172.16/12,
+ * 192.168/16 → 192.168/16, fc00::/7 → fc00::/7) and a reader still sees "Pod network", "node LAN".
+ */
+export const PRIVATE_CIDRS: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'];
+
 /** A prefix-preserving permutation of IPv4 and IPv6 addresses, keyed by a seed. */
 export interface AddressMap {
   /** The pseudonym of one address. */
@@ -31,8 +38,8 @@ const utf8 = new TextEncoder();
  * XOR f(first i input bits). Two addresses sharing a k-bit prefix share exactly a k-bit prefix
  * afterwards, so subnets, CIDR membership and "same node's pod range" survive, and the map is a
  * bijection. On the path to a kept range (SPECIAL_CIDRS plus `keep`) f is 0, so kept ranges map
- * onto themselves and nothing else maps into them. The price: the first few bits of an address
- * (roughly its old class) are kept too.
+ * onto themselves and nothing else maps into them; a private range's prefix is kept the same way
+ * (PRIVATE_CIDRS). The price: the first few bits of an address (roughly its old class) are kept too.
  */
 export function createAddressMap(seed: string, keep: readonly string[] = []): AddressMap {
   const kept = [...SPECIAL_CIDRS, ...keep].map((c) => {
@@ -41,12 +48,22 @@ export function createAddressMap(seed: string, keep: readonly string[] = []): Ad
     if (!ip) throw new Error(`not an address or CIDR: ${c}`);
     return { family: ip.family, bits: bitsOf(ip).slice(0, len === undefined ? undefined : Number(len)) };
   });
+  const ranges = PRIVATE_CIDRS.map((c) => {
+    const [addr = '', len = '0'] = c.split('/');
+    const ip = parseIP(addr)!;
+    return { family: ip.family, bits: bitsOf(ip).slice(0, Number(len)) };
+  });
   const flips = new Map<string, number>();
   const flip = (family: 4 | 6, prefix: string): number => {
     const key = `${family}:${prefix}`;
     let f = flips.get(key);
     if (f !== undefined) return f;
-    const onKeptPath = kept.some((k) => k.family === family && (prefix.length < k.bits.length ? k.bits.startsWith(prefix) : prefix.startsWith(k.bits)));
+    // Within a kept range and on the way to one (or to a private range's prefix) no bit flips: kept
+    // ranges map onto themselves, private ranges onto themselves with their hosts permuted, and
+    // nothing outside maps into either (its first differing bit is kept).
+    const onKeptPath =
+      kept.some((k) => k.family === family && (prefix.length < k.bits.length ? k.bits.startsWith(prefix) : prefix.startsWith(k.bits))) ||
+      ranges.some((r) => r.family === family && prefix.length < r.bits.length && r.bits.startsWith(prefix));
     f = onKeptPath ? 0 : sha256(utf8.encode(`${seed}\u0000${key}`))[0]! & 1;
     flips.set(key, f);
     return f;

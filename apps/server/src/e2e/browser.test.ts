@@ -52,6 +52,8 @@ beforeAll(async () => {
     acceptDownloads: true,
     colorScheme: 'light',
   });
+  // A loaded CI machine can take a while to lay out the first graph.
+  context.setDefaultTimeout(90_000);
 });
 
 afterAll(async () => {
@@ -114,13 +116,21 @@ describe('svcpath in a browser', () => {
     const png = await downloadOf(page, 'PNG');
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect(png.toString('ascii', 12, 16)).toBe('IHDR');
-    // IHDR: width and height, at twice the graph pane's CSS size.
+    // IHDR: width and height.
     expect(png.readUInt32BE(16)).toBeGreaterThan(1600);
     expect(png.readUInt32BE(20)).toBeGreaterThan(1200);
     expect(png.length).toBeGreaterThan(20_000);
     const svg = (await downloadOf(page, 'SVG')).toString('utf8');
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('KUBE-SEP-AMC6G7RNVSZGUJDI');
+    // Cropped to the drawn content (not the pane), at 2x, with its header, trace and version.
+    const [, w, h] = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(svg)!;
+    expect(png.readUInt32BE(16)).toBe(2 * Number(w));
+    expect(png.readUInt32BE(20)).toBe(2 * Number(h));
+    expect(svg).toContain('>shop/frontend</text>');
+    expect(svg).toContain('snapshot taken 2025-01-01');
+    expect(svg).toContain('Traced: tcp 10.180.1.10 → 172.30.0.44:80');
+    expect(svg).toMatch(/Drawn by svcpath \d+\.\d+\.\d+/);
     const md = (await downloadOf(page, 'Markdown')).toString('utf8');
     expect(md).toContain('| 1 | 50% to 10.180.0.4:80 | DNAT | shop/frontend:http |');
     expect(md).toContain('iptables-save.txt:151');

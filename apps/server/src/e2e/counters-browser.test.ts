@@ -42,6 +42,8 @@ beforeAll(async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1280, height: 800 },
   });
+  // A loaded CI machine can take a while to lay out the first graph.
+  context.setDefaultTimeout(90_000);
 });
 
 afterAll(async () => {

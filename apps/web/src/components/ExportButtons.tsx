@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { Scene } from '../export/svg-scene';
+import type { Poster, Scene } from '../export/svg-scene';
 import { sceneToSvg } from '../export/svg-scene';
 import { svgToPng } from '../export/svg-to-png';
 import { download, fileName } from '../export/download';
@@ -14,7 +14,7 @@ const json = (value: unknown) => new Blob([`${JSON.stringify(value, null, 2)}\n`
  * itself. "Redact names and IPs" makes all four use the server's redaction (@svcpath/redact): the
  * snapshot is downloaded redacted and the pictures' labels go through the same mapping.
  */
-export function ExportButtons({ capture, markdown, nameParts }: { capture: (() => Scene) | null; markdown: () => string | null; nameParts: readonly (string | undefined)[] }) {
+export function ExportButtons({ capture, poster, markdown, nameParts }: { capture: (() => Scene) | null; poster: () => Poster | null; markdown: () => string | null; nameParts: readonly (string | undefined)[] }) {
   const [busy, setBusy] = useState(false);
   const [redact, setRedact] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -45,7 +45,9 @@ export function ExportButtons({ capture, markdown, nameParts }: { capture: (() =
   };
   const prepared = async () => {
     const r = await redaction();
-    const scene = capture?.() ?? null;
+    const drawn = capture?.() ?? null;
+    const told = poster();
+    const scene = drawn && told ? { ...drawn, poster: told } : drawn;
     const name = (ext: string) => fileName(r ? nameParts.map((p) => p && redactText(p, r.mapping)) : nameParts, ext);
     return { r, name, scene: scene && r ? redactScene(scene, r.mapping) : scene };
   };
@@ -58,7 +60,9 @@ export function ExportButtons({ capture, markdown, nameParts }: { capture: (() =
         onClick={() =>
           run(async () => {
             const { scene, name } = await prepared();
-            if (scene) download(name('png'), await svgToPng(sceneToSvg(scene), scene.width, scene.height));
+            if (!scene) return;
+            const doc = sceneToSvg(scene);
+            download(name('png'), await svgToPng(doc.svg, doc.width, doc.height));
           })
         }
       >
@@ -70,7 +74,7 @@ export function ExportButtons({ capture, markdown, nameParts }: { capture: (() =
         onClick={() =>
           run(async () => {
             const { scene, name } = await prepared();
-            if (scene) download(name('svg'), new Blob([sceneToSvg(scene)], { type: 'image/svg+xml' }));
+            if (scene) download(name('svg'), new Blob([sceneToSvg(scene).svg], { type: 'image/svg+xml' }));
           })
         }
       >
