@@ -78,6 +78,8 @@ export interface CollectionRequest {
   readonly collection?: string;
   readonly ssh?: { readonly host: string; readonly user?: string; readonly port?: number };
   readonly skipCluster?: boolean;
+  /** A host key fingerprint (`SHA256:…`) the user checked and trusts for this collection. */
+  readonly acceptFingerprint?: string;
 }
 
 /** `GET /api/jobs/:id` (apps/server/src/jobs/collection-job.ts). */

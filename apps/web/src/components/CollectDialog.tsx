@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../api/api-error';
 import { jobQuery, keys, startCollection } from '../api/queries';
+import { collectAdvice, presentedFingerprint } from './collect-advice';
 
 /**
  * "Collect from a node": starts a collection on the server (the cluster through the server's
@@ -14,6 +15,7 @@ export function CollectDialog({ onCollected }: { onCollected: (id: string) => vo
   const [host, setHost] = useState('');
   const [user, setUser] = useState('');
   const [jobId, setJobId] = useState<string | null>(null);
+  const [accept, setAccept] = useState<string | null>(null);
   const qc = useQueryClient();
   const start = useMutation({
     mutationFn: () =>
@@ -21,6 +23,7 @@ export function CollectDialog({ onCollected }: { onCollected: (id: string) => vo
         node: node.trim(),
         ...(context.trim() ? { context: context.trim() } : {}),
         ...(host.trim() ? { ssh: { host: host.trim(), ...(user.trim() ? { user: user.trim() } : {}) } } : {}),
+        ...(accept && host.trim() ? { acceptFingerprint: accept } : {}),
       }),
     onSuccess: (job) => setJobId(job.id),
   });
@@ -94,7 +97,7 @@ export function CollectDialog({ onCollected }: { onCollected: (id: string) => vo
                   ))}
                 </ul>
               )}
-              {j.error && <p className="error-text">{j.error.message}</p>}
+              {j.error && <CollectFailure code={j.error.code} message={j.error.message} accepted={accept} onAccept={(fp) => setAccept(fp)} />}
             </div>
           )}
           <div className="dialog-actions">
@@ -114,12 +117,35 @@ export function CollectDialog({ onCollected }: { onCollected: (id: string) => vo
               </button>
             ) : (
               <button type="submit" className="primary" disabled={start.isPending || (!!j && !finished)}>
-                {j && !finished ? 'Collecting…' : 'Collect'}
+                {j && !finished ? 'Collecting…' : j?.state === 'failed' ? (accept ? 'Trust the key and collect again' : 'Collect again') : 'Collect'}
               </button>
             )}
           </div>
         </form>
       </dialog>
     </>
+  );
+}
+
+/**
+ * A failed collection: the collector's reason, what to do about it, and for a host the server has
+ * never seen its fingerprint with an explicit step to trust it (the next attempt sends it).
+ */
+function CollectFailure({ code, message, accepted, onAccept }: { code: string; message: string; accepted: string | null; onAccept: (fingerprint: string) => void }) {
+  const advice = collectAdvice(code);
+  const fp = code === 'host-key-unknown' ? presentedFingerprint(message) : null;
+  return (
+    <div className="collect-failure" role="alert">
+      <p className="error-text">
+        <b>Failed ({code}):</b> {message}
+      </p>
+      {advice && <p className="muted">{advice}</p>}
+      {fp && (
+        <label className="accept-key">
+          <input type="checkbox" checked={accepted === fp} onChange={(e) => e.target.checked && onAccept(fp)} /> I checked the node's key: trust <code>{fp}</code> for the next attempt
+        </label>
+      )}
+      <p className="muted">No snapshot was added. Fix the input above and collect again.</p>
+    </div>
   );
 }
