@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from './main';
 
+// main imports each command when it runs; load trace's module graph here, outside any test's timeout.
+await import('./trace-command');
+
 const REPO = join(import.meta.dirname, '..', '..', '..');
 const OVERALL = join(REPO, 'packages/tracer/src/fixtures/kube-proxy-conformance/iptables-TestOverallIPTablesRules/iptables-save.txt');
 
