@@ -1,8 +1,10 @@
 import type { Ruleset } from '@svcpath/ruleset';
+import { trace, type PacketSpec } from '@svcpath/tracer';
 import type { DiagnoseContext } from '../context';
 import { ruleEvidence, type Evidence, type Finding } from '../finding';
+import { traceEvidence } from '../trace-evidence';
+import { probeSource, probeTargets } from './probe';
 
-/** Every chain reachable from `start` by jumps and gotos (conditions ignored). */
 /** Whether `start` leads to `target` through jumps and gotos; stops as soon as it does. */
 function reaches(rs: Ruleset, start: string, target: string): boolean {
   if (start === target) return true;
@@ -43,7 +45,7 @@ export function checkHooks(ctx: DiagnoseContext): Finding[] {
   for (const h of HOOK_JUMPS) {
     if (!rs.chains.has(h.to) || reaches(rs, h.from, h.to)) continue;
     const chain = rs.chains.get(h.from);
-    const evidence: Evidence[] = (chain?.rules ?? []).slice(0, 5).map((r) => ruleEvidence(h.from, r));
+    const evidence: Evidence[] = [...(chain?.rules ?? []).slice(0, 5).map((r) => ruleEvidence(h.from, r)), ...untranslated(ctx, h.from)];
     out.push({
       code: 'HOOK_KUBE_SERVICES_UNREACHED',
       severity: 'critical',
@@ -54,4 +56,21 @@ export function checkHooks(ctx: DiagnoseContext): Finding[] {
     });
   }
   return out;
+}
+
+/**
+ * The path that shows it: a Pod's connection (PREROUTING) or the node's own (OUTPUT) to a Service
+ * the node programs, traced; untranslated outcomes only (the kernel's walk that never meets
+ * KUBE-SERVICES). POSTROUTING's masquerade is not shown by a first packet's verdict.
+ */
+function untranslated(ctx: DiagnoseContext, hook: string): Evidence[] {
+  if (hook === 'nat/POSTROUTING') return [];
+  const target = probeTargets(ctx)[0];
+  const src = hook === 'nat/OUTPUT' ? ctx.localAddresses[0] : probeSource(ctx).ip;
+  if (!target || !src) return [];
+  const packet: PacketSpec = { src, dst: target.dst, dport: target.dport, proto: target.proto };
+  return trace(ctx.rs, packet, { localAddresses: ctx.localAddresses })
+    .outcomes.filter((o) => o.destination === null && o.verdict === 'ACCEPT')
+    .slice(0, 1)
+    .map((o) => traceEvidence(packet, o));
 }

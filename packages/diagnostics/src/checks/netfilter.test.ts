@@ -28,6 +28,8 @@ describe('netfilter around kube-proxy', () => {
     const f = run(healthy.replace(/^-A PREROUTING .*-j KUBE-SERVICES\n/m, '')).filter((x) => x.code === 'HOOK_KUBE_SERVICES_UNREACHED');
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ severity: 'critical', title: 'nat/PREROUTING does not lead to nat/KUBE-SERVICES' });
+    // Confirmed by a trace: a Pod's connection to the Service leaves untranslated.
+    expect(f[0]!.evidence).toContainEqual(expect.objectContaining({ kind: 'trace', verdict: 'ACCEPT', destination: null }));
   });
 
   it('HOOK_KUBE_SERVICES_UNREACHED: an early ACCEPT in nat PREROUTING, seen by tracing', () => {
