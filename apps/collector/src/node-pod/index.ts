@@ -17,3 +17,5 @@ export { MANAGED_BY_LABEL } from './node-dump-pod.js';
 export { PodCollectError, REQUIRED_RBAC, isPodCollectError } from './pod-collect-error.js';
 export type { PodCollectErrorCode, PodCollectErrorInfo } from './pod-collect-error.js';
 export type { PodDumpProblem, PodProblem } from './pod-dump-problems.js';
+export { collectFleet, DEFAULT_FLEET_CONCURRENCY, DEFAULT_NODE_TIMEOUT_MS } from './collect-fleet.js';
+export type { CollectFleetOptions, FleetCollection, FleetNodeOutcome, FleetProgress } from './collect-fleet.js';
