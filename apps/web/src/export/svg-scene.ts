@@ -86,7 +86,7 @@ function nodeSvg(n: SceneNode, p: Palette): string {
   ];
   let bx = n.x + 16;
   for (const b of n.badges ?? []) {
-    const w = b.length * 6.4 + 12;
+    const w = b.length * 7 + 14;
     parts.push(`<rect x="${n2(bx)}" y="${n2(n.y + 50)}" width="${n2(w)}" height="17" rx="8.5" fill="none" stroke="${p.nodeStroke}"/><text x="${n2(bx + w / 2)}" y="${n2(n.y + 62)}" font-size="11" font-weight="600" text-anchor="middle" fill="${p.muted}">${escapeXml(b)}</text>`);
     bx += w + 4;
   }
