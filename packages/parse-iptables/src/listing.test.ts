@@ -79,4 +79,19 @@ describe('iptables -L listings read back as the iptables-save of the same rules 
       '-A KUBE-SERVICES -m comment --comment g -g KUBE-SVC-Y',
     ]);
   });
+
+  it('ip6tables listings (printed by ip6tables 1.8.9 in a network namespace): ::/0, bare hosts, [addr]:port', () => {
+    const text = [
+      '# ip6tables -t nat -L KUBE-SVC-X -n -v',
+      'Chain KUBE-SVC-X (0 references)',
+      ' pkts bytes target     prot opt in     out     source               destination         ',
+      '    0     0 DNAT       6    --  *      *       fd00::5              ::/0                 /* a -> [fd00::5]:80 */ to:[fd00::5]:80',
+    ].join('\n');
+    const r = parseIptablesSave(text, { file: 'p' });
+    expect(r.dump.family).toBe(6);
+    const rule = r.dump.tables.get('nat')!.chains.get('KUBE-SVC-X')!.rules[0]!;
+    expect(rule.raw).toBe('-A KUBE-SVC-X -s fd00::5/128 -p tcp -m comment --comment "a -> [fd00::5]:80" -j DNAT --to-destination [fd00::5]:80');
+    expect(rule.target).toMatchObject({ kind: 'DNAT' });
+  });
 });
+
