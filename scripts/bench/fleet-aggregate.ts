@@ -18,6 +18,7 @@ interface VariantFiles {
 }
 const plan = JSON.parse(readFileSync(join(dir, 'fleet.json'), 'utf8')) as { variants: VariantFiles[]; planted: PlantedLine[] };
 
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const expectation = fleetExpectation(JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')));
 const expectMs = performance.now() - t0;
@@ -57,6 +58,7 @@ plan.variants.forEach((v, i) => {
 });
 const report = round2.report();
 const round2Ms = performance.now() - t1;
+const cpu = process.cpuUsage(cpu0);
 
 const key = (l: PlantedLine) => `${l.node} ${l.portName}: ${l.lines.join('; ')}`;
 const want = new Set(plan.planted.map(key));
@@ -67,6 +69,8 @@ console.log(
     round1Ms,
     round2Ms,
     totalMs: round1Ms + round2Ms,
+    // CPU time of both rounds (all threads, GC included): what the figures cost on an idle machine.
+    cpuMs: (cpu.user + cpu.system) / 1000,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     digestBytes: summaries[summaries.length - 1]!.length,
     detailBytesPerDriftingNode: first.undetailed.length ? Math.round(detailBytes / first.undetailed.length) : 0,
