@@ -33,11 +33,12 @@ describe('evidenceHighlight', () => {
     const stale = finding('DRIFT_ENDPOINT_STALE').evidence[0]!;
     expect(stale).toMatchObject({ kind: 'rule', chain: 'nat/KUBE-SVC-PY4JZH2ITZYEO4CN', line: 145 });
     expect(h.nodeIds).toContain('chain:nat/KUBE-SVC-PY4JZH2ITZYEO4CN');
-    expect(h.edgeIds).toHaveLength(1);
-    const edge = graph.edges.find((e) => e.id === h.edgeIds[0])!;
-    expect(edge.source).toBe('chain:nat/KUBE-SVC-PY4JZH2ITZYEO4CN');
-    expect(h.nodeIds).toContain(edge.target);
-    expect(h.unmatched).toBe(0);
+    // The cited rule's edge and the stale endpoint chain it leads to (the finding also carries the
+    // trace that confirmed it, whose path is lit as well).
+    expect(h.edgeIds).toContain('chain:nat/KUBE-SVC-PY4JZH2ITZYEO4CN->chain:nat/KUBE-SEP-G6QSOTUB4WYI2ZK4');
+    expect(h.nodeIds).toContain('chain:nat/KUBE-SEP-G6QSOTUB4WYI2ZK4');
+    // The cited rule itself is on the graph (the trace's filter-table steps are not).
+    expect(evidenceHighlight(graph, [stale]).unmatched).toBe(0);
   });
 
   it('lights a traced flow step by step', () => {
