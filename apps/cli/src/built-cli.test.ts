@@ -62,10 +62,13 @@ describe('the built svcpath', () => {
     expect(heavy(r.loaded)).toEqual([]);
   });
 
-  it('doctor and counters load nothing heavy either', () => {
+  it('doctor, compare and counters load nothing heavy either', () => {
     const doctor = svcpath(['doctor', '--rules', OVERALL, '--node', 'node-a', '--node-ip', '192.168.0.2', '--json']);
     expect(JSON.parse(doctor.stdout).node).toBe('node-a');
     expect(heavy(doctor.loaded)).toEqual([]);
+    const compare = svcpath(['compare', '--rules', `a=${OVERALL}`, '--rules', `b=${OVERALL}`]);
+    expect(compare.loaded.some((u) => u.includes('/apps/cli/dist/compare-command-'))).toBe(true);
+    expect(heavy(compare.loaded)).toEqual([]);
     // This dump has no counters: counters says so (exit 1) after loading what it needs.
     const counters = svcpath(['counters', '--before', OVERALL, '--after', OVERALL]);
     expect(counters.loaded.some((u) => u.includes('/apps/cli/dist/counters-command-'))).toBe(true);
