@@ -8,7 +8,7 @@
 // esbuild over tsc: about 0.3 s for both (tsc emits per file and would leave 300 modules to load).
 import { builtinModules } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -77,12 +77,17 @@ function sourceUrls(outdir) {
   };
 }
 
-/** Builds one app's entry points into `outdir` as ES modules for Node. */
+/**
+ * Builds one app's entry points into `outdir` as ES modules for Node, then removes what earlier
+ * builds left there (chunk names change with their contents). Files are removed after the new ones
+ * are written, so a CLI already running keeps the chunks it may still import.
+ */
 async function bundle(entryPoints, outdir, outExtension) {
   const out = join(ROOT, outdir);
-  return esbuild.build({
+  const result = await esbuild.build({
     entryPoints: Object.fromEntries(Object.entries(entryPoints).map(([k, v]) => [k, join(ROOT, v)])),
     outdir: out,
+    absWorkingDir: ROOT,
     outExtension: { '.js': outExtension },
     bundle: true,
     splitting: true,
@@ -96,6 +101,9 @@ async function bundle(entryPoints, outdir, outExtension) {
     chunkNames: '[name]-[hash]',
     plugins: [externalDependencies(out), sourceUrls(out)],
   });
+  const written = new Set(Object.keys(result.metafile.outputs).map((p) => resolve(ROOT, p)));
+  for (const name of readdirSync(out)) if (!written.has(join(out, name))) rmSync(join(out, name), { recursive: true, force: true });
+  return result;
 }
 
 /** Builds the CLI and the server; returns esbuild's metafiles (scripts/bench reads them). */
