@@ -39,6 +39,8 @@ interface Slot {
   readonly loaded: Set<string>;
   /** Settles when the worker has loaded the engine (compiling it can take seconds on a busy machine). */
   readonly ready: Promise<void>;
+  /** True once `ready` has settled: later ops skip the wait (and add no exit listener each). */
+  isReady: boolean;
   job: Job | null;
   timer: NodeJS.Timeout | null;
   /** The reply the worker's current message waits for, by message id. */
@@ -97,26 +99,40 @@ export class EnginePool implements RulesetEngine {
     await Promise.all(this.slots.splice(0).map((s) => this.stop(s, new Error('engine closed'))));
   }
 
-  /** Gives queued ops to idle workers, starting workers while the pool may grow. */
+  /**
+   * Gives queued ops to workers. An op goes to a worker that has its snapshot parsed (or is parsing
+   * it now) and waits for that worker when it is busy: a second parse of a 40 MB dump in another
+   * worker costs more than the wait, and doubles the memory. An op on a snapshot no worker holds
+   * takes an idle worker, starting one while the pool may grow. So a runaway op holds up only ops
+   * on its own snapshot, never another snapshot's.
+   */
   private dispatch(): void {
-    while (this.queue.length > 0 && !this.closed) {
-      const idle = this.slots.filter((s) => !s.job && !s.dead);
-      if (idle.length === 0 && this.slots.length < this.o.maxWorkers) idle.push(this.spawn());
-      if (idle.length === 0) return;
-      // The first queued op an idle worker has parsed the snapshot of, else the oldest op.
-      let pick: { slot: Slot; at: number } | null = null;
-      for (let at = 0; at < this.queue.length && !pick; at++) {
-        const slot = idle.find((s) => s.loaded.has(keyOf(this.queue[at]!.snapshot)));
-        if (slot) pick = { slot, at };
-      }
-      pick ??= { slot: idle.reduce((a, b) => (b.loaded.size < a.loaded.size ? b : a)), at: 0 };
-      const [job] = this.queue.splice(pick.at, 1);
-      if (job!.signal?.aborted) {
-        job!.reject(new DomainError('CANCELLED', 'the request was cancelled before the engine ran it', null));
+    for (let at = 0; at < this.queue.length && !this.closed; ) {
+      const job = this.queue[at]!;
+      if (job.signal?.aborted) {
+        this.queue.splice(at, 1);
+        job.reject(new DomainError('CANCELLED', 'the request was cancelled before the engine ran it', null));
         continue;
       }
-      void this.start(pick.slot, job!);
+      const slot = this.slotFor(job);
+      if (!slot) {
+        at += 1;
+        continue;
+      }
+      this.queue.splice(at, 1);
+      void this.start(slot, job);
     }
+  }
+
+  /** The worker a queued op may start on now, or null when it must wait. */
+  private slotFor(job: Job): Slot | null {
+    const key = keyOf(job.snapshot);
+    const live = this.slots.filter((s) => !s.dead);
+    const owners = live.filter((s) => s.loaded.has(key) || (s.job && keyOf(s.job.snapshot) === key));
+    if (owners.length > 0) return owners.find((s) => !s.job) ?? null;
+    const idle = live.filter((s) => !s.job);
+    if (idle.length > 0) return idle.reduce((a, b) => (b.loaded.size < a.loaded.size ? b : a));
+    return this.slots.length < this.o.maxWorkers ? this.spawn() : null;
   }
 
   private spawn(): Slot {
@@ -129,9 +145,12 @@ export class EnginePool implements RulesetEngine {
     });
     let onReady = () => undefined as void;
     const ready = new Promise<void>((resolve) => (onReady = resolve));
-    const slot: Slot = { worker, loaded: new Set(), ready, job: null, timer: null, waiting: null, dead: false };
+    const slot: Slot = { worker, loaded: new Set(), ready, isReady: false, job: null, timer: null, waiting: null, dead: false };
     worker.on('message', (reply: EngineReply | { ready: true }) => {
-      if ('ready' in reply) return onReady();
+      if ('ready' in reply) {
+        slot.isReady = true;
+        return onReady();
+      }
       const w = slot.waiting;
       if (!w || w.id !== reply.id) return; // an eviction's acknowledgement
       slot.waiting = null;
@@ -154,7 +173,7 @@ export class EnginePool implements RulesetEngine {
 
   private async start(slot: Slot, job: Job): Promise<void> {
     slot.job = job;
-    await Promise.race([slot.ready, new Promise((r) => slot.worker.once('exit', r))]);
+    if (!slot.isReady) await Promise.race([slot.ready, new Promise((r) => slot.worker.once('exit', r))]);
     if (slot.job !== job) return;
     // The budget counts the op's own work, not the worker's start.
     slot.timer = setTimeout(() => this.overtime(slot), this.o.requestMs);
