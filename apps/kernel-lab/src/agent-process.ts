@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { AgentReply, AgentRequest } from './agent-protocol';
 
 const AGENT_PATH = fileURLToPath(new URL('./agent.ts', import.meta.url));
-const START_TIMEOUT_MS = 20_000;
+const START_TIMEOUT_MS = 60_000; // a busy 2-core CI machine has taken over 20 s to boot a Node agent
 const STOP_GRACE_MS = 2_000;
 
 /** Distributes `Omit` over a union, so each request keeps its own fields. */

@@ -178,7 +178,7 @@ class NamespaceLab implements Lab {
   destroy(): Promise<void> {
     this.destroyed ??= (async () => {
       const agents = Object.values(this.agents);
-      await Promise.all(agents.map((a) => a.stop()));
+      await Promise.all(agents.map((a) => a?.stop()));
       const names = [this.names.client, this.names.node, this.names.pods];
       // -force: carry on past namespaces a failed create never made.
       await runCommand('ip', ['-force', '-batch', '-'], names.map((n) => `netns del ${n}\n`).join('')).catch(
