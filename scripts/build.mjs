@@ -4,7 +4,7 @@
 // bundled in (they export TypeScript sources); npm dependencies stay outside, imported from
 // node_modules. Each CLI command is its own chunk, loaded only when that command runs.
 //   apps/cli/dist/main.js       what apps/cli/bin/svcpath.js imports
-//   apps/server/dist/main.mjs   what `npm start` runs; engine-worker.mjs beside it
+//   apps/server/dist/main.mjs   what `npm start` runs; its workers' entry points beside it
 // esbuild over tsc: about 0.3 s for both (tsc emits per file and would leave 300 modules to load).
 import { builtinModules } from 'node:module';
 import { performance } from 'node:perf_hooks';
@@ -17,10 +17,12 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 /**
- * Modules whose `import.meta.url` must be the bundle's own: they locate a file the build writes beside
- * the bundle (the engine worker). Every other module keeps its source location (see sourceUrls).
+ * Modules whose `import.meta.url` must be the bundle's own: they start a worker from a file the build
+ * writes beside the bundle (engine-worker.mjs, store-writer-worker.mjs, built from their *-main.ts;
+ * unbuilt, the same names are the tsx bootstraps in src/). Every other module keeps its source
+ * location (see sourceUrls).
  */
-const BUNDLE_RELATIVE = new Set(['apps/server/src/engine/worker-engine.ts']);
+const BUNDLE_RELATIVE = new Set(['apps/server/src/engine/engine-pool.ts', 'apps/server/src/engine/worker-engine.ts', 'apps/server/src/snapshots/store-writer.ts']);
 
 /**
  * npm dependencies stay outside the bundle. They are imported by a path relative to the output, as
@@ -110,7 +112,15 @@ async function bundle(entryPoints, outdir, outExtension) {
 export async function build() {
   const started = performance.now();
   const cli = await bundle({ main: 'apps/cli/src/main.ts' }, 'apps/cli/dist', '.js');
-  const server = await bundle({ main: 'apps/server/src/main.ts', 'engine-worker': 'apps/server/src/engine/engine-worker-main.ts' }, 'apps/server/dist', '.mjs');
+  const server = await bundle(
+    {
+      main: 'apps/server/src/main.ts',
+      'engine-worker': 'apps/server/src/engine/engine-worker-main.ts',
+      'store-writer-worker': 'apps/server/src/snapshots/store-writer-main.ts',
+    },
+    'apps/server/dist',
+    '.mjs',
+  );
   return { cli: cli.metafile, server: server.metafile, ms: performance.now() - started };
 }
 
