@@ -118,14 +118,14 @@ describe('readClusterState when parts of the cluster cannot be read', () => {
       contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }],
       currentContext: 'ctx',
     });
-    const source = createKubeClusterSource({ env: { KUBECONFIG: kubeconfig }, requestTimeoutMs: 400 });
+    const source = createKubeClusterSource({ env: { KUBECONFIG: kubeconfig }, requestTimeoutMs: 3000 }); // long enough for the answered requests on a busy machine
     const { state, problems } = await source.readClusterState();
     expect(problems).toEqual([
       {
         code: 'TIMEOUT',
         resource: 'pods',
         verb: 'list',
-        message: `API server ${server.url} did not answer within 400 ms when asked to list pods in all namespaces`,
+        message: `API server ${server.url} did not answer within 3000 ms when asked to list pods in all namespaces`,
       },
     ]);
     expect(state.services).toHaveLength(7);
