@@ -5,6 +5,7 @@ import { ApiError } from './api/api-error';
 import { countersQuery, findingsQuery, graphQuery, servicesQuery, snapshotQuery, snapshotsQuery, traceQuery, sourcesQuery } from './api/queries';
 import { CollectDialog } from './components/CollectDialog';
 import { CountersPanel } from './components/CountersPanel';
+import { DiffView } from './diff/DiffView';
 import { ExportMenu } from './components/ExportButtons';
 import { FindingsPanel } from './components/FindingsPanel';
 import { ImportDialog } from './components/ImportDialog';
@@ -18,6 +19,7 @@ import { evidenceHighlight } from './findings/evidence-highlight';
 import { GraphView } from './flow/GraphView';
 import { OVERVIEW_GRAPH_MAX_SERVICES, OverviewPane } from './overview/OverviewPane';
 import { Inspector } from './inspector/Inspector';
+import { NodeMatrix } from './matrix/NodeMatrix';
 import { useTheme } from './theme';
 import { posterOf } from './export/poster-of';
 import { describeSource, staleEndpoints } from './trace/trace-facts';
@@ -229,6 +231,9 @@ export function App() {
                   />
                 ),
               },
+              // Mounted only while in front: both ask the server for work no other view needs.
+              { id: 'nodes', label: 'Nodes', content: tab === 'nodes' && snapshotId ? <NodeMatrix snapshotId={snapshotId} /> : null },
+              { id: 'changes', label: 'Changes', content: tab === 'changes' && snapshotId ? <DiffView snapshotId={snapshotId} /> : null },
             ]}
           />
         </aside>

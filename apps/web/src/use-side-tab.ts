@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ViewState } from './view-state';
 
 /** The side column's tabs; `inspector` exists only while a node or edge is selected. */
-export type SideTabId = 'inspector' | 'trace' | 'findings' | 'counters';
+export type SideTabId = 'inspector' | 'trace' | 'findings' | 'counters' | 'nodes' | 'changes';
 
 /** The tab a view opens on: a selection shows its inspector, a finding in the URL its list. */
 function initialTab(view: ViewState): SideTabId {
