@@ -26,8 +26,14 @@ const expectMs = performance.now() - t0;
 // Round 1: each node's digest arrives as text (a node's stdout); the variant's text is read once.
 const summaries = plan.variants.map((v) => readFileSync(v.summary, 'utf8'));
 const round1 = fleetAggregator(expectation);
+// Kept for round 2, as \`svcpath fleet\` keeps them: only the differing nodes are asked again.
+const received = new Map<string, NodeDigest>();
 plan.variants.forEach((v, i) => {
-  for (const node of v.nodes) round1.add({ ...(JSON.parse(summaries[i]!) as NodeDigest), node });
+  for (const node of v.nodes) {
+    const d = { ...(JSON.parse(summaries[i]!) as NodeDigest), node };
+    received.set(node, d);
+    round1.add(d);
+  }
 });
 const first = round1.report();
 const round1Ms = performance.now() - t0;
@@ -36,7 +42,7 @@ const round1Ms = performance.now() - t0;
 const t1 = performance.now();
 const variantOf = new Map<string, number>();
 plan.variants.forEach((v, i) => v.nodes.forEach((n) => variantOf.set(n, i)));
-const details = new Map<number, NodeDigest>();
+const answers = new Map<string, NodeDigest>();
 const round2 = fleetAggregator(expectation);
 const undetailed = new Map(first.undetailed.map((u) => [u.node, u.buckets]));
 let detailBytes = 0;
@@ -44,14 +50,20 @@ plan.variants.forEach((v, i) => {
   for (const node of v.nodes) {
     const buckets = undetailed.get(node);
     if (!buckets) {
-      round2.add({ ...(JSON.parse(summaries[i]!) as NodeDigest), node });
+      round2.add(received.get(node)!);
       continue;
     }
-    const full = details.get(i) ?? (details.set(i, JSON.parse(readFileSync(v.detail, 'utf8')) as NodeDigest), details.get(i)!);
-    const wanted = new Set(buckets);
-    const detail: Record<string, PortState> = {};
-    for (const [name, s] of Object.entries(full.detail ?? {})) if (wanted.has(bucketOf(name))) detail[name] = s;
-    const text = JSON.stringify({ ...full, node, detail, detailBuckets: buckets });
+    // The node's answer (its part: every node of a variant answers the same, so it is cut once).
+    const key = `${i} ${buckets.join(',')}`;
+    let answer = answers.get(key);
+    if (answer === undefined) {
+      const full = JSON.parse(readFileSync(v.detail, 'utf8')) as NodeDigest;
+      const wanted = new Set(buckets);
+      const detail: Record<string, PortState> = {};
+      for (const [name, s] of Object.entries(full.detail ?? {})) if (wanted.has(bucketOf(name))) detail[name] = s;
+      answers.set(key, (answer = { ...full, detail, detailBuckets: buckets }));
+    }
+    const text = JSON.stringify({ ...answer, node });
     detailBytes += text.length;
     round2.add(JSON.parse(text) as NodeDigest);
   }
