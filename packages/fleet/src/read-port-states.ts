@@ -1,5 +1,4 @@
-import { affinitySeconds, chainKindOf, ladderShares, serviceCatalog } from '@svcpath/graph';
-import { serviceChains, servicePortNameOfNftChain } from '@svcpath/proxy-layout';
+import { affinitySeconds, chainKindOf, ladderShares, serviceCatalog, serviceChains, servicePortNameOfNftChain } from '@svcpath/proxy-layout';
 import type { RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
 import type { PortState, UnequalShare } from './model';
 
