@@ -9,7 +9,6 @@ import {
   formatSnapshotProblem,
   isSnapshotError,
   readImportSource,
-  traceableFiles,
   unknownWithoutClusterState,
   type SnapshotStore,
 } from '@svcpath/collector';
@@ -47,14 +46,6 @@ export async function withSnapshotErrors<T>(body: () => Promise<T>): Promise<T> 
     if (isSnapshotError(error)) throw new CliError(error.message, 1);
     throw error;
   }
-}
-
-/** The files and node IPs `svcpath trace --snapshot ID` traces. */
-export async function loadSnapshotForTrace(id: string, storeDir: string | undefined, io: Io): Promise<{ files: { name: string; text: string }[]; nodeIPs: readonly string[] }> {
-  const snapshot = await withSnapshotErrors(() => openStore(storeDir, io).get(id));
-  const files = traceableFiles(snapshot);
-  if (files.length === 0) throw new CliError(`snapshot ${id} holds no iptables or nftables dump to trace`, 1);
-  return { files, nodeIPs: snapshot.nodeIPs };
 }
 
 const pad = (s: string, n: number) => s.padEnd(n);

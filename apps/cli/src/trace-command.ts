@@ -88,13 +88,11 @@ export async function traceCommand(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-/**
- * The snapshot store is imported only for --snapshot: reading it validates the stored cluster state
- * with the collector, which loads the Kubernetes client (seconds on a cold start).
- */
+/** A stored snapshot's dumps and addresses, read with the light reader (no Kubernetes client, no ssh2). */
 async function storedSnapshot(id: string, store: string | undefined, io: Io) {
-  const { loadSnapshotForTrace } = await import('./snapshots-command');
-  return loadSnapshotForTrace(id, store, io);
+  const { readSnapshot, rulesOf, storeDir } = await import('./snapshot-reader');
+  const snapshot = await readSnapshot(id, storeDir(store, io));
+  return { files: rulesOf(snapshot, 'trace'), nodeIPs: snapshot.nodeIPs };
 }
 
 function traceFlow(rs: Ruleset, f: FlowInput, nodeIPs: IP[], backend: 'nft' | 'legacy' | undefined): TraceResult {
