@@ -61,7 +61,7 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
   const writable = o.snapshots ?? (o.store ? new StoreSnapshotSource(createFileSnapshotStore(o.store), writer) : new MemorySnapshotSource());
   const snapshots = new LayeredSnapshotSource(fixed, writable);
   // Interactive ops (graphs, traces) on a pool of workers; the doctor on its own (see SplitRulesetEngine).
-  const engine = new SplitRulesetEngine(new EnginePool(o.engine), new EnginePool({ ...o.engine, maxWorkers: 1 }));
+  const engine = new SplitRulesetEngine(new EnginePool(o.engine), new EnginePool({ ...o.engine, maxWorkers: 2 }));
   const jobs = new CollectionJobs(o.collect ?? collectSnapshot, snapshots);
   let hosts: ReadonlySet<string> = new Set();
   const app = createApp({ snapshots, engine, jobs, webDist: o.webDist ?? null, allowedHosts: () => hosts });

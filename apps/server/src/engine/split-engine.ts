@@ -1,4 +1,3 @@
-import { DomainError } from '../errors';
 import type { EngineOp, EngineSnapshot, ResultOf, RulesetEngine } from './engine-ops';
 
 /**
@@ -6,6 +5,9 @@ import type { EngineOp, EngineSnapshot, ResultOf, RulesetEngine } from './engine
  * Service of the snapshot and takes seconds on a 10,000-Service dump; an engine answers one op at
  * a time, so sharing one would make a graph or a trace wait behind it. Each engine keeps its own
  * parsed copy of a snapshot, at the cost of parsing it twice (in parallel) and twice the memory.
+ * The doctor's pool queues ops on one snapshot behind each other (they share its parsed copy) and
+ * runs other snapshots' ops on its other worker, so one slow doctor run holds up only its own
+ * snapshot.
  */
 export class SplitRulesetEngine implements RulesetEngine {
   constructor(
@@ -13,16 +15,8 @@ export class SplitRulesetEngine implements RulesetEngine {
     private readonly doctor: RulesetEngine,
   ) {}
 
-  private queue: Promise<unknown> = Promise.resolve();
-
   run<K extends EngineOp['kind']>(snapshot: EngineSnapshot, op: Extract<EngineOp, { kind: K }>, o: { readonly signal?: AbortSignal } = {}): Promise<ResultOf<K>> {
-    if (op.kind !== 'findings') return this.interactive.run(snapshot, op);
-    const next = this.queue.then(() => {
-      if (o.signal?.aborted) throw new DomainError('CANCELLED', 'the request was cancelled before the doctor ran', null);
-      return this.doctor.run(snapshot, op);
-    });
-    this.queue = next.catch(() => undefined);
-    return next;
+    return (op.kind === 'findings' ? this.doctor : this.interactive).run(snapshot, op, o);
   }
 
   evict(snapshotId: string): void {
