@@ -1,5 +1,6 @@
 import type { FlowInput, SnapshotClusterState } from '@svcpath/api-contract';
-import type { Diagnosis } from '@svcpath/diagnostics';
+import type { Diagnosis, DiagnoseClusterState, FlowMatrix, MatrixPacket } from '@svcpath/diagnostics';
+import type { TimelineStep } from '@svcpath/diff';
 import type { CounterDeltaReport } from '@svcpath/counters';
 import type { Graph, NamespaceOverview, ServiceInfo, ServiceRow } from '@svcpath/graph';
 import type { TraceResult } from '@svcpath/tracer';
@@ -30,7 +31,41 @@ export type EngineOp =
       readonly kind: 'counters';
       /** Its files may be left out when the engine has it parsed already (see worker-engine.ts). */
       readonly since: SnapshotRef;
+    }
+  | {
+      /**
+       * What changed between snapshots of one node: this one, then each of `others` in order (one
+       * other: a diff; more: a timeline). Run here, not in a route: a big node takes seconds.
+       */
+      readonly kind: 'diff';
+      readonly nodeIPs: readonly string[];
+      readonly others: readonly NodeSnapshotRef[];
+    }
+  | {
+      /** A collection's nodes side by side (this snapshot is one of them); with a packet, traced on each. */
+      readonly kind: 'matrix';
+      readonly nodeName: string;
+      readonly nodeIPs: readonly string[];
+      readonly others: readonly NodeSnapshotRef[];
+      readonly clusterState: DiagnoseClusterState | null;
+      readonly packet: MatrixPacket | null;
     };
+
+/** Another snapshot an op reads, with the node it was taken on. */
+export type NodeSnapshotRef = SnapshotRef & { readonly nodeName: string; readonly nodeIPs: readonly string[] };
+
+/** The other snapshots an op reads besides its own (they are loaded first, so they cannot evict it). */
+export function otherSnapshotsOf(op: EngineOp): readonly SnapshotRef[] {
+  return op.kind === 'counters' ? [op.since] : op.kind === 'diff' || op.kind === 'matrix' ? op.others : [];
+}
+
+/** The op as first sent: the other snapshots it reads go by id and version only. */
+export function withoutFiles(op: EngineOp): EngineOp {
+  const bare = <T extends SnapshotRef>({ files: _files, ...ref }: T) => ref;
+  if (op.kind === 'counters') return { ...op, since: bare(op.since) };
+  if (op.kind === 'diff' || op.kind === 'matrix') return { ...op, others: op.others.map(bare) };
+  return op;
+}
 
 /** A snapshot named by id and version, with its files when they must be sent. */
 export type SnapshotRef = Omit<EngineSnapshot, 'files'> & { readonly files?: EngineSnapshot['files'] };
@@ -57,6 +92,8 @@ export interface EngineResults {
   trace: TraceResult;
   findings: Diagnosis;
   counters: CounterDeltaReport;
+  diff: TimelineStep[];
+  matrix: { readonly findings: Diagnosis['findings']; readonly matrix: FlowMatrix | null };
 }
 
 export type ResultOf<K extends EngineOp['kind']> = EngineResults[K];

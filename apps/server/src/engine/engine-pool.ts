@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { DomainError, isErrorCode } from '../errors';
-import type { EngineOp, EngineSnapshot, ResultOf, RulesetEngine } from './engine-ops';
+import { withoutFiles, type EngineOp, type EngineSnapshot, type ResultOf, type RulesetEngine } from './engine-ops';
 import type { EngineReply, EngineRequestBody } from './engine-protocol';
 
 /** How much one request may take of an engine worker, and how many workers there may be. */
@@ -229,9 +229,4 @@ export class EnginePool implements RulesetEngine {
     await slot.worker.terminate().catch(() => undefined);
     this.dispatch();
   }
-}
-
-/** The op as first sent: the other snapshot it reads goes by id and version only. */
-function withoutFiles(op: EngineOp): EngineOp {
-  return op.kind === 'counters' ? { kind: 'counters', since: { id: op.since.id, version: op.since.version } } : op;
 }

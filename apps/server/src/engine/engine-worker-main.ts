@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DomainError } from '../errors';
 import type { EngineWorkerData } from './engine-pool';
+import { otherSnapshotsOf } from './engine-ops';
 import type { EngineReply, EngineRequest } from './engine-protocol';
 import { RulesetQueries } from './ruleset-queries';
 
@@ -17,8 +18,10 @@ function handle(req: EngineRequest): EngineReply {
     return { id: req.id, ok: true, value: null };
   }
   const { snapshot, op } = req;
-  // The other snapshot an op reads (counters' `since`) first, so loading it cannot evict this one.
-  const needed = op.kind === 'counters' ? [op.since, snapshot] : [snapshot];
+  // The other snapshots an op reads first, so loading them cannot evict this one.
+  const needed = [...otherSnapshotsOf(op), snapshot];
+  if (needed.length > queries.capacity)
+    throw new DomainError('INVALID_REQUEST', `this asks for ${needed.length} snapshots at once; the engine keeps ${queries.capacity} (SVCPATH_ENGINE_CACHE)`, { snapshots: needed.length });
   for (const s of needed) {
     if (queries.has(s.id, s.version)) continue;
     if (!s.files) return { id: req.id, ok: false, notLoaded: true };

@@ -4,7 +4,8 @@ import { parseIP, type IP } from '@svcpath/netaddr';
 import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
 import { iptablesBackend } from '@svcpath/proxy-layout';
 import { recentForReturningClient, trace, type TraceLimits, type TraceResult } from '@svcpath/tracer';
-import { diagnose } from '@svcpath/diagnostics';
+import { compareNodes, diagnose, flowMatrix, helpAnchor, type MatrixNode } from '@svcpath/diagnostics';
+import { diffTimeline } from '@svcpath/diff';
 import { DomainError } from '../errors';
 import { diagnoseClusterState } from './diagnose-cluster-state';
 import type { EngineOp, EngineSnapshot, LoadSummary } from './engine-ops';
@@ -29,7 +30,7 @@ export class RulesetQueries {
 
   /** `traceLimits`: each trace's budget (the engine adds a clock), so no snapshot can make one run away. */
   constructor(
-    private readonly capacity = 6,
+    readonly capacity = 6,
     private readonly traceLimits: TraceLimits = {},
   ) {}
 
@@ -74,11 +75,28 @@ export class RulesetQueries {
     const rs = parsed.ruleset;
     if (!rs) throw new DomainError('NO_RULES', 'this snapshot holds no rules svcpath can trace', { formats: parsed.summary.formats });
     if (op.kind === 'counters') return this.counters(op.since.id, rs);
+    if (op.kind === 'diff') return diffTimeline([{ label: id, ruleset: rs, nodeIPs: op.nodeIPs }, ...op.others.map((o) => ({ label: o.id, ruleset: this.rulesetOf(o.id), nodeIPs: o.nodeIPs }))]);
+    if (op.kind === 'matrix') return this.matrix(op, { nodeName: op.nodeName, ruleset: rs, nodeIPs: op.nodeIPs });
     if (op.kind === 'trace') return traceOp(rs, op, parsed.backend, this.traceLimits);
     if (op.kind !== 'findings') return answer(rs, op);
     const key = op.service ?? '';
     if (!parsed.findings.has(key)) parsed.findings.set(key, answer(rs, op));
     return parsed.findings.get(key);
+  }
+
+  /** A loaded snapshot's ruleset; NO_RULES when it holds none. */
+  private rulesetOf(id: string): Ruleset {
+    const parsed = this.cache.get(id);
+    if (!parsed) throw new Error(`snapshot ${id} not loaded`);
+    if (!parsed.ruleset) throw new DomainError('NO_RULES', `snapshot ${id} holds no rules svcpath can read`, { snapshot: id });
+    return parsed.ruleset;
+  }
+
+  private matrix(op: Extract<EngineOp, { kind: 'matrix' }>, self: MatrixNode): unknown {
+    const nodes = [self, ...op.others.map((o) => ({ nodeName: o.nodeName, ruleset: this.rulesetOf(o.id), nodeIPs: o.nodeIPs }))].sort((a, b) => a.nodeName.localeCompare(b.nodeName));
+    const judge = op.clusterState ? { clusterState: op.clusterState } : {};
+    const findings = compareNodes(nodes, judge).map((f) => ({ ...f, help: helpAnchor(f.code) }));
+    return { findings, matrix: op.packet ? flowMatrix(nodes, op.packet, judge) : null };
   }
 
   /** Counter deltas from snapshot `sinceId` (loaded, see {@link has}) to `after`. */
@@ -93,7 +111,7 @@ export class RulesetQueries {
   }
 }
 
-function answer(rs: Ruleset, op: Exclude<EngineOp, { kind: 'load' | 'counters' }>): unknown {
+function answer(rs: Ruleset, op: Exclude<EngineOp, { kind: 'load' | 'counters' | 'diff' | 'matrix' }>): unknown {
   switch (op.kind) {
     case 'services':
       return searchServices(serviceCatalog(rs), op.query, op.limit);

@@ -60,6 +60,6 @@ export function analysisRoutes({ snapshots, engine }: ApiDeps): Router {
     const seconds = (Date.parse(s.takenAt) - Date.parse(since.takenAt)) / 1000;
     res.json({ node: s.node, since: { id: since.id, takenAt: since.takenAt }, until: { id: s.id, takenAt: s.takenAt }, seconds: Number.isFinite(seconds) ? seconds : null, ...report });
   });
-  r.use(matrixRoutes({ snapshots }));
+  r.use(matrixRoutes({ snapshots, engine }));
   return r;
 }

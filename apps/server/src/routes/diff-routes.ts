@@ -1,12 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { diffRulesets, diffTimeline, formatDiffMarkdown, formatTimelineMarkdown, type DiffSide } from '@svcpath/diff';
-import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
-import { DomainError } from '../errors';
+import { formatDiffMarkdown, formatTimelineMarkdown } from '@svcpath/diff';
+import type { NodeSnapshotRef } from '../engine/engine-ops';
 import { validate } from '../http/validate';
 import type { Snapshot } from '../snapshots/snapshot';
 import type { ApiDeps } from './api-deps';
-import { requireSnapshot } from './snapshot-routes';
+import { engineSnapshot, requireSnapshot } from './snapshot-routes';
 
 const DiffQuery = z.object({
   /** The snapshot to compare with: the "after" side; the path's snapshot is "before". */
@@ -15,20 +14,9 @@ const DiffQuery = z.object({
 });
 const TimelineQuery = z.object({ format: z.enum(['json', 'markdown']).default('json') });
 
-// Parsed rules per snapshot version: a review flips between the same few snapshots.
-const parsed = new Map<string, Ruleset>();
-
-function sideOf(s: Snapshot): DiffSide {
-  const key = `${s.id}@${s.takenAt}`;
-  let rs = parsed.get(key);
-  if (!rs) {
-    const loaded = loadRuleset(s.files);
-    if (!loaded.ruleset) throw new DomainError('NO_RULES', `snapshot ${s.id} holds no rules svcpath can read`, { snapshot: s.id });
-    rs = loaded.ruleset;
-    if (parsed.size >= 16) parsed.delete(parsed.keys().next().value!);
-    parsed.set(key, rs);
-  }
-  return { label: s.id, ruleset: rs, nodeIPs: s.nodeIPs };
+/** The engine's reference to a snapshot that an op reads besides its own. */
+export function nodeSnapshotRef(s: Snapshot): NodeSnapshotRef {
+  return { ...engineSnapshot(s), nodeName: s.node, nodeIPs: s.nodeIPs };
 }
 
 /**
@@ -37,13 +25,14 @@ function sideOf(s: Snapshot): DiffSide {
  * for change reviews). GET /api/snapshots/:id/timeline — every stored snapshot of this node, oldest
  * first, each against the one before. Mounted beside the per-snapshot routes.
  */
-export function diffRoutes({ snapshots }: Pick<ApiDeps, 'snapshots'>): Router {
+export function diffRoutes({ snapshots, engine }: Pick<ApiDeps, 'snapshots' | 'engine'>): Router {
   const r = Router({ mergeParams: true });
   r.get('/diff', async (req, res) => {
     const q = validate(DiffQuery, req.query, 'diff query');
     const before = await requireSnapshot(snapshots, (req.params as Record<string, string>).id ?? '');
     const after = await requireSnapshot(snapshots, q.to);
-    const report = diffRulesets(sideOf(before), sideOf(after));
+    const [step] = await engine.run(engineSnapshot(before), { kind: 'diff', nodeIPs: before.nodeIPs, others: [nodeSnapshotRef(after)] });
+    const report = step!.report;
     if (q.format === 'markdown') res.type('text/markdown').send(formatDiffMarkdown(report));
     else res.json(report);
   });
@@ -52,7 +41,8 @@ export function diffRoutes({ snapshots }: Pick<ApiDeps, 'snapshots'>): Router {
     const s = await requireSnapshot(snapshots, (req.params as Record<string, string>).id ?? '');
     const metas = (await snapshots.list()).filter((m) => m.node === s.node).sort((a, b) => a.takenAt.localeCompare(b.takenAt));
     const members = (await Promise.all(metas.map((m) => snapshots.get(m.id)))).filter((x): x is Snapshot => x !== null);
-    const steps = diffTimeline(members.map(sideOf));
+    const [first, ...rest] = members;
+    const steps = first && rest.length > 0 ? await engine.run(engineSnapshot(first), { kind: 'diff', nodeIPs: first.nodeIPs, others: rest.map(nodeSnapshotRef) }) : [];
     if (q.format === 'markdown') res.type('text/markdown').send(formatTimelineMarkdown(steps));
     else res.json({ node: s.node, snapshots: members.map((m) => ({ id: m.id, takenAt: m.takenAt })), steps });
   });
