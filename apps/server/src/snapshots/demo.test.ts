@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseIP } from '@svcpath/netaddr';
@@ -19,7 +20,7 @@ describe('the demo collection', () => {
   });
 
   it('loads as two nodes; the stale one still sends frontend traffic to a Pod that has moved', async () => {
-    const snapshots = await loadSnapshotFolder(new URL('../../demo', import.meta.url).pathname);
+    const snapshots = await loadSnapshotFolder(fileURLToPath(new URL('../../demo', import.meta.url)));
     expect(snapshots.map((s) => [s.id, s.nodeIPs])).toEqual([
       ['demo~worker-1', ['192.168.0.2']],
       ['demo~worker-2', ['192.168.0.3']],
