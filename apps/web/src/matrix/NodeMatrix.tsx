@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ApiError } from '../api/api-error';
 import { matrixQuery } from './matrix-query';
 import type { FlowMatrix, MatrixPacket } from './matrix-types';
@@ -16,6 +16,12 @@ export function NodeMatrix(p: { readonly snapshotId: string; readonly initial?: 
   const [packet, setPacket] = useState<MatrixPacket | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const q = useQuery(matrixQuery(p.snapshotId, packet));
+  // The answer lands below the form: bring it into view (details where the click was).
+  const answer = useRef<HTMLDivElement>(null);
+  const matrix = q.data?.matrix;
+  useEffect(() => {
+    if (matrix) answer.current?.scrollIntoView({ block: 'nearest' });
+  }, [matrix]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const read = packetOfForm(form);
@@ -71,7 +77,7 @@ export function NodeMatrix(p: { readonly snapshotId: string; readonly initial?: 
           {formError}
         </p>
       )}
-      {q.data?.matrix && <MatrixTable m={q.data.matrix} />}
+      <div ref={answer}>{matrix && <MatrixTable m={matrix} />}</div>
     </section>
   );
 }

@@ -1,3 +1,7 @@
+import type { FlowMatrix } from '@svcpath/diagnostics';
+
+export type { FlowMatrix, MatrixNodeSummary, MatrixRow } from '@svcpath/diagnostics';
+
 /** GET /api/snapshots/:id/matrix (apps/server/src/routes/matrix-routes.ts), as the web app reads it. */
 export interface MatrixFinding {
   readonly code: string;
@@ -9,32 +13,6 @@ export interface MatrixFinding {
   /** Absent when the nodes could not be ranked (two nodes, no cluster state). */
   readonly node?: string;
   readonly help: string;
-}
-
-export interface MatrixRow {
-  readonly outcome: string;
-  readonly service: string | null;
-  readonly shares: Readonly<Record<string, number>>;
-  readonly same: boolean;
-  readonly goneEndpoint?: true;
-}
-
-export interface MatrixNodeSummary {
-  readonly node: string;
-  readonly src: string | null;
-  readonly delivered: number;
-  readonly toGoneEndpoints: number;
-  readonly dropped: number;
-  readonly rejected: number;
-  readonly untranslated: number;
-  readonly unknown: number;
-}
-
-export interface FlowMatrix {
-  readonly packet: { readonly src: string | null; readonly dst: string; readonly dport: number; readonly proto: 'tcp' | 'udp' | 'sctp' };
-  readonly nodes: readonly MatrixNodeSummary[];
-  readonly rows: readonly MatrixRow[];
-  readonly differs: boolean;
 }
 
 export interface MatrixResult {
