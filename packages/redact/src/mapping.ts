@@ -29,6 +29,11 @@ export interface RedactionMapping {
   readonly names: { readonly [K in NameKind]: Readonly<Record<string, string>> };
   /** kube-proxy iptables chain names (KUBE-SVC/SVL/EXT/FW/SEP/XLB-*), original → recomputed. */
   readonly chains: Readonly<Record<string, string>>;
+  /**
+   * Where the snapshot's public IPv4 addresses and ranges went in the documentation ranges
+   * (planPublicV4); absent when they did not fit (more than 768), and they were permuted instead.
+   */
+  readonly publicPlan?: Readonly<Record<string, string>>;
   /** The addresses and CIDRs met while redacting, original text → redacted text (for people). */
   readonly addresses: Readonly<Record<string, string>>;
 }

@@ -7,6 +7,7 @@ import { parseIP } from '@svcpath/netaddr';
 import { loadRuleset } from '@svcpath/ruleset';
 import { trace, type L4Proto, type TraceResult } from '@svcpath/tracer';
 import { nftNameHash, redactSnapshot, redactSnapshots, redactText, type RedactionMapping } from './index';
+import { publicTest } from './address-map';
 import { NFT_NAME } from './nft-chain-name';
 
 /**
@@ -141,6 +142,15 @@ describe('redactSnapshot on kube-proxy conformance dumps', () => {
         expect(checkTraces(original, snapshot, mapping)).toBeGreaterThan(10);
       }, 120_000);
       it('leaves no original name or non-special address', () => expectNothingLeaks(original, snapshot, mapping));
+      it('puts every public IPv4 address into the documentation ranges', () => {
+        const isPublic = publicTest();
+        const seen = [...JSON.stringify(snapshot).matchAll(IPV4_G)].map((x) => x[0]).filter((a) => {
+          const ip = parseIP(a.split('/')[0]!);
+          return ip?.family === 4 && isPublic(4, ip.value.toString(2).padStart(32, '0'));
+        });
+        const doc = /^(192\.0\.2|198\.51\.100|203\.0\.113)\./;
+        expect(seen.filter((a) => !doc.test(a))).toEqual([]);
+      });
       it('names chains the way kube-proxy would for the redacted Services', () => {
         const text = snapshot.files[0]!.text;
         for (const m of text.matchAll(/^-A (KUBE-SEP-\S+) .*--comment "?([^"\s]+).* -p (\w+) .*--to-destination (\S+)/gm)) expect(endpointChainName(m[2]!, m[3]!, m[4]!)).toBe(m[1]);

@@ -3,6 +3,9 @@ import { base32, sha256 } from '@svcpath/kube-proxy-sim';
 import { chainTable } from './chain-table';
 import { collectNames, emptyFound, hostOfServer, type FoundNames } from './collect-names';
 import { DEFAULT_KEEP_NAMESPACES, DEFAULT_KEEP_SERVICES, NAME_KINDS, NAME_PREFIX, type KeepOptions, type NameKind, type RedactionMapping } from './mapping';
+import { publicV4Prefixes } from './address-map';
+import { IPV4 } from './patterns';
+import { planPublicV4 } from './public-plan';
 import { createRewriter, fallbackChainName, type Rewriter } from './rewriter';
 
 export interface RedactOptions {
@@ -21,6 +24,12 @@ export interface RedactResult {
 
 const utf8 = new TextEncoder();
 const digest = (s: string) => base32(sha256(utf8.encode(s)));
+
+/** Every address-looking text of the snapshots (dumps, cluster state, metadata). */
+function* addressTexts(snapshots: readonly Snapshot[]): Generator<string> {
+  const v4 = new RegExp(IPV4.source, 'g');
+  for (const s of snapshots) for (const m of JSON.stringify(s).matchAll(v4)) yield m[0];
+}
 
 /** Numbers each kind's names in an order keyed by the seed, so `svc-1` says nothing of the original order. */
 function pseudonyms(found: FoundNames, seed: string, keep: KeepOptions): RedactionMapping['names'] {
@@ -84,7 +93,8 @@ export function redactSnapshots(snapshots: readonly Snapshot[], options: RedactO
   const found = emptyFound();
   const servicePortNames = new Set<string>();
   for (const s of snapshots) collectNames(s, found, servicePortNames);
-  const base: RedactionMapping = { seed, keepCidrs: keep.cidrs ?? [], names: pseudonyms(found, seed, keep), chains: {}, addresses: {} };
+  const publicPlan = planPublicV4(seed, publicV4Prefixes(addressTexts(snapshots), keep.cidrs ?? []));
+  const base: RedactionMapping = { seed, keepCidrs: keep.cidrs ?? [], names: pseudonyms(found, seed, keep), chains: {}, addresses: {}, ...(publicPlan ? { publicPlan } : {}) };
   const texts = snapshots.flatMap((s) => s.files.map((f) => f.text));
   const chains = chainTable(texts, servicePortNames, createRewriter(base), (c) => fallbackChainName(seed, c));
   const addresses: Record<string, string> = {};

@@ -36,7 +36,7 @@ export function fallbackChainName(seed: string, chain: string): string {
 
 /** `onAddress` hears every address rewritten, for the mapping's record. */
 export function createRewriter(mapping: RedactionMapping, onAddress?: (from: string, to: string) => void): Rewriter {
-  const addresses = createAddressMap(mapping.seed, mapping.keepCidrs);
+  const addresses = createAddressMap(mapping.seed, mapping.keepCidrs, mapping.publicPlan ?? null);
   const lookup = (kind: NameKind, s: string): string | undefined => mapping.names[kind][s];
   const name = (kind: NameKind, s: string) => lookup(kind, s) ?? s;
   const address = (text: string): string | null => {
