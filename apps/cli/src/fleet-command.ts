@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { BUCKETS, fleetAggregator, fleetExpectation, formatFleetReport, type FleetAggregator, type NodeDigest } from '@svcpath/fleet';
+import { fleetAggregator, fleetExpectation, formatFleetReport, parseNodeDigest, type FleetAggregator } from '@svcpath/fleet';
 import { detectFormat } from '@svcpath/ruleset';
 import { readClusterState } from './doctor-command';
 import { CliError, readFlags, readUserFile, type Io } from './io';
@@ -63,7 +63,7 @@ function addFile(io: Io, agg: FleetAggregator, path: string): void {
   const text = readUserFile(io, path, 'node file');
   const node = basename(path).replace(/\..*$/, '');
   if (/^\s*\{\s*"kind"\s*:\s*"node-digest"/.test(text)) {
-    const d = parseDigest(text, path);
+    const d = parseNodeDigest(text, path);
     if (typeof d === 'string') agg.problem({ kind: 'no-digest', node, reason: d });
     else agg.add(d);
     return;
@@ -74,23 +74,4 @@ function addFile(io: Io, agg: FleetAggregator, path: string): void {
     return;
   }
   agg.add(digestOfDumps(node, [{ name: path, text }], null, 'all'));
-}
-
-/** A digest file checked for the fields the aggregation relies on; a string says what is wrong. */
-export function parseDigest(text: string, path: string): NodeDigest | string {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    return `${path}: not valid JSON (${(e as Error).message})`;
-  }
-  const d = json as Partial<NodeDigest>;
-  if (d.version !== 1) return `${path}: digest version ${String(d.version)}, this svcpath reads version 1`;
-  if (typeof d.node !== 'string' || !d.node) return `${path}: "node" missing`;
-  if (typeof d.mode !== 'string') return `${path}: "mode" missing`;
-  const modeWithPorts = d.mode === 'iptables' || d.mode === 'nftables';
-  if (modeWithPorts && (!Array.isArray(d.buckets) || d.buckets.length !== BUCKETS || d.buckets.some((b) => typeof b !== 'string')))
-    return `${path}: "buckets" must be ${BUCKETS} hashes`;
-  if (d.detail !== undefined && (typeof d.detail !== 'object' || !Array.isArray(d.detailBuckets))) return `${path}: "detail" needs "detailBuckets"`;
-  return { notes: [], backend: null, portCount: 0, ...d } as NodeDigest;
 }

@@ -3,3 +3,4 @@ export * from './cluster/index';
 export * from './node/index';
 export * from './snapshots/index';
 export * from './node-pod/index';
+export * from './fleet/index';

@@ -7,3 +7,4 @@ export { fleetExpectation, type FleetExpectation, type NodeExpectation } from '.
 export { fleetAggregator, type FleetAggregator } from './aggregate';
 export { comparePort, describeDisagreement } from './compare-port';
 export { formatFleetReport, type FormatOptions } from './format-fleet';
+export { parseNodeDigest } from './parse-node-digest';

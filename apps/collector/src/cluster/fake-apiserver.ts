@@ -83,8 +83,11 @@ export interface FakeApiServerOptions {
 export type FakePodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 
 export interface FakePodLifecycle {
-  /** Phases a created Pod goes through, one per GET of it; the last one stays. Default Pending, Running, Succeeded. */
-  readonly phases?: readonly FakePodPhase[];
+  /**
+   * Phases a created Pod goes through, one per GET of it; the last one stays. Default Pending,
+   * Running, Succeeded. A function chooses them per Pod (a node that never runs its Pods: Pending).
+   */
+  readonly phases?: readonly FakePodPhase[] | ((pod: unknown) => readonly FakePodPhase[]);
   /** The container's waiting state while Pending; default ContainerCreating. */
   readonly waiting?: { readonly reason: string; readonly message: string };
   /** How the container ended when the phases end in Failed. */
@@ -532,7 +535,8 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     const life = lives.get(key);
     if (!life) return;
-    const phases = lifecycle.phases ?? ['Pending', 'Running', 'Succeeded'];
+    const chosen = typeof lifecycle.phases === 'function' ? lifecycle.phases(pod) : lifecycle.phases;
+    const phases = chosen ?? ['Pending', 'Running', 'Succeeded'];
     let phase = phases[Math.min(life.step, phases.length - 1)] ?? 'Pending';
     if (phase !== 'Pending' && !life.started) {
       life.started = true;

@@ -166,7 +166,7 @@ function podName(node: string): string {
   return `svcpath-dump-${readable}-${randomBytes(4).toString('hex')}`;
 }
 
-interface Running {
+export interface Running {
   readonly core: CoreV1Api;
   readonly server: string;
   readonly namespace: string;
@@ -230,7 +230,7 @@ async function readLog(pod: Running, limitBytes: number): Promise<{ log: string 
 }
 
 /** Deletes the Pod; a failure (other than it being gone already) is a problem that names it. */
-async function deletePod(pod: Running): Promise<PodProblem | undefined> {
+export async function deletePod(pod: Running): Promise<PodProblem | undefined> {
   const ref = `${pod.namespace}/${pod.name}`;
   try {
     // A 1 s grace period: the kubelet still stops the container, unlike a forced 0.

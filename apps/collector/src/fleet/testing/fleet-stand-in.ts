@@ -1,0 +1,95 @@
+/**
+ * Test support: a cluster of `size` nodes behind the fake API server (../../cluster/fake-apiserver.ts,
+ * the only stand-in for a kube-apiserver — none can run here) for live fleet tests of the collector,
+ * the CLI and the server. Cluster state and each node's rules come from kube-proxy-sim through
+ * @svcpath/fleet/simulate: 120 Services over 3 endpoint-hosting nodes, a few nodes with drift
+ * planted, the rest healthy.
+ *
+ * THE KUBELET DOUBLE: real node Pods run `node /app/apps/cli/bin/svcpath.js node-digest --node N`
+ * in the svcpath image on the node. Here no node and no image exist, so the fake's kubelet checks
+ * that the container command is exactly that (plus `--detail` in the second round) and prints the
+ * digest the simulated node's rules give (`variantDigest`, the same code `node-digest` ends in).
+ * Nodes named in `neverRun` keep their Pods Pending forever (a node that never schedules them).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateScaleCluster } from '@svcpath/kube-proxy-sim';
+import { simulateFleet, variantDigest, type SimulatedFleet, type Variant } from '@svcpath/fleet/simulate';
+import { startFakeApiServer, type FakeApiServer, type ForbiddenRule } from '../../cluster/fake-apiserver.js';
+import { writeKubeconfig } from '../../cluster/test-kubeconfig.js';
+
+export interface FleetStandIn {
+  readonly api: FakeApiServer;
+  readonly kubeconfigPath: string;
+  readonly fleet: SimulatedFleet;
+  /** Every node name, sorted. */
+  readonly nodes: readonly string[];
+  /** Nodes with planted drift. */
+  readonly drifting: readonly string[];
+  /** Pods created per node and round: the `--detail` argument or '' for the first round. */
+  readonly runs: { node: string; detail: string }[];
+  close(): Promise<void>;
+}
+
+export interface FleetStandInOptions {
+  readonly size: number;
+  readonly neverRun?: readonly string[];
+  readonly forbidden?: readonly ForbiddenRule[];
+  /** Delay before a container prints its digest (to cancel mid-run). */
+  readonly runMs?: number;
+}
+
+const PREFIX = ['node', '/app/apps/cli/bin/svcpath.js', 'node-digest', '--node'];
+interface PodShape {
+  spec: { nodeName: string; containers: { command: string[] }[] };
+}
+
+/** Starts the fake API server with the simulated cluster and writes a kubeconfig for it. */
+export async function startFleetStandIn(o: FleetStandInOptions): Promise<FleetStandIn> {
+  const cluster = generateScaleCluster({ services: 120, endpointsPerService: 3, seed: 5, nodes: 3 });
+  const fleet = simulateFleet({ cluster, size: o.size, drift: { 'stale-endpoint': 2, 'missing-service': 1, 'wrong-shares': 1, 'node-port': 1 }, nftables: 2 });
+  const variantOf = new Map<string, Variant>();
+  for (const v of fleet.variants) for (const n of v.nodes) variantOf.set(n, v);
+  const nodes = [...variantOf.keys()].sort();
+  // Endpoint-free nodes carry no zone (as in the simulation); a pool label to select by.
+  const nodeObjects = nodes.map((name, i) => fleet.truth.nodes.find((n) => n.metadata.name === name) ?? { metadata: { name, labels: { 'svcpath.test/pool': i % 2 ? 'odd' : 'even' } } });
+  const neverRun = new Set(o.neverRun ?? []);
+  const runs: { node: string; detail: string }[] = [];
+  const api = await startFakeApiServer({
+    objects: { services: fleet.truth.services, endpointslices: fleet.truth.endpointSlices, nodes: nodeObjects },
+    tokens: ['fleet-token'],
+    ...(o.forbidden ? { forbidden: o.forbidden } : {}),
+    podLifecycle: {
+      phases: (pod) => (neverRun.has((pod as PodShape).spec.nodeName) ? ['Pending'] : ['Pending', 'Running', 'Succeeded']),
+      run: async (pod, write, signal) => {
+        const { nodeName, containers } = (pod as PodShape).spec;
+        const command = containers[0]!.command;
+        const ok = PREFIX.every((w, i) => command[i] === w) && command[4] === nodeName && (command.length === 5 || (command.length === 7 && command[5] === '--detail'));
+        if (!ok) {
+          write(`unexpected command ${JSON.stringify(command)}\n`);
+          return 2;
+        }
+        const detail = command[6] ?? '';
+        runs.push({ node: nodeName, detail });
+        if (o.runMs) await new Promise((r) => setTimeout(r, o.runMs));
+        if (signal.aborted) return 137;
+        const v = variantOf.get(nodeName);
+        if (!v) {
+          write(`no rules for ${nodeName}\n`);
+          return 1;
+        }
+        write(`${JSON.stringify(variantDigest(v, nodeName, detail ? detail.split(',').map(Number) : undefined))}\n`);
+        return 0;
+      },
+    },
+  });
+  const kubeconfigPath = writeKubeconfig(join(mkdtempSync(join(tmpdir(), 'svcpath-fleet-live-')), 'kubeconfig'), {
+    clusters: [{ name: 'sim', server: api.url, caPem: api.caPem }],
+    users: [{ name: 'u', token: 'fleet-token' }],
+    contexts: [{ name: 'sim', cluster: 'sim', user: 'u' }],
+    currentContext: 'sim',
+  });
+  const drifting = [...new Set(fleet.planted.map((p) => p.node))].sort();
+  return { api, kubeconfigPath, fleet, nodes, drifting, runs, close: () => api.close() };
+}
