@@ -11,8 +11,18 @@ export const NFT_MAX_JUMP_LEVEL = 15;
 
 /** One edge of the chain graph: the rule that jumps (or goes) from one chain to another. */
 interface Edge {
-  readonly to: RsChain;
+  readonly to: GraphNode;
   readonly rule: RsRule;
+}
+
+/** A chain in the graph, with what the walks learn about it (kept here, not in maps keyed by chain). */
+interface GraphNode {
+  readonly chain: RsChain;
+  edges: readonly Edge[] | null;
+  state: 'new' | 'open' | 'closed';
+  height: number;
+  heightKnown: boolean;
+  via: Edge | null;
 }
 
 /** What the structure check found: refusals end the trace; notes are added to its assumptions. */
@@ -42,14 +52,15 @@ function check(rs: Ruleset, backend: TraceEnv['iptablesBackend']): StructureRepo
   const graph = new ChainGraph(rs);
   const bases = [...new Set(Object.values(rs.hooks).flatMap((list) => list.map((b) => b.chainId)))]
     .map((id) => rs.chains.get(id))
-    .filter((c): c is RsChain => c !== undefined);
+    .filter((c): c is RsChain => c !== undefined)
+    .map((c) => graph.node(c));
   const loop = graph.findLoop(bases);
   if (loop) return { refusal: loop, notes: [] };
   for (const base of bases) {
     if (graph.height(base) <= NFT_MAX_JUMP_LEVEL) continue;
     const edge = graph.edgeIntoLevel(base, NFT_MAX_JUMP_LEVEL + 1);
     const where = `${edge.rule.span.file}:${edge.rule.span.line}`;
-    const what = `jumps nest deeper than ${NFT_MAX_JUMP_LEVEL} chains below ${base.name} (${where} enters ${edge.to.name} at level ${NFT_MAX_JUMP_LEVEL + 1})`;
+    const what = `jumps nest deeper than ${NFT_MAX_JUMP_LEVEL} chains below ${base.chain.name} (${where} enters ${edge.to.chain.name} at level ${NFT_MAX_JUMP_LEVEL + 1})`;
     if (rs.dataplane === 'nftables' || backend === 'nft') {
       const loader = rs.dataplane === 'nftables' ? 'nft' : 'iptables-nft';
       return {
@@ -69,87 +80,155 @@ function check(rs: Ruleset, backend: TraceEnv['iptablesBackend']): StructureRepo
   return { refusal: null, notes: [] };
 }
 
-/** The chains as a graph of jump/goto edges (verdict maps and numgen branches included). */
+/**
+ * The chains as a graph of jump/goto edges (verdict maps and numgen branches included). A 10,000-
+ * Service dump has ~120,000 chains and ~360,000 rules: chains are found by name in one map per
+ * table (built from names already hashed), and each walk keeps its state on the chain's node.
+ */
 class ChainGraph {
-  private readonly edges = new Map<RsChain, readonly Edge[]>();
-  private readonly heights = new Map<RsChain, { height: number; via: Edge | null }>();
+  private readonly byTable = new Map<string, Map<string, GraphNode>>();
+  /** Chains whose id is not `table/name` (none in today's lowerings), found by id. */
+  private readonly others = new Map<RsChain, GraphNode>();
 
-  constructor(private readonly rs: Ruleset) {}
+  constructor(private readonly rs: Ruleset) {
+    for (const [id, chain] of rs.chains) {
+      const t = chain.table;
+      if (id.length !== t.length + 1 + chain.name.length || !id.startsWith(t) || id.charCodeAt(t.length) !== 47 || !id.endsWith(chain.name)) continue;
+      let names = this.byTable.get(t);
+      if (!names) this.byTable.set(t, (names = new Map()));
+      names.set(chain.name, newNode(chain));
+    }
+  }
 
-  out(chain: RsChain): readonly Edge[] {
-    let list = this.edges.get(chain);
-    if (!list) this.edges.set(chain, (list = edgesOf(this.rs, chain)));
-    return list;
+  /** The node of a chain of the ruleset. */
+  node(chain: RsChain): GraphNode {
+    const known = this.byTable.get(chain.table)?.get(chain.name);
+    if (known?.chain === chain) return known;
+    let other = this.others.get(chain);
+    if (!other) this.others.set(chain, (other = newNode(chain)));
+    return other;
+  }
+
+  /** The chain `name` of `table`, as `rs.chains.get("table/name")` finds it. */
+  private lookup(table: string, name: string): GraphNode | undefined {
+    const found = this.byTable.get(table)?.get(name);
+    if (found) return found;
+    const chain = this.rs.chains.get(`${table}/${name}`);
+    return chain ? this.node(chain) : undefined;
+  }
+
+  out(node: GraphNode): readonly Edge[] {
+    return (node.edges ??= this.edgesOf(node.chain));
   }
 
   /** The first loop reachable from a base chain, found by an iterative depth-first walk. */
-  findLoop(bases: readonly RsChain[]): TraceError | null {
-    const state = new Map<RsChain, 'open' | 'closed'>();
+  findLoop(bases: readonly GraphNode[]): TraceError | null {
     for (const base of bases) {
-      if (state.has(base)) continue;
-      const stack: { chain: RsChain; next: number }[] = [{ chain: base, next: 0 }];
-      state.set(base, 'open');
+      if (base.state !== 'new') continue;
+      const stack: { node: GraphNode; next: number }[] = [{ node: base, next: 0 }];
+      base.state = 'open';
       while (stack.length > 0) {
         const top = stack[stack.length - 1]!;
-        const edge = this.out(top.chain)[top.next++];
+        const edge = this.out(top.node)[top.next++];
         if (!edge) {
-          state.set(top.chain, 'closed');
+          top.node.state = 'closed';
           stack.pop();
           continue;
         }
-        const seen = state.get(edge.to);
-        if (seen === 'open') return loopError(stack.map((f) => f.chain), edge);
+        const seen = edge.to.state;
+        if (seen === 'open') return loopError(stack.map((f) => f.node.chain), edge);
         if (seen === 'closed') continue;
-        state.set(edge.to, 'open');
-        stack.push({ chain: edge.to, next: 0 });
+        edge.to.state = 'open';
+        stack.push({ node: edge.to, next: 0 });
       }
     }
     return null;
   }
 
-  /** The longest run of jumps below `chain` (the graph is known to be loop-free), iteratively. */
-  height(chain: RsChain): number {
-    const stack: { chain: RsChain; next: number; best: number; via: Edge | null }[] = [{ chain, next: 0, best: 0, via: null }];
+  /** The longest run of jumps below `base` (the graph is known to be loop-free), iteratively. */
+  height(base: GraphNode): number {
+    const stack: { node: GraphNode; next: number; best: number; via: Edge | null }[] = [{ node: base, next: 0, best: 0, via: null }];
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
-      if (this.heights.has(top.chain)) {
+      if (top.node.heightKnown) {
         stack.pop();
         continue;
       }
-      const edge = this.out(top.chain)[top.next];
+      const edge = this.out(top.node)[top.next];
       if (!edge) {
-        this.heights.set(top.chain, { height: top.best, via: top.via });
+        top.node.height = top.best;
+        top.node.via = top.via;
+        top.node.heightKnown = true;
         stack.pop();
         continue;
       }
-      const known = this.heights.get(edge.to);
-      if (!known) {
-        stack.push({ chain: edge.to, next: 0, best: 0, via: null });
+      if (!edge.to.heightKnown) {
+        stack.push({ node: edge.to, next: 0, best: 0, via: null });
         continue;
       }
       top.next++;
-      if (known.height + 1 > top.best) {
-        top.best = known.height + 1;
+      if (edge.to.height + 1 > top.best) {
+        top.best = edge.to.height + 1;
         top.via = edge;
       }
     }
-    return this.heights.get(chain)!.height;
+    return base.height;
   }
 
   /** The edge along the longest run below `base` that enters level `level` (base is level 0). */
-  edgeIntoLevel(base: RsChain, level: number): Edge {
-    let chain = base;
+  edgeIntoLevel(base: GraphNode, level: number): Edge {
+    let node = base;
     for (let i = 1; ; i++) {
-      const via = this.heights.get(chain)!.via!;
+      const via = node.via!;
       if (i === level) return via;
-      chain = via.to;
+      node = via.to;
     }
+  }
+
+  /** Called once for each chain reached (every rule of a 10,000-Service dump): no array per rule. */
+  private edgesOf(chain: RsChain): Edge[] {
+    const out: Edge[] = [];
+    for (const rule of chain.rules) {
+      if (rule.extra) for (const a of rule.extra) this.addEdges(a, chain.table, rule, out);
+      const action = rule.action;
+      if (action) this.addEdges(action, chain.table, rule, out);
+    }
+    return out;
+  }
+
+  private addEdges(a: Action, table: string, rule: RsRule, out: Edge[]): void {
+    switch (a.kind) {
+      case 'jump':
+      case 'goto':
+        return this.addEdge(a.chain, table, rule, out);
+      case 'vmap':
+        for (const el of a.inline ?? this.rs.sets.get(a.set)?.elements ?? []) this.addVerdict(el.verdict, table, rule, out);
+        return;
+      case 'numgen':
+        for (const b of a.branches) this.addVerdict(b.verdict, table, rule, out);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private addVerdict(v: MapVerdict | undefined, table: string, rule: RsRule, out: Edge[]): void {
+    if (v && (v.kind === 'jump' || v.kind === 'goto')) this.addEdge(v.chain, table, rule, out);
+  }
+
+  private addEdge(name: string, table: string, rule: RsRule, out: Edge[]): void {
+    const to = this.lookup(table, name);
+    if (to) out.push({ to, rule });
   }
 }
 
+function newNode(chain: RsChain): GraphNode {
+  return { chain, edges: null, state: 'new', height: 0, heightKnown: false, via: null };
+}
+
 function loopError(stack: readonly RsChain[], back: Edge): TraceError {
-  const from = stack.indexOf(back.to);
-  const cycle = [...stack.slice(from), back.to].map((c) => c.name).join(' → ');
+  const from = stack.indexOf(back.to.chain);
+  const cycle = [...stack.slice(from), back.to.chain].map((c) => c.name).join(' → ');
   return {
     code: 'RULESET_JUMP_LOOP',
     message: `jump loop ${cycle} (${back.rule.span.file}:${back.rule.span.line}): the kernel would refuse to load this ruleset (iptables-legacy, iptables-nft and nft all reject loops reachable from a built-in chain)`,
@@ -157,35 +236,4 @@ function loopError(stack: readonly RsChain[], back: Edge): TraceError {
     line: back.rule.span.line,
     backend: 'iptables-legacy, iptables-nft and nft',
   };
-}
-
-function edgesOf(rs: Ruleset, chain: RsChain): Edge[] {
-  const out: Edge[] = [];
-  for (const rule of chain.rules) {
-    for (const a of [...(rule.extra ?? []), ...(rule.action ? [rule.action] : [])]) {
-      for (const name of targetsOf(rs, a)) {
-        const to = rs.chains.get(`${chain.table}/${name}`);
-        if (to) out.push({ to, rule });
-      }
-    }
-  }
-  return out;
-}
-
-function targetsOf(rs: Ruleset, a: Action): string[] {
-  switch (a.kind) {
-    case 'jump':
-    case 'goto':
-      return [a.chain];
-    case 'vmap':
-      return (a.inline ?? rs.sets.get(a.set)?.elements ?? []).flatMap((el) => verdictTarget(el.verdict));
-    case 'numgen':
-      return a.branches.flatMap((b) => verdictTarget(b.verdict));
-    default:
-      return [];
-  }
-}
-
-function verdictTarget(v: MapVerdict | undefined): string[] {
-  return v && (v.kind === 'jump' || v.kind === 'goto') ? [v.chain] : [];
 }
