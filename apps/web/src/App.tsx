@@ -50,7 +50,7 @@ export function App() {
   const service = serviceQ.data?.services.find((s) => s.id === view.service);
   const flow = flowOf(view);
   const traceQ = useQuery({ ...traceQuery(snapshotId ?? '', flow ?? { src: '', dst: '', dport: 0, proto: 'tcp' }), enabled: !!snapshotId && !!flow });
-  const findingsQ = useQuery({ ...findingsQuery(snapshotId ?? '', view.service ?? ''), enabled: !!snapshotId });
+  const findingsQ = useQuery({ ...findingsQuery(snapshotId ?? '', view.service ?? '', flow), enabled: !!snapshotId });
   const sourcesQ = useQuery({ ...sourcesQuery(snapshotId ?? ''), enabled: !!snapshotId });
   const countersQ = useQuery({ ...countersQuery(snapshotId ?? '', view.since ?? ''), enabled: !!snapshotId && !!view.since });
 

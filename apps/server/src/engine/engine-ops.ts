@@ -23,6 +23,10 @@ export type EngineOp =
       readonly clusterState: SnapshotClusterState | null;
       /** `ns/name`: focus the doctor on this Service (and trace to it). */
       readonly service?: string | undefined;
+      /** A traced packet's source (address or Pod `ns/name`) and destination (`IP:PORT`): trace that one instead. */
+      readonly from?: string | undefined;
+      readonly to?: string | undefined;
+      readonly proto?: 'tcp' | 'udp' | 'sctp' | undefined;
       /** The node's conntrack table when the snapshot has one (stale-entry check). */
       readonly conntrack?: { readonly file: string; readonly text: string } | undefined;
     }

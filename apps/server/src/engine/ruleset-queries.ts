@@ -79,8 +79,12 @@ export class RulesetQueries {
     if (op.kind === 'matrix') return this.matrix(op, { nodeName: op.nodeName, ruleset: rs, nodeIPs: op.nodeIPs });
     if (op.kind === 'trace') return traceOp(rs, op, parsed.backend, this.traceLimits);
     if (op.kind !== 'findings') return answer(rs, op);
-    const key = op.service ?? '';
-    if (!parsed.findings.has(key)) parsed.findings.set(key, answer(rs, op));
+    const key = [op.service ?? '', op.from ?? '', op.to ?? '', op.proto ?? ''].join('\u0000');
+    if (!parsed.findings.has(key)) {
+      // One diagnosis per traced packet: keep the newest few, not one per packet ever asked.
+      if (parsed.findings.size >= 32) parsed.findings.delete(parsed.findings.keys().next().value!);
+      parsed.findings.set(key, answer(rs, op));
+    }
     return parsed.findings.get(key);
   }
 
@@ -135,7 +139,9 @@ function answer(rs: Ruleset, op: Exclude<EngineOp, { kind: 'load' | 'counters' |
         nodeName: op.nodeName,
         nodeIPs: op.nodeIPs,
         ...(clusterState ? { clusterState } : {}),
-        ...(op.service ? { to: op.service } : {}),
+        ...(op.to ? { to: op.to } : op.service ? { to: op.service } : {}),
+        ...(op.from ? { from: op.from } : {}),
+        ...(op.proto ? { proto: op.proto } : {}),
         ...(op.conntrack ? { conntrack: op.conntrack } : {}),
       });
     }

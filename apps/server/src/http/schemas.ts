@@ -45,13 +45,28 @@ export const OverviewQuery = z.object({
   maxNodes: z.coerce.number().int().min(20).max(2000).optional(),
 });
 
-/** `GET /api/snapshots/:id/findings?service=ns/name`. */
+/**
+ * `GET /api/snapshots/:id/findings?service=ns/name[&from=…&to=…&proto=…]`. With a traced packet,
+ * `from` (its source: an address or a Pod as ns/name) and `to` (IP:PORT) make the findings about
+ * that packet, not about a source the doctor picks itself.
+ */
 export const FindingsQuery = z.object({
   service: z
     .string()
     .max(507)
     .regex(/^[a-z0-9][a-z0-9.-]*\/[a-z0-9][a-z0-9.-]*$/, 'a Service as namespace/name')
     .optional(),
+  from: z
+    .string()
+    .max(507)
+    .regex(/^(?:[0-9a-fA-F.:]{2,45}|[a-z0-9][a-z0-9.-]*\/[a-z0-9][a-z0-9.-]*)$/, 'an IP address or a Pod as namespace/name')
+    .optional(),
+  to: z
+    .string()
+    .max(60)
+    .regex(/^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]{2,45}\]):\d{1,5}$/, 'IP:PORT ([IPv6]:PORT)')
+    .optional(),
+  proto: z.enum(['tcp', 'udp', 'sctp']).optional(),
 });
 
 /** `GET /api/snapshots/:id/counters?since=OTHER_ID`: the earlier snapshot of the same node. */

@@ -45,7 +45,7 @@ export function analysisRoutes({ snapshots, engine }: ApiDeps): Router {
     res.on('close', () => gone.abort());
     const ct = s.document?.files.find((f) => f.kind === 'conntrack');
     const conntrack = ct ? { file: ct.name, text: ct.text } : undefined;
-    const d = await engine.run(engineSnapshot(s), { kind: 'findings', nodeName: s.node, nodeIPs: s.nodeIPs, clusterState: s.clusterState ?? null, service: q.service, conntrack }, { signal: gone.signal });
+    const d = await engine.run(engineSnapshot(s), { kind: 'findings', nodeName: s.node, nodeIPs: s.nodeIPs, clusterState: s.clusterState ?? null, service: q.service, from: q.from, to: q.to, proto: q.proto, conntrack }, { signal: gone.signal });
     res.json(FindingsResponse.parse({ findings: d.findings.map((f) => ({ ...f, help: helpAnchor(f.code) })), focus: d.focus, notChecked: d.notChecked }));
   });
   // Where packets went between two saves of one node's rules: the rule counters that moved.

@@ -48,6 +48,19 @@ describe('GET /api/snapshots/:id/findings', () => {
     expect(body.findings.find((f) => f.code === 'FLOW_BLOCKED')!.evidence[0]).toMatchObject({ kind: 'trace', path: expect.arrayContaining([expect.objectContaining({ chain: 'KUBE-SERVICES' })]) });
   });
 
+  it('with a traced packet (from, to, proto), the flow findings are about that packet\'s source', async () => {
+    const q = '?service=shop/frontend&from=10.180.1.6&to=172.30.0.44:80&proto=tcp';
+    const body = FindingsResponse.parse((await findings(`/api/snapshots/demo~worker-2/findings${q}`)).body);
+    expect(body.focus).toBe('shop/frontend');
+    const flow = body.findings.filter((f) => f.code.startsWith('FLOW_'));
+    expect(flow.length).toBeGreaterThan(0);
+    // The source is the traced one, named as the Pod it is and where it runs, not a Pod the doctor picked.
+    for (const f of flow) expect(f.title).toContain('Pod monitoring/prometheus-0 (10.180.1.6, on this node)');
+    const other = FindingsResponse.parse((await findings('/api/snapshots/demo~worker-2/findings?service=shop/frontend&from=192.168.0.99&to=172.30.0.44:80')).body);
+    expect(other.findings.filter((f) => f.code.startsWith('FLOW_')).every((f) => f.title.includes('192.168.0.99'))).toBe(true);
+    expect(await findings('/api/snapshots/demo~worker-2/findings?from=10.180.1.6&to=nope')).toMatchObject({ status: 400, body: { error: { code: 'INVALID_REQUEST' } } });
+  });
+
   it('the healthy node has no drift', async () => {
     const body = FindingsResponse.parse((await findings('/api/snapshots/demo~worker-1/findings')).body);
     expect(body.findings.filter((f) => f.code.startsWith('DRIFT_'))).toEqual([]);

@@ -15,7 +15,7 @@ export const keys = {
   services: (id: string, q: string) => ['snapshots', id, 'services', q] as const,
   graph: (id: string, which: string) => ['snapshots', id, 'graph', which] as const,
   trace: (id: string, flow: Flow) => ['snapshots', id, 'trace', flow] as const,
-  findings: (id: string, service: string) => ['snapshots', id, 'findings', service] as const,
+  findings: (id: string, service: string, packet: string) => ['snapshots', id, 'findings', service, packet] as const,
   counters: (id: string, since: string) => ['snapshots', id, 'counters', since] as const,
   sources: (id: string) => ['snapshots', id, 'sources'] as const,
   overview: (id: string) => ['snapshots', id, 'overview'] as const,
@@ -73,13 +73,16 @@ export function importSnapshot(body: { node: string; collection?: string; nodeIP
   return postJson<SnapshotDetail>('/api/snapshots', body);
 }
 
-/** The doctor's findings for a snapshot, or for one Service (`ns/name`) of it; '' for all. */
-export const findingsQuery = (id: string, service: string) =>
+/**
+ * The doctor's findings for a snapshot, or for one Service (`ns/name`) of it ('' for all); with a
+ * traced packet, about that packet's source and destination rather than a source the doctor picks.
+ */
+export const findingsQuery = (id: string, service: string, packet?: { src: string; dst: string; dport: number; proto: string } | null) =>
   queryOptions({
-    queryKey: keys.findings(id, service),
+    queryKey: keys.findings(id, service, packet ? `${packet.src}>${packet.dst}:${packet.dport}/${packet.proto}` : ''),
     // The signal cancels the request when the user moves on: the browser's few connections per
     // host must not sit waiting for a doctor nobody reads while a trace queues behind them.
-    queryFn: ({ signal }) => fetchJson<FindingsResult>(`${snapshotPath(id)}/findings${service ? `?service=${encodeURIComponent(service)}` : ''}`, { signal }),
+    queryFn: ({ signal }) => fetchJson<FindingsResult>(`${snapshotPath(id)}/findings${findingsSearch(service, packet)}`, { signal }),
     staleTime: Infinity,
     retry,
   });
@@ -105,4 +108,16 @@ export const jobQuery = (id: string) =>
 
 export function startCollection(body: CollectionRequest) {
   return postJson<{ job: CollectionJob }>('/api/collections', body).then((r) => r.job);
+}
+
+function findingsSearch(service: string, packet: { src: string; dst: string; dport: number; proto: string } | null | undefined): string {
+  const q = new URLSearchParams();
+  if (service) q.set('service', service);
+  if (packet) {
+    q.set('from', packet.src);
+    q.set('to', packet.dst.includes(':') ? `[${packet.dst}]:${packet.dport}` : `${packet.dst}:${packet.dport}`);
+    q.set('proto', packet.proto);
+  }
+  const text = q.toString();
+  return text ? `?${text}` : '';
 }

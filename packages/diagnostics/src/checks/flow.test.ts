@@ -21,11 +21,11 @@ describe('flow check (--from / --to)', () => {
     expect(d.findings[0]!.title).toBe('100.0% of new connections from Pod shop/client (10.244.0.7) reach an endpoint');
   });
 
-  it('FLOW_BLOCKED by kube-proxy\'s REJECT, with the Service\'s own findings and no others', () => {
+  it('FLOW_BLOCKED by kube-proxy\'s REJECT, with the Service\'s own findings and no others; a source address that is a Pod\'s is named as that Pod', () => {
     const d = diagnose(input(ruleset, state, { from: '10.244.0.7', to: '10.96.0.30:9000' }));
     expect(d.focus).toBe('shop/api');
     expect(d.findings.map((f) => f.code)).toEqual(['FLOW_BLOCKED', 'SVC_SELECTOR_NO_PODS', 'SVC_NO_ENDPOINTS']);
-    expect(d.findings[0]!.title).toBe('100.0% of new connections from 10.244.0.7 are rejected: kube-proxy found no usable endpoint for the Service');
+    expect(d.findings[0]!.title).toBe('100.0% of new connections from Pod shop/client (10.244.0.7, on this node) are rejected: kube-proxy found no usable endpoint for the Service');
     expect(d.findings[0]!.evidence[0]).toMatchObject({ kind: 'rule', chain: 'filter/KUBE-SERVICES' });
   });
 

@@ -68,7 +68,13 @@ function resolveFrom(ctx: DiagnoseContext, text: string | undefined): { ip: IP; 
     return { ip: s.ip, label: s.why };
   }
   const ip = parseIP(text);
-  if (ip) return { ip, label: text };
+  if (ip) {
+    // An address that is a Pod's is named as that Pod, with where it runs.
+    const owner = ctx.input.clusterState?.pods?.find((p) => p.status?.podIP === ip.text && !p.spec?.hostNetwork);
+    if (!owner) return { ip, label: text };
+    const where = owner.spec?.nodeName ? (owner.spec.nodeName === ctx.input.nodeName ? ', on this node' : `, on node ${owner.spec.nodeName}`) : '';
+    return { ip, label: `Pod ${owner.metadata.namespace}/${owner.metadata.name} (${ip.text}${where})` };
+  }
   const [ns, name] = text.split('/');
   const pod = ctx.input.clusterState?.pods?.find((p) => p.metadata.namespace === ns && p.metadata.name === name);
   const podIP = pod?.status?.podIP ? parseIP(pod.status.podIP) : null;
