@@ -74,4 +74,17 @@ describe('the built svcpath', () => {
     expect(counters.loaded.some((u) => u.includes('/apps/cli/dist/counters-command-'))).toBe(true);
     expect(heavy(counters.loaded)).toEqual([]);
   });
+
+  it('fleet --help and fleet --digests load nothing heavy: only fleet --live loads the Kubernetes client', () => {
+    const help = svcpath(['fleet', '--help']);
+    expect(help.stdout).toContain('--live');
+    expect(heavy(help.loaded)).toEqual([]);
+    expect(help.loaded.some((u) => u.includes('/apps/cli/dist/fleet-live-'))).toBe(false);
+    const offline = svcpath(['fleet', '--digests', 'no-such-dir', '--cluster-state', OVERALL]);
+    expect(offline.status).toBe(1);
+    expect(heavy(offline.loaded)).toEqual([]);
+    const live = svcpath(['fleet', '--live', '--kubeconfig', join(scratch, 'no-such-kubeconfig')]);
+    expect(live.status).toBe(1);
+    expect(live.loaded.some((u) => /@kubernetes\/client-node/.test(u))).toBe(true);
+  });
 });

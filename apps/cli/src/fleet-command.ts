@@ -6,23 +6,57 @@ import { readClusterState } from './doctor-command';
 import { CliError, readFlags, readUserFile, type Io } from './io';
 import { digestOfDumps } from './node-digest-command';
 
+// Literal copies of the collector's defaults (checked in fleet-command.test.ts): importing them
+// would load the Kubernetes client for --help.
+export const LIVE_NAMESPACE = 'svcpath-nodes';
+export const LIVE_IMAGE = 'ghcr.io/svcpath/svcpath:0.1.0';
+
 const HELP = `Usage: svcpath fleet --digests DIR --cluster-state FILE [--json]
+       svcpath fleet --live [--selector L] [--context C] [--kubeconfig F] [options] [--json]
 
 Which nodes disagree with the cluster state, per Service port: for each Service port, how many nodes
 agree, and which do not and how (missing or stale endpoint, missing or stale Service, wrong shares,
 affinity, NodePort), nodes that differ the same way grouped, so thousands of nodes fit one screen.
 
+Offline, from files:
   --digests DIR          a folder with one file per node: a digest printed by "svcpath node-digest"
                          (*.json), or the node's dump (iptables-save or nft list ruleset), named
                          NODE.<anything>; files are read one at a time
   --cluster-state FILE   cluster objects as JSON: {"services","endpointSlices","nodes"?} or the output
                          of \`kubectl get svc,endpointslices,nodes -A -o json\` (nodes give zones)
+
+Live, from the cluster of the current kube context (as kubectl):
+  --live                 read the cluster state, run one short-lived Pod per node that prints the
+                         node's digest ("svcpath node-digest", from the svcpath image), then ask
+                         only the nodes that differ for the detail of the differing buckets;
+                         every Pod is deleted, on failure and on Ctrl-C too
+  --selector L           only nodes with these labels (k=v, k!=v, k, !k; comma-separated)
+  --context C            kubeconfig context (default: the current-context)
+  --kubeconfig FILE      read only this kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)
+  --concurrency N        Pods at a time (default 20)
+  --node-timeout S       seconds per node and round, Pod creation to digest (default 180)
+  --namespace NS         where the Pods run (default ${LIVE_NAMESPACE}: Pod Security privileged)
+  --image IMG            the svcpath image the Pods run (default ${LIVE_IMAGE})
+  Progress goes to stderr; nodes that gave no digest are listed with the reason (the report is
+  then marked PARTIAL). Exit 0 with a report, 1 when no node could be compared, 130 on Ctrl-C.
+  Needs: list Services, EndpointSlices, Pods, Nodes; create, get, delete pods and get pods/log in
+  the namespace (deploy/base/rbac-*.yaml). Full dumps are not fetched: for a node the report
+  names, run "svcpath collect --node NODE --via-pod" (a snapshot you can trace in the UI).
+
   --json                 print the whole report as JSON
 
 A digest without detail tells that a node differs, not how: the report lists such nodes with the
 buckets to ask for ("svcpath node-digest --node NODE --detail N,N"). Dumps are always read in full.`;
 
 const OPTIONS = {
+  live: { type: 'boolean' },
+  selector: { type: 'string' },
+  context: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  concurrency: { type: 'string' },
+  'node-timeout': { type: 'string' },
+  namespace: { type: 'string' },
+  image: { type: 'string' },
   digests: { type: 'string' },
   'cluster-state': { type: 'string' },
   json: { type: 'boolean' },
@@ -32,6 +66,13 @@ const OPTIONS = {
 export async function fleetCommand(args: string[], io: Io): Promise<number> {
   const values = readFlags(args, OPTIONS, HELP, io);
   if (!values) return 0;
+  const liveOnly = (['selector', 'context', 'kubeconfig', 'concurrency', 'node-timeout', 'namespace', 'image'] as const).filter((k) => values[k] !== undefined);
+  if (values.live) {
+    if (values.digests || values['cluster-state']) throw new CliError(`--live reads the cluster itself: leave out --digests and --cluster-state\n\n${HELP}`, 2);
+    // Only this path loads the Kubernetes client.
+    return (await import('./fleet-live')).fleetLive(values, io);
+  }
+  if (liveOnly.length > 0) throw new CliError(`--${liveOnly[0]} needs --live\n\n${HELP}`, 2);
   if (!values.digests || !values['cluster-state']) throw new CliError(`--digests DIR and --cluster-state FILE are required\n\n${HELP}`, 2);
   const expectation = fleetExpectation(readClusterState(io, values['cluster-state']));
   const agg = fleetAggregator(expectation);

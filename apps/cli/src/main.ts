@@ -15,6 +15,7 @@ Usage:
   svcpath counters --before FILE --after FILE
   svcpath diff A B [C ...] | --snapshot ID --snapshot ID | --node NAME  [--json|--markdown]
   svcpath fleet --digests DIR --cluster-state FILE [--json]
+  svcpath fleet --live [--selector LABELS] [--context C] [--json]
   svcpath node-digest --node NAME [--rules FILE ...] [--detail all|N,N]
   svcpath migrate-preview --snapshot ID --to nftables|iptables [--json|--markdown]
 

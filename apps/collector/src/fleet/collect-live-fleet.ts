@@ -14,6 +14,7 @@ import type { ClusterProblem } from '../cluster/cluster-problem.js';
 import { loadKubeconfig, selectContext, type KubeconfigLoadOptions } from '../cluster/kubeconfig-loader.js';
 import { DEFAULT_PAGE_SIZE } from '../cluster/list-all-pages.js';
 import { readClusterState, type ClusterState } from '../cluster/read-cluster-state.js';
+import { DEFAULT_START_TIMEOUT_MS } from '../node-pod/collect-node-dumps-via-pod.js';
 import { collectFleet, DEFAULT_FLEET_CONCURRENCY, type FleetNodeOutcome, type FleetProgress } from '../node-pod/collect-fleet.js';
 import { collectNodeDigest, type NodeDigestPodOptions } from './collect-node-digest.js';
 import { DEFAULT_DIGEST_IMAGE, DEFAULT_DIGEST_NAMESPACE } from './node-digest-pod.js';
@@ -40,7 +41,10 @@ export interface LiveFleetOptions extends KubeconfigLoadOptions {
   readonly concurrency?: number;
   /** Per node and round, from creating its Pod to having its digest. Default 3 minutes. */
   readonly nodeTimeoutMs?: number;
-  /** Until a Pod's container runs (scheduling, image pull); default the node timeout. */
+  /**
+   * Until a Pod's container runs (scheduling, image pull); default two thirds of the node timeout,
+   * at most 2 minutes, so a Pod that never starts is reported as such rather than as a timeout.
+   */
   readonly startTimeoutMs?: number;
   readonly pollIntervalMs?: number;
   readonly requestTimeoutMs?: number;
@@ -109,7 +113,9 @@ export async function collectLiveFleet(o: LiveFleetOptions = {}): Promise<LiveFl
   } catch (e) {
     throw new LiveFleetError(e instanceof Error ? e.message : String(e));
   }
-  const { state, problems: clusterProblems } = await readState(o, c);
+  const { state, problems } = await readState(o, c);
+  // The fleet compares Services and endpoints only: kube-proxy's ConfigMap is read but not needed.
+  const clusterProblems = problems.filter((p) => p.resource !== 'configmaps');
   const nodes = selectNodes(state, o.selector);
   const expectation = fleetExpectation(clusterStateOfSnapshot(state));
   o.onProgress?.({ kind: 'cluster-read', nodes: state.nodes.length, selected: nodes.length, servicePorts: expectation.servicePorts });
@@ -124,7 +130,7 @@ export async function collectLiveFleet(o: LiveFleetOptions = {}): Promise<LiveFl
     server: c.server,
     namespace: o.namespace ?? DEFAULT_DIGEST_NAMESPACE,
     image: o.image ?? DEFAULT_DIGEST_IMAGE,
-    startTimeoutMs: o.startTimeoutMs ?? nodeTimeoutMs,
+    startTimeoutMs: o.startTimeoutMs ?? Math.min(DEFAULT_START_TIMEOUT_MS, Math.round((nodeTimeoutMs * 2) / 3)),
     runTimeoutMs: nodeTimeoutMs,
     pollIntervalMs: o.pollIntervalMs ?? 1_000,
     requestTimeoutMs: o.requestTimeoutMs ?? 30_000,
