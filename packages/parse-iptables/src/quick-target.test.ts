@@ -7,7 +7,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { completeDiagnostics, parseIptablesSave } from './parse';
 import { parseRuleBody } from './parse-rule';
+import type { LazyRule } from './rule';
 import { quickComment, quickTarget } from './quick-target';
 import { ruleShape } from './rule-shape';
 import { tokenize } from './tokenize';
@@ -72,6 +74,27 @@ describe('ruleShape', () => {
         if (sx !== null && sx === ruleShape(y, 0, y.length)) expect(full(x).clean, `${x} | ${y}`).toBe(full(y).clean);
       }),
       { numRuns: 20_000 },
+    );
+  });
+
+  it('lets a rule of a shape already read cleanly tell its jump as its own full reading does', () => {
+    const jumpOf = (body: string) => {
+      const t = full(body).target;
+      return t && (t.kind === 'jump' || t.kind === 'goto') ? t.chain : null;
+    };
+    fc.assert(
+      fc.property(fc.constantFrom(...TEMPLATES, '-g V', '-j V -g V', '-m mark --mark V -j MARK --set-xmark 0x4000/0x4000'), fc.array(fc.array(fc.constantFrom(...VALUES), { minLength: 4, maxLength: 4 }), { minLength: 2, maxLength: 4 }), (t, values) => {
+        const bodies = values.map((v) => {
+          let i = 0;
+          return t.replace(/V/g, () => v[i++]!);
+        });
+        const text = `*filter\n${bodies.map((b) => `-A C ${b}`).join('\n')}\nCOMMIT\n`;
+        const { dump } = parseIptablesSave(text, { file: 'f', lazy: true });
+        completeDiagnostics(dump);
+        const rules = dump.tables.get('filter')!.chains.get('C')!.rules;
+        rules.forEach((r, k) => expect((r as LazyRule).jumpTarget(), bodies[k]).toBe(jumpOf(bodies[k]!)));
+      }),
+      { numRuns: 5_000 },
     );
   });
 

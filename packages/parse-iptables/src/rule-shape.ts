@@ -9,8 +9,11 @@ import { BUILTIN_VERDICTS, TARGETS } from './target-modules';
  * 10,000-Service dump parses a few thousand rules instead of every one. null when the body has
  * anything whose reading could depend on more than its class (escapes, single quotes, tabs, quotes
  * inside a word): such a rule is read in full. Built from a few slices of the line, not word by word.
+ * `jump`, when given, is told where the chain names the shape stands `\u0000J` for are (the last
+ * one's offsets, and how many there are): rules of one shape jump alike, to the chain written there.
  */
-export function ruleShape(src: string, from: number, to: number): string | null {
+export function ruleShape(src: string, from: number, to: number, jump?: JumpSite): string | null {
+  if (jump) jump.count = 0;
   let out = '';
   let copied = from;
   let prevAt = -1;
@@ -40,6 +43,11 @@ export function ruleShape(src: string, from: number, to: number): string | null 
     }
     const cls = quoted ? (isWord(src, prevAt, prevEnd, '--comment') ? '\u0000Q' : null) : classify(src, start, i, prevAt, prevEnd);
     if (cls !== null) {
+      if (jump && cls === JUMP) {
+        jump.at = start;
+        jump.end = i;
+        jump.count++;
+      }
       out += src.slice(copied, start) + cls;
       copied = i;
     }
@@ -48,6 +56,15 @@ export function ruleShape(src: string, from: number, to: number): string | null 
   }
   return out + src.slice(copied, to);
 }
+
+/** Where a body's chain names (after `-j`, `-g`, `--jump`, `--goto`) are: the last at [at, end). */
+export interface JumpSite {
+  at: number;
+  end: number;
+  count: number;
+}
+
+const JUMP = '\u0000J';
 
 /** A character that reads the same in any word: no escape, single quote, tab, CR; `"` only at a quote's ends. */
 function plain(c: number, inQuotes: boolean): boolean {
@@ -63,7 +80,7 @@ function classify(src: string, at: number, end: number, prevAt: number, prevEnd:
   const prevFirst = prevAt >= 0 ? src.charCodeAt(prevAt) : 0;
   if (prevFirst === 45 && (isWord(src, prevAt, prevEnd, '-j') || isWord(src, prevAt, prevEnd, '-g') || isWord(src, prevAt, prevEnd, '--jump') || isWord(src, prevAt, prevEnd, '--goto'))) {
     const name = src.slice(at, end);
-    return BUILTIN_VERDICTS.has(name) || Object.hasOwn(TARGETS, name) || KNOWN_UNSUPPORTED.has(name) ? null : '\u0000J';
+    return BUILTIN_VERDICTS.has(name) || Object.hasOwn(TARGETS, name) || KNOWN_UNSUPPORTED.has(name) ? null : JUMP;
   }
   return first >= 48 && first <= 57 ? ipv4Class(src, at, end) : null;
 }

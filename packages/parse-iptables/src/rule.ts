@@ -1,7 +1,7 @@
 import type { Counters, Match, Rule, Span, Target } from './ast';
 import { parseRuleBody, type ParsedRuleBody, type RuleProblem } from './parse-rule';
 import { quickComment, quickTarget } from './quick-target';
-import { ruleShape } from './rule-shape';
+import { ruleShape, type JumpSite } from './rule-shape';
 import { tokenize, type Token } from './tokenize';
 
 /**
@@ -15,6 +15,8 @@ export class LazyRule implements Rule {
   /** The target read from the line alone (see quick-target.ts), once asked; undefined: only the body can tell. */
   private quick: Target | null | undefined = undefined;
   private quickAsked = false;
+  /** The chain this rule jumps to, learnt from its shape (see validate); undefined: not learnt. */
+  private jump: string | null | undefined = undefined;
 
   /**
    * The rule's text is `src.slice(start, end)` and its body starts at `bodyAt` (offsets into
@@ -79,6 +81,7 @@ export class LazyRule implements Rule {
    * tells (checking every jump of a dump for missing chains).
    */
   jumpTarget(): string | null {
+    if (this.jump !== undefined) return this.jump;
     const target = this.targetNow();
     return target && (target.kind === 'jump' || target.kind === 'goto') ? target.chain : null;
   }
@@ -86,17 +89,24 @@ export class LazyRule implements Rule {
   /**
    * What is not understood in this rule. A clean body is not kept (a check of every rule of a large
    * dump then leaves only the rules a trace walks parsed), and is not even read when a rule of the
-   * same shape (see rule-shape.ts) already read cleanly. A rule with problems, or whose quick target
-   * the full reading contradicts, keeps its reading.
+   * same shape (see rule-shape.ts) already read cleanly; that rule's reading also tells where this
+   * one jumps (`cleanShapes` keeps it), so checking a dump's jumps reads no body either. A rule with
+   * problems, or whose quick target the full reading contradicts, keeps its reading.
    */
-  validate(cleanShapes?: Set<string>): readonly RuleProblem[] {
+  validate(cleanShapes?: Map<string, ShapeJump>): readonly RuleProblem[] {
     if (this.parsed !== null) return this.parsed.problems;
-    const shape = cleanShapes ? ruleShape(this.src, this.bodyAt, this.end) : null;
-    if (shape !== null && cleanShapes!.has(shape)) return NO_PROBLEMS;
+    const site = cleanShapes ? SITE : null;
+    const shape = site ? ruleShape(this.src, this.bodyAt, this.end, site) : null;
+    const known = shape !== null ? cleanShapes!.get(shape) : undefined;
+    if (known !== undefined) {
+      if (known === 'none') this.jump = null;
+      else if (known === 'named') this.jump = this.src.slice(site!.at, site!.end);
+      return NO_PROBLEMS;
+    }
     const parsed = this.read();
     const quick = this.quickRead();
     if (parsed.problems.length > 0 || (quick !== undefined && !sameTarget(quick, parsed.target))) this.parsed = parsed;
-    else if (shape !== null) cleanShapes!.add(shape);
+    else if (shape !== null) cleanShapes!.set(shape, shapeJump(parsed.target, this.src, site!));
     return parsed.problems;
   }
 
@@ -127,6 +137,22 @@ export class LazyRule implements Rule {
     return this.body().problems;
   }
 }
+
+/**
+ * How the rules of one clean shape jump, from one of them read in full: `none` (no jump or goto:
+ * the word after `-j` is the same in all), `named` (to the one chain name the shape leaves out),
+ * `unknown` (anything else: each rule's own target tells).
+ */
+export type ShapeJump = 'none' | 'named' | 'unknown';
+
+function shapeJump(target: Target | null, src: string, site: JumpSite): ShapeJump {
+  const jumps = target !== null && (target.kind === 'jump' || target.kind === 'goto');
+  if (!jumps) return site.count === 0 ? 'none' : 'unknown';
+  return site.count === 1 && target.chain.length === site.end - site.at && src.startsWith(target.chain, site.at) ? 'named' : 'unknown';
+}
+
+/** One site reused by every validate (single-threaded, filled and read within one call). */
+const SITE: JumpSite = { at: 0, end: 0, count: 0 };
 
 /** Whether two readings of a target agree, field by field (addresses may be bigints). */
 function sameTarget(a: unknown, b: unknown): boolean {

@@ -95,6 +95,12 @@ export interface RsRule {
   /** Further actions of one nft rule (`counter meta mark set ... jump x`): applied in order. */
   readonly extra?: readonly Action[];
   readonly assumed?: boolean;
+  /**
+   * The chain `action` jumps or goes to (null: none), when the rule can tell it without reading its
+   * whole action: a lazily read iptables rule answers from its line (walking every jump of a
+   * 10,000-Service dump then reads no rule body). Absent: read `action`.
+   */
+  jumpTarget?(): string | null;
 }
 
 export interface RsChain {

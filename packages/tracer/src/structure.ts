@@ -189,6 +189,11 @@ class ChainGraph {
   private edgesOf(chain: RsChain): Edge[] {
     const out: Edge[] = [];
     for (const rule of chain.rules) {
+      if (rule.jumpTarget && !rule.extra) {
+        const name = rule.jumpTarget();
+        if (name !== null) this.addEdge(name, chain.table, rule, out);
+        continue;
+      }
       if (rule.extra) for (const a of rule.extra) this.addEdges(a, chain.table, rule, out);
       const action = rule.action;
       if (action) this.addEdges(action, chain.table, rule, out);
