@@ -81,7 +81,7 @@ export function CollectDialog({ onCollected }: { onCollected: (id: string) => vo
           {j && (
             <div className="job" role="status" aria-label="Collection progress">
               <p className={`job-state job-${j.state}`}>
-                {j.state === 'running' ? 'Collecting' : j.state === 'succeeded' ? 'Collected' : 'Failed'} {j.node}
+                {j.state === 'running' ? 'Collecting' : j.state === 'succeeded' ? (j.problems.length > 0 ? 'Collected (partial)' : 'Collected') : 'Failed'} {j.node}
                 {j.progress.total > 0 && ` · ${j.progress.done} of ${j.progress.total} commands`} · {j.progress.step}
               </p>
               {j.progress.total > 0 && <progress max={j.progress.total} value={j.progress.done} />}
