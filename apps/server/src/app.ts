@@ -6,6 +6,8 @@ import { analysisRoutes } from './routes/analysis-routes';
 import { collectionRoutes } from './routes/collection-routes';
 import { diffRoutes } from './routes/diff-routes';
 import { exportRoutes } from './routes/export-routes';
+import { fleetRoutes } from './routes/fleet-routes';
+import type { FleetRuns } from './jobs/fleet-runs';
 import { importRoutes } from './routes/import-routes';
 import { overviewRoutes } from './routes/overview-routes';
 import type { ApiDeps } from './routes/api-deps';
@@ -15,6 +17,8 @@ export interface AppOptions extends ApiDeps {
   /** The built web app; null serves the API only. */
   readonly webDist: string | null;
   readonly allowedHosts: () => ReadonlySet<string>;
+  /** Live fleet runs (the fleet view); absent, /api/fleet is not served. */
+  readonly fleet?: FleetRuns;
 }
 
 /** The HTTP app: security first, then the JSON API, the web app, and one error middleware. */
@@ -38,6 +42,7 @@ export function createApp(o: AppOptions): Express {
   api.use('/snapshots/:id', diffRoutes(o));
   api.use('/imports', importRoutes(o));
   api.use(collectionRoutes(o.jobs));
+  if (o.fleet) api.use('/fleet', fleetRoutes(o.fleet));
   api.use(apiNotFound);
   app.use('/api', api);
   if (o.webDist) app.use(webApp(o.webDist));

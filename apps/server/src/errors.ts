@@ -13,6 +13,9 @@ export const ERROR_STATUS = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   JOB_NOT_FOUND: 404,
+  FLEET_RUN_NOT_FOUND: 404,
+  /** One live fleet run at a time: each creates Pods on every node. */
+  FLEET_RUN_RUNNING: 409,
   SNAPSHOT_READ_ONLY: 409,
   NO_RULES: 422,
   /** Counter deltas asked of two snapshots of different nodes. */

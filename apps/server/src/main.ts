@@ -1,12 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import { defaultSnapshotStoreDir } from '@svcpath/collector';
+import { collectLiveFleet, defaultSnapshotStoreDir } from '@svcpath/collector';
 import { startServer } from './start-server';
 
 /**
  * `node --import tsx apps/server/src/main.ts`. HOST (default 127.0.0.1) and PORT (default 8080)
  * choose where to listen; ALLOWED_HOSTS (comma-separated host:port) adds names to answer to;
  * SVCPATH_WEB_DIST and SVCPATH_COLLECTIONS (comma-separated read-only folders) override the defaults;
- * imports and collections are kept in SVCPATH_STORE (default ~/.svcpath/snapshots).
+ * imports and collections are kept in SVCPATH_STORE (default ~/.svcpath/snapshots); the fleet view's
+ * node Pods run SVCPATH_NODE_IMAGE (default ghcr.io/svcpath/svcpath:0.1.0) in SVCPATH_NODE_NAMESPACE
+ * (default svcpath-nodes).
  */
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const env = process.env;
@@ -24,6 +26,12 @@ const server = await startServer({
   collections: list(env.SVCPATH_COLLECTIONS) ?? [here('../demo')],
   store: defaultSnapshotStoreDir(env),
   allowedHosts: list(env.ALLOWED_HOSTS) ?? [],
+  fleet: (o) =>
+    collectLiveFleet({
+      ...o,
+      ...(env.SVCPATH_NODE_IMAGE ? { image: env.SVCPATH_NODE_IMAGE } : {}),
+      ...(env.SVCPATH_NODE_NAMESPACE ? { namespace: env.SVCPATH_NODE_NAMESPACE } : {}),
+    }),
 });
 const first = (await server.snapshots.list())[0];
 console.log(`svcpath listening on ${server.url}/${first ? `?snapshot=${encodeURIComponent(first.id)}` : ''}`);

@@ -1,11 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { collectSnapshot, createFileSnapshotStore } from '@svcpath/collector';
+import { collectLiveFleet, collectSnapshot, createFileSnapshotStore } from '@svcpath/collector';
 import { createApp } from './app';
 import { SplitRulesetEngine } from './engine/split-engine';
 import { EnginePool, type EnginePoolOptions } from './engine/engine-pool';
 import { ownHosts } from './http/security';
 import { CollectionJobs, type CollectFn } from './jobs/collection-jobs';
+import { FleetRuns, type LiveFleetFn } from './jobs/fleet-runs';
 import { LayeredSnapshotSource } from './snapshots/layered-snapshot-source';
 import { MemorySnapshotSource } from './snapshots/memory-snapshot-source';
 import type { SnapshotSource } from './snapshots/snapshot';
@@ -32,6 +33,8 @@ export interface ServerOptions {
   readonly snapshots?: SnapshotSource;
   /** How collection jobs collect; default @svcpath/collector's collectSnapshot (tests pass a fake). */
   readonly collect?: CollectFn;
+  /** How fleet runs collect; default @svcpath/collector's collectLiveFleet (the server's kubeconfig or in-cluster account). */
+  readonly fleet?: LiveFleetFn;
   /**
    * How long a client may take to send its headers (default 10 s) and its whole request (default
    * 120 s: a 64 MB import over a slow link). A stalled body is answered 408 and dropped then.
@@ -64,7 +67,8 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
   const engine = new SplitRulesetEngine(new EnginePool(o.engine), new EnginePool({ ...o.engine, maxWorkers: 2 }));
   const jobs = new CollectionJobs(o.collect ?? collectSnapshot, snapshots);
   let hosts: ReadonlySet<string> = new Set();
-  const app = createApp({ snapshots, engine, jobs, webDist: o.webDist ?? null, allowedHosts: () => hosts });
+  const fleet = new FleetRuns(o.fleet ?? collectLiveFleet);
+  const app = createApp({ snapshots, engine, jobs, fleet, webDist: o.webDist ?? null, allowedHosts: () => hosts });
   const requestMs = o.timeouts?.requestMs ?? 120_000;
   const server = createServer({ headersTimeout: Math.min(o.timeouts?.headersMs ?? 10_000, requestMs), requestTimeout: requestMs, connectionsCheckingInterval: Math.min(1000, requestMs) }, app);
   await new Promise<void>((resolve, reject) => {
@@ -81,6 +85,7 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await fleet.close();
       await engine.close();
       await writer?.close();
     },
