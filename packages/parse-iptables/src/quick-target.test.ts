@@ -61,8 +61,14 @@ describe('quickTarget and quickComment', () => {
 });
 
 describe('ruleShape', () => {
-  const VALUES = ['10.96.0.10', '10.96.0.10/32', '1.2.3.4:80', '256.1.1.1', '010.1.1.1', '10.1.1.1/33', '10.1.1.1/24', '"x y"', '""', 'KUBE-SVC-X', 'DNAT', '80', 'abc'];
-  const TEMPLATES = ['-d V -p tcp -m tcp --dport 80 -j KUBE-SVC-A', '-m comment --comment V -j V', '-j DNAT --to-destination V', '-s V -j V', '-m recent --set --name V --mask V --rsource -j V', 'V -j ACCEPT'];
+  const VALUES = [
+    ...['10.96.0.10', '10.96.0.10/32', '1.2.3.4:80', '256.1.1.1', '010.1.1.1', '10.1.1.1/33', '10.1.1.1/24', '"x y"', '""', 'KUBE-SVC-X', 'DNAT', '80', 'abc'],
+    ...['0', '65535', '65536', '00080', '123456', '80:90', '0.5', '0.10000000009', '0.', '1.5', '0.123456789012345678901', 'a_b', '1.2.3.4:65536', '1.2.3.4:0', '1.2.3.4:080'],
+  ];
+  const TEMPLATES = [
+    ...['-d V -p tcp -m tcp --dport 80 -j KUBE-SVC-A', '-m comment --comment V -j V', '-j DNAT --to-destination V', '-s V -j V', '-m recent --set --name V --mask V --rsource -j V', 'V -j ACCEPT'],
+    ...['-p tcp -m tcp --dport V -j V', '-p udp -m udp --sport V -m comment --comment V -j V', '-m statistic --mode random --probability V -j V', '-m recent --rcheck --seconds 10800 --reap --name V --mask V --rsource -j V', '-p tcp -m tcp -j DNAT --to-destination V'],
+  ];
   it('gives one shape only to bodies that read alike (both clean or both not)', () => {
     fc.assert(
       fc.property(fc.constantFrom(...TEMPLATES), fc.array(fc.constantFrom(...VALUES), { minLength: 4, maxLength: 4 }), fc.array(fc.constantFrom(...VALUES), { minLength: 4, maxLength: 4 }), (t, a, b) => {

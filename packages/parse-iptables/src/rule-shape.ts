@@ -3,9 +3,9 @@ import { BUILTIN_VERDICTS, TARGETS } from './target-modules';
 
 /**
  * A rule body's shape: its text with the values that vary from rule to rule but never change how
- * parseRuleBody reads them replaced by a class — an IPv4 address or prefix (`-d 10.96.0.10/32`,
- * `--to-destination 10.1.2.3:8080` keep their `/len` and `:port`), a quoted comment, a chain a rule
- * jumps to. Rules of one shape parse alike: when one reads cleanly, so do the others, so checking a
+ * parseRuleBody reads them replaced by a class — an IPv4 address or prefix (`-d 10.96.0.10/32`
+ * keeps its `/len`), an address and port (`--to-destination 10.1.2.3:8080`), a quoted comment, a
+ * chain a rule jumps to, a port after `--dport`/`--sport`, a probability, recent's `--name`. Rules of one shape parse alike: when one reads cleanly, so do the others, so checking a
  * 10,000-Service dump parses a few thousand rules instead of every one. null when the body has
  * anything whose reading could depend on more than its class (escapes, single quotes, tabs, quotes
  * inside a word): such a rule is read in full. Built from a few slices of the line, not word by word.
@@ -82,10 +82,48 @@ function classify(src: string, at: number, end: number, prevAt: number, prevEnd:
     const name = src.slice(at, end);
     return BUILTIN_VERDICTS.has(name) || Object.hasOwn(TARGETS, name) || KNOWN_UNSUPPORTED.has(name) ? null : JUMP;
   }
-  return first >= 48 && first <= 57 ? ipv4Class(src, at, end) : null;
+  // recent's --name (kube-proxy's session affinity: the endpoint chain's name) is any word alike.
+  if (prevFirst === 45 && isWord(src, prevAt, prevEnd, '--name') && isName(src, at, end)) return '\u0000N';
+  if (first < 48 || first > 57) return null;
+  // A port after --dport/--sport, a probability after --probability: every one reads alike (a
+  // 10,000-Service dump has a NodePort and a probability per rule, which would make each its own shape).
+  if (prevFirst === 45 && (isWord(src, prevAt, prevEnd, '--dport') || isWord(src, prevAt, prevEnd, '--sport')) && isPort(src, at, end)) return '\u0000P';
+  if (prevFirst === 45 && isWord(src, prevAt, prevEnd, '--probability') && isFraction(src, at, end)) return '\u0000R';
+  return ipv4Class(src, at, end);
 }
 
-/** `a.b.c.d` with canonical octets, then an optional `/len` or `:port` kept as written; else null. */
+/** Letters, digits, `-` and `_`, as chain names are written. */
+function isName(src: string, at: number, end: number): boolean {
+  for (let i = at; i < end; i++) {
+    const c = src.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 95)) return false;
+  }
+  return true;
+}
+
+/** 1 to 5 digits, at most 65535 (values.ts readPort). */
+function isPort(src: string, at: number, end: number): boolean {
+  if (end - at < 1 || end - at > 5) return false;
+  let value = 0;
+  for (let i = at; i < end; i++) {
+    const d = src.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    value = value * 10 + d;
+  }
+  return value <= 65535;
+}
+
+/** `0.` and 1 to 20 digits: a number between 0 and 1, as --probability wants. */
+function isFraction(src: string, at: number, end: number): boolean {
+  if (end - at < 3 || end - at > 22 || src.charCodeAt(at) !== 48 || src.charCodeAt(at + 1) !== 46) return false;
+  for (let i = at + 2; i < end; i++) {
+    const d = src.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+  }
+  return true;
+}
+
+/** `a.b.c.d` with canonical octets, then an optional `:port` (a class) or `/len` (kept as written); else null. */
 function ipv4Class(src: string, at: number, end: number): string | null {
   let i = at;
   for (let octet = 0; octet < 4; octet++) {
@@ -106,5 +144,6 @@ function ipv4Class(src: string, at: number, end: number): string | null {
   }
   if (i === end) return '\u0000A';
   const sep = src.charCodeAt(i);
+  if (sep === 58 /* : */ && isPort(src, i + 1, end)) return '\u0000A:\u0000P';
   return sep === 47 /* / */ || sep === 58 /* : */ ? `\u0000A${src.slice(i, end)}` : null;
 }
