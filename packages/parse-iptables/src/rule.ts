@@ -15,8 +15,12 @@ export class LazyRule implements Rule {
   /** The target read from the line alone (see quick-target.ts), once asked; undefined: only the body can tell. */
   private quick: Target | null | undefined = undefined;
   private quickAsked = false;
-  /** The chain this rule jumps to, learnt from its shape (see validate); undefined: not learnt. */
-  private jump: string | null | undefined = undefined;
+  /**
+   * Where the chain this rule jumps to is written, learnt from its shape (see validate): offsets
+   * into `src`, not a string kept for each of a large dump's rules. NOT_LEARNT, or NO_JUMP.
+   */
+  private jumpAt = NOT_LEARNT;
+  private jumpEnd = 0;
 
   /**
    * The rule's text is `src.slice(start, end)` and its body starts at `bodyAt` (offsets into
@@ -81,7 +85,8 @@ export class LazyRule implements Rule {
    * tells (checking every jump of a dump for missing chains).
    */
   jumpTarget(): string | null {
-    if (this.jump !== undefined) return this.jump;
+    if (this.jumpAt >= 0) return this.src.slice(this.jumpAt, this.jumpEnd);
+    if (this.jumpAt === NO_JUMP) return null;
     const target = this.targetNow();
     return target && (target.kind === 'jump' || target.kind === 'goto') ? target.chain : null;
   }
@@ -99,8 +104,11 @@ export class LazyRule implements Rule {
     const shape = site ? ruleShape(this.src, this.bodyAt, this.end, site) : null;
     const known = shape !== null ? cleanShapes!.get(shape) : undefined;
     if (known !== undefined) {
-      if (known === 'none') this.jump = null;
-      else if (known === 'named') this.jump = this.src.slice(site!.at, site!.end);
+      if (known === 'none') this.jumpAt = NO_JUMP;
+      else if (known === 'named') {
+        this.jumpAt = site!.at;
+        this.jumpEnd = site!.end;
+      }
       return NO_PROBLEMS;
     }
     const parsed = this.read();
@@ -164,6 +172,8 @@ function sameTarget(a: unknown, b: unknown): boolean {
 }
 
 const NO_PROBLEMS: readonly RuleProblem[] = Object.freeze([]);
+const NOT_LEARNT = -1;
+const NO_JUMP = -2;
 
 const UNTERMINATED: RuleProblem = {
   code: 'IPT_UNTERMINATED_QUOTE',

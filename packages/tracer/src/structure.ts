@@ -15,14 +15,19 @@ interface Edge {
   readonly rule: RsRule;
 }
 
-/** A chain in the graph, with what the walks learn about it (kept here, not in maps keyed by chain). */
+/**
+ * A chain in the graph, with what the walks learn about it (kept here, not in maps keyed by chain).
+ * `out` lists the chains its rules jump to, in rule order: the rule of an edge is found again only
+ * for a refusal (see ruleInto), so a dump's ~360,000 jumps cost no object each.
+ */
 interface GraphNode {
   readonly chain: RsChain;
-  edges: readonly Edge[] | null;
+  out: readonly GraphNode[] | null;
   state: 'new' | 'open' | 'closed';
   height: number;
   heightKnown: boolean;
-  via: Edge | null;
+  /** The chain below this one on its longest run of jumps. */
+  via: GraphNode | null;
 }
 
 /** What the structure check found: refusals end the trace; notes are added to its assumptions. */
@@ -117,8 +122,19 @@ class ChainGraph {
     return chain ? this.node(chain) : undefined;
   }
 
-  out(node: GraphNode): readonly Edge[] {
-    return (node.edges ??= this.edgesOf(node.chain));
+  out(node: GraphNode): readonly GraphNode[] {
+    return (node.out ??= this.targetsOf(node.chain));
+  }
+
+  /** The edge from `from` to `to`: the first rule of `from` that jumps there (as the walks met it). */
+  edge(from: GraphNode, to: GraphNode): Edge {
+    const found: GraphNode[] = [];
+    for (const rule of from.chain.rules) {
+      found.length = 0;
+      this.ruleTargets(rule, from.chain.table, found);
+      if (found.includes(to)) return { to, rule };
+    }
+    throw new Error(`no rule of ${from.chain.name} jumps to ${to.chain.name}`);
   }
 
   /** The first loop reachable from a base chain, found by an iterative depth-first walk. */
@@ -129,17 +145,17 @@ class ChainGraph {
       base.state = 'open';
       while (stack.length > 0) {
         const top = stack[stack.length - 1]!;
-        const edge = this.out(top.node)[top.next++];
-        if (!edge) {
+        const to = this.out(top.node)[top.next++];
+        if (!to) {
           top.node.state = 'closed';
           stack.pop();
           continue;
         }
-        const seen = edge.to.state;
-        if (seen === 'open') return loopError(stack.map((f) => f.node.chain), edge);
+        const seen = to.state;
+        if (seen === 'open') return loopError(stack.map((f) => f.node.chain), this.edge(top.node, to));
         if (seen === 'closed') continue;
-        edge.to.state = 'open';
-        stack.push({ node: edge.to, next: 0 });
+        to.state = 'open';
+        stack.push({ node: to, next: 0 });
       }
     }
     return null;
@@ -147,29 +163,29 @@ class ChainGraph {
 
   /** The longest run of jumps below `base` (the graph is known to be loop-free), iteratively. */
   height(base: GraphNode): number {
-    const stack: { node: GraphNode; next: number; best: number; via: Edge | null }[] = [{ node: base, next: 0, best: 0, via: null }];
+    const stack: { node: GraphNode; next: number; best: number; via: GraphNode | null }[] = [{ node: base, next: 0, best: 0, via: null }];
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
       if (top.node.heightKnown) {
         stack.pop();
         continue;
       }
-      const edge = this.out(top.node)[top.next];
-      if (!edge) {
+      const to = this.out(top.node)[top.next];
+      if (!to) {
         top.node.height = top.best;
         top.node.via = top.via;
         top.node.heightKnown = true;
         stack.pop();
         continue;
       }
-      if (!edge.to.heightKnown) {
-        stack.push({ node: edge.to, next: 0, best: 0, via: null });
+      if (!to.heightKnown) {
+        stack.push({ node: to, next: 0, best: 0, via: null });
         continue;
       }
       top.next++;
-      if (edge.to.height + 1 > top.best) {
-        top.best = edge.to.height + 1;
-        top.via = edge;
+      if (to.height + 1 > top.best) {
+        top.best = to.height + 1;
+        top.via = to;
       }
     }
     return base.height;
@@ -180,55 +196,58 @@ class ChainGraph {
     let node = base;
     for (let i = 1; ; i++) {
       const via = node.via!;
-      if (i === level) return via;
-      node = via.to;
+      if (i === level) return this.edge(node, via);
+      node = via;
     }
   }
 
   /** Called once for each chain reached (every rule of a 10,000-Service dump): no array per rule. */
-  private edgesOf(chain: RsChain): Edge[] {
-    const out: Edge[] = [];
-    for (const rule of chain.rules) {
-      if (rule.jumpTarget && !rule.extra) {
-        const name = rule.jumpTarget();
-        if (name !== null) this.addEdge(name, chain.table, rule, out);
-        continue;
-      }
-      if (rule.extra) for (const a of rule.extra) this.addEdges(a, chain.table, rule, out);
-      const action = rule.action;
-      if (action) this.addEdges(action, chain.table, rule, out);
-    }
+  private targetsOf(chain: RsChain): GraphNode[] {
+    const out: GraphNode[] = [];
+    for (const rule of chain.rules) this.ruleTargets(rule, chain.table, out);
     return out;
   }
 
-  private addEdges(a: Action, table: string, rule: RsRule, out: Edge[]): void {
+  /** Appends the chains one rule jumps or goes to. */
+  private ruleTargets(rule: RsRule, table: string, out: GraphNode[]): void {
+    if (rule.jumpTarget && !rule.extra) {
+      const name = rule.jumpTarget();
+      if (name !== null) this.addTarget(name, table, out);
+      return;
+    }
+    if (rule.extra) for (const a of rule.extra) this.addTargets(a, table, out);
+    const action = rule.action;
+    if (action) this.addTargets(action, table, out);
+  }
+
+  private addTargets(a: Action, table: string, out: GraphNode[]): void {
     switch (a.kind) {
       case 'jump':
       case 'goto':
-        return this.addEdge(a.chain, table, rule, out);
+        return this.addTarget(a.chain, table, out);
       case 'vmap':
-        for (const el of a.inline ?? this.rs.sets.get(a.set)?.elements ?? []) this.addVerdict(el.verdict, table, rule, out);
+        for (const el of a.inline ?? this.rs.sets.get(a.set)?.elements ?? []) this.addVerdict(el.verdict, table, out);
         return;
       case 'numgen':
-        for (const b of a.branches) this.addVerdict(b.verdict, table, rule, out);
+        for (const b of a.branches) this.addVerdict(b.verdict, table, out);
         return;
       default:
         return;
     }
   }
 
-  private addVerdict(v: MapVerdict | undefined, table: string, rule: RsRule, out: Edge[]): void {
-    if (v && (v.kind === 'jump' || v.kind === 'goto')) this.addEdge(v.chain, table, rule, out);
+  private addVerdict(v: MapVerdict | undefined, table: string, out: GraphNode[]): void {
+    if (v && (v.kind === 'jump' || v.kind === 'goto')) this.addTarget(v.chain, table, out);
   }
 
-  private addEdge(name: string, table: string, rule: RsRule, out: Edge[]): void {
+  private addTarget(name: string, table: string, out: GraphNode[]): void {
     const to = this.lookup(table, name);
-    if (to) out.push({ to, rule });
+    if (to) out.push(to);
   }
 }
 
 function newNode(chain: RsChain): GraphNode {
-  return { chain, edges: null, state: 'new', height: 0, heightKnown: false, via: null };
+  return { chain, out: null, state: 'new', height: 0, heightKnown: false, via: null };
 }
 
 function loopError(stack: readonly RsChain[], back: Edge): TraceError {
