@@ -111,6 +111,7 @@ export function App() {
         <SnapshotPicker snapshots={list} value={snapshotId} onChange={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, outcome: undefined, ret: undefined, finding: undefined, since: undefined })} />
         {snapshotId && <ServiceSearch snapshot={snapshotId} onPick={(s) => setView({ service: s.id, ns: undefined, node: undefined, dst: undefined, dport: undefined, ret: undefined, outcome: undefined, finding: undefined })} />}
         <div className="spacer" />
+        <a href="/fleet">Fleet</a>
         <ImportDialog onImported={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, finding: undefined })} />
         <CollectDialog onCollected={(id) => setView({ snapshot: id, service: undefined, ns: undefined, node: undefined, finding: undefined })} />
         <ExportMenu capture={capture?.fn ?? null} poster={poster} markdown={markdown} nameParts={[meta?.node, view.service ?? view.ns]} />
