@@ -1,5 +1,6 @@
 import { describeDisagreement } from './compare-port';
-import type { FleetReport, NodeProblem } from './model';
+import { groupProblems } from './group-problems';
+import type { FleetReport } from './model';
 
 export interface FormatOptions {
   /** Service ports listed before "… N more" (default 15). */
@@ -17,21 +18,6 @@ function names(nodes: readonly string[], max: number): string {
 /** A group's disagreements on one line: the first three, then how many more. */
 function ways(lines: readonly string[]): string {
   return lines.length <= 3 ? lines.join('; ') : `${lines.slice(0, 3).join('; ')}; and ${lines.length - 3} more`;
-}
-
-function problemLine(p: NodeProblem): string {
-  switch (p.kind) {
-    case 'no-digest':
-      return `${p.node}: not collected (${p.reason})`;
-    case 'unsupported-mode':
-      return `${p.node}: kube-proxy mode ${p.mode} has no per-Service digest`;
-    case 'duplicate-digest':
-      return `${p.node}: a second digest for this node was ignored`;
-    default: {
-      const never: never = p;
-      return never;
-    }
-  }
 }
 
 /**
@@ -58,9 +44,11 @@ export function formatFleetReport(r: FleetReport, o: FormatOptions = {}): string
   if (r.undetailed.length > 0)
     out.push('', `${r.undetailed.length} nodes differ in buckets their digest does not detail: ${names(r.undetailed.map((u) => u.node), maxNodes)}`);
   if (r.problems.length > 0) {
+    // Grouped by reason: a refusal that hit every node is one line, not one per node.
+    const groups = groupProblems(r.problems);
     out.push('', `${r.problems.length} nodes not compared:`);
-    for (const p of r.problems.slice(0, 5)) out.push(`  ${problemLine(p)}`);
-    if (r.problems.length > 5) out.push(`  … ${r.problems.length - 5} more`);
+    for (const g of groups.slice(0, 5)) out.push(`  ${names(g.nodes, maxNodes)}: ${g.reason}`);
+    if (groups.length > 5) out.push(`  … ${groups.length - 5} more reasons (--json for all)`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -8,3 +8,4 @@ export { fleetAggregator, type FleetAggregator } from './aggregate';
 export { comparePort, describeDisagreement } from './compare-port';
 export { formatFleetReport, type FormatOptions } from './format-fleet';
 export { parseNodeDigest } from './parse-node-digest';
+export { groupProblems, problemReason, type ProblemGroup } from './group-problems';

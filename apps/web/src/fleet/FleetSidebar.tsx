@@ -1,5 +1,5 @@
 import type { FleetRun } from './fleet-types';
-import { groupProblems } from './fleet-view';
+import { groupProblems } from '@svcpath/fleet';
 
 type Result = NonNullable<FleetRun['result']>;
 

@@ -1,38 +1,6 @@
 // What the fleet view shows, computed from the report: pure, tested in fleet-view.test.ts.
 import { describeDisagreement } from '@svcpath/fleet';
-import type { DriftGroup, FleetReport, NodeProblem, PortDrift } from './fleet-types';
-
-/** Nodes that failed the same way, one line each however many nodes. */
-export interface ProblemGroup {
-  readonly reason: string;
-  readonly nodes: readonly string[];
-}
-
-function reasonOf(p: NodeProblem): string {
-  switch (p.kind) {
-    case 'no-digest':
-      // Pod names differ per node; without them, nodes that failed the same way group together.
-      return p.reason.replace(/svcpath-digest-[a-z0-9.-]+?-[0-9a-f]{8}\b/g, 'svcpath-digest-…');
-    case 'unsupported-mode':
-      return `kube-proxy mode ${p.mode}: no per-Service digest`;
-    case 'duplicate-digest':
-      return 'a second digest for the node was ignored';
-    default: {
-      const never: never = p;
-      return never;
-    }
-  }
-}
-
-/** Problems grouped by reason, most nodes first. */
-export function groupProblems(problems: readonly NodeProblem[]): ProblemGroup[] {
-  const by = new Map<string, string[]>();
-  for (const p of problems) {
-    const r = reasonOf(p);
-    (by.get(r) ?? by.set(r, []).get(r)!).push(p.node);
-  }
-  return [...by].map(([reason, nodes]) => ({ reason, nodes: nodes.sort() })).sort((a, b) => b.nodes.length - a.nodes.length || a.reason.localeCompare(b.reason));
-}
+import type { DriftGroup, FleetReport, PortDrift } from './fleet-types';
 
 /** A group's disagreements in words, one per line. */
 export function groupLines(g: DriftGroup): string[] {
