@@ -41,7 +41,7 @@ Live, from the cluster of the current kube context (as kubectl):
   then marked PARTIAL). Exit 0 with a report, 1 when no node could be compared, 130 on Ctrl-C.
   Needs: list Services, EndpointSlices, Pods, Nodes; create, get, delete pods and get pods/log in
   the namespace (deploy/base/rbac-*.yaml). Full dumps are not fetched: for a node the report
-  names, run "svcpath collect --node NODE --via-pod" (a snapshot you can trace in the UI).
+  names, run "svcpath collect --node NODE --via-pod --pod-namespace NS" (a snapshot to trace).
 
   --json                 print the whole report as JSON
 

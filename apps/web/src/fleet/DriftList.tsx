@@ -20,7 +20,7 @@ function NodeChips({ nodes, portName, snapshots }: { nodes: readonly string[]; p
                 {n}
               </a>
             ) : (
-              <span className="fleet-node" title={`No snapshot of ${n}: collect one (svcpath collect --node ${n} --via-pod) to trace it`}>
+              <span className="fleet-node" title={`No snapshot of ${n}: collect one (svcpath collect --node ${n} --via-pod --pod-namespace svcpath-nodes) to trace it`}>
                 {n}
               </span>
             )}
