@@ -32,7 +32,7 @@ const full = (body: string) => {
 };
 
 const WORDS = ['-j', '-g', '--jump', '-m', 'comment', '--comment', '-m comment --comment', '"a -j X"', '"b c"', 'word', '"--comment"', '-p', 'tcp', '--dport', '80', '-d', '10.96.0.10/32', '-s', '300.1.1.1',
-  'KUBE-SEP-A', 'DNAT', '--to-destination', '10.1.2.3:8080', 'REJECT', 'ACCEPT', 'MASQUERADE', '--random-fully', 'MARK', '--set-xmark', '0x4000/0x4000',
+  'KUBE-SEP-A', 'DNAT', '--to-destination', '10.1.2.3:8080', '10.1.2.3', '1.2.3.4-1.2.3.9:80-90', '[fd00::1]:80', '10.1.2.3:99999', 'REJECT', 'ACCEPT', 'MASQUERADE', '--random-fully', 'MARK', '--set-xmark', '0x4000/0x4000',
   '!', '-c', '1', 'recent', '--rsource', '--name', '--set', 'statistic', '--mode', 'random', '--probability', '0.5', "'x'", '"', '\\', 'NFQUEUE', '--match-set', 'KUBE-CLUSTER-IP', 'dst,dst', 'set'];
 const body = fc.array(fc.constantFrom(...WORDS), { maxLength: 12 }).map((w) => w.join(' '));
 
@@ -57,6 +57,19 @@ describe('quickTarget and quickComment', () => {
     expect(known).toBeGreaterThan(fixtureBodies.length * 0.9);
     expect(comments).toBeGreaterThan(fixtureBodies.length * 0.9);
     fc.assert(fc.property(body, (b) => void check(b)), { numRuns: 20_000 });
+  });
+});
+
+describe('quickTarget on endpoint DNATs', () => {
+  it('reads `-j DNAT --to-destination X` as the full reading does', () => {
+    const dests = ['10.1.2.3:8080', '10.1.2.3', '1.2.3.4-1.2.3.9:80-90', '[fd00::1]:80', 'fd00::1', '10.1.2.3:99999', '300.1.1.1:80', ':80', '10.1.2.3:', 'x', '"10.1.2.3:80"'];
+    for (const d of dests)
+      for (const b of [`-p tcp -m tcp -j DNAT --to-destination ${d}`, `-j DNAT --to-destination ${d}`, `-j DNAT --to-destination ${d} --random`]) {
+        const q = quickTarget(b, 0, b.length);
+        if (q !== undefined) expect(q, b).toEqual(full(b).target);
+      }
+    const kube = '-p tcp -m comment --comment "ns/svc:http" -m tcp -j DNAT --to-destination 10.128.0.5:8080';
+    expect(quickTarget(kube, 0, kube.length)).toEqual(full(kube).target);
   });
 });
 

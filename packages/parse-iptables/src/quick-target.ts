@@ -3,6 +3,7 @@ import { MATCH_MODULES } from './match-modules';
 import { KNOWN_UNSUPPORTED, parseRuleBody } from './parse-rule';
 import { BUILTIN_VERDICTS, TARGETS } from './target-modules';
 import { tokenize } from './tokenize';
+import { readNatRange } from './values';
 
 const VERDICTS: Readonly<Record<string, Target>> = { ACCEPT: { kind: 'ACCEPT' }, DROP: { kind: 'DROP' }, RETURN: { kind: 'RETURN' } };
 
@@ -10,6 +11,9 @@ const VERDICTS: Readonly<Record<string, Target>> = { ACCEPT: { kind: 'ACCEPT' },
 const GENERIC_AFTER = /(?:^|\s)(?:-[a-zA-Z0-9]|--(?:match|protocol|source|destination|src|dst|in-interface|out-interface|fragment|set-counters|jump|goto|ipv4|ipv6))(?:\s|$)/;
 
 const OPTION_SPECS = [...Object.values(MATCH_MODULES), ...Object.values(TARGETS)];
+
+/** `--to-destination ADDR[:PORT]`, one plain word and nothing else. */
+const ONE_DESTINATION = /^--to-destination ([^\s"']+)$/;
 
 /** Options that take no value in every module and target that has them (`--rsource`, `--reap`). */
 const FLAGS: ReadonlySet<string> = (() => {
@@ -52,6 +56,12 @@ export function quickTarget(src: string, from: number, to: number): Target | nul
     if (!Object.hasOwn(TARGETS, site.name) && !KNOWN_UNSUPPORTED.has(site.name)) return { kind: 'jump', chain: site.name };
   }
   if (site.goto || !Object.hasOwn(TARGETS, site.name) || GENERIC_AFTER.test(rest)) return undefined;
+  // kube-proxy's endpoint DNAT, one per endpoint of a large dump: read without tokenising.
+  if (site.name === 'DNAT') {
+    const to = ONE_DESTINATION.exec(rest);
+    const range = to ? readNatRange(to[1]!) : null;
+    if (range) return { kind: 'DNAT', to: [range], random: false, persistent: false };
+  }
   // Only the target's own options follow: reading `-j NAME options` alone gives the same target.
   const { tokens, unterminated } = tokenize(src.slice(site.flag, to));
   const alone = parseRuleBody(tokens);

@@ -62,6 +62,9 @@ const NFT_BASE = /^(?:nat|filter)-(?:prerouting|input|forward|output|postrouting
  * nftables proxier's chain names (`service-<hash>-ns/svc/tcp/port`, `endpoint-…`, `services`, …).
  */
 export function chainKindOf(name: string): ChainKind {
+  // Most chains of a large dump are per-Service ones: read them without a regular expression.
+  const perService = kubePerServiceKind(name);
+  if (perService !== null) return perService;
   if (BUILTIN.has(name) || NFT_BASE.test(name)) return 'builtin';
   const fixed = FIXED[name] ?? NFT_FIXED[name];
   if (fixed) return fixed;
@@ -69,6 +72,19 @@ export function chainKindOf(name: string): ChainKind {
   if (m) return PER_SERVICE[m[1]!] ?? 'other';
   const n = /^(service|external|firewall|endpoint)-[A-Z0-9]{8}-[^/]+\/[^/]+\//.exec(name);
   return (n && NFT_PER_SERVICE[n[1]!]) || 'other';
+}
+
+/** `KUBE-(SVC|SVL|EXT|FW|XLB|SEP)-` and 16 of [A-Z0-9]: that kind; anything else null. */
+function kubePerServiceKind(name: string): ChainKind | null {
+  if (name.charCodeAt(0) !== 75 /* K */ || !name.startsWith('KUBE-')) return null;
+  const dash = name.indexOf('-', 5);
+  if (dash < 0 || name.length - dash - 1 !== 16) return null;
+  for (let i = dash + 1; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return null;
+  }
+  const prefix = name.slice(5, dash);
+  return Object.hasOwn(PER_SERVICE, prefix) ? PER_SERVICE[prefix]! : null;
 }
 
 /** The hook an iptables built-in chain or a kube-proxy nft base chain is called from, or null. */

@@ -1,4 +1,5 @@
 import type { RsRule, Ruleset } from '@svcpath/ruleset';
+import { jumpTarget } from './jump-target';
 
 /** kube-proxy's per-Service chains: KUBE-SVC/SVL/EXT/FW/SEP-<hash> and the older KUBE-XLB-<hash>. */
 export const SERVICE_CHAIN = /^KUBE-(SVC|SVL|EXT|FW|SEP|XLB)-[A-Z0-9]{16}$/;
@@ -45,9 +46,10 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
   }
   for (const chain of rs.chains.values()) {
     for (const r of chain.rules) {
-      const a = r.action;
-      if (!a || (a.kind !== 'jump' && a.kind !== 'goto') || !SERVICE_CHAIN.test(a.chain)) continue;
-      const id = `${chain.table}/${a.chain}`;
+      // The jump alone: a lazily read rule tells it from its line (a DNAT's action is not read).
+      const to = jumpTarget(r);
+      if (to === null || !SERVICE_CHAIN.test(to)) continue;
+      const id = `${chain.table}/${to}`;
       const name = servicePortNameOf(r.comment) ?? out.get(chain.id);
       if (name && !out.has(id)) out.set(id, name);
     }
