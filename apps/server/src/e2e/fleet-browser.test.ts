@@ -1,11 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { collectLiveFleet } from '@svcpath/collector';
+import { collectLiveFleet, type LiveFleetResult } from '@svcpath/collector';
+import { fleetAggregator, fleetExpectation } from '@svcpath/fleet';
+import { simulateFleet, variantDigest } from '@svcpath/fleet/simulate';
+import { generateScaleCluster, renderIptablesSave } from '@svcpath/kube-proxy-sim';
 import { startFleetStandIn, type FleetStandIn } from '../../../collector/src/fleet/testing/fleet-stand-in';
 import { startServer, type RunningServer } from '../start-server';
 
@@ -16,12 +19,11 @@ vi.setConfig({ testTimeout: 120_000, expect: { poll: { timeout: 30_000, interval
  * The fleet view in a real browser, against a server whose fleet runs are the real
  * collectLiveFleet on 52 nodes behind the fake API server (the only stand-in; its kubelet double
  * prints each simulated node's digest, see apps/collector/src/fleet/testing/fleet-stand-in.ts).
- * One drifting node also has a snapshot (the kube-proxy conformance dump imported under its name),
- * so its chip opens its trace. Builds the web app, drives headless Chromium; screenshots go to
+ * One drifting node also has a snapshot (its rules as kube-proxy-sim renders them, imported), so
+ * its chip opens its trace. Builds the web app, drives headless Chromium; screenshots go to
  * $SVCPATH_SHOTS when set.
  */
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const DUMP = join(ROOT, 'packages/tracer/src/fixtures/kube-proxy-conformance/iptables-TestOverallIPTablesRules/iptables-save.txt');
 let sim: FleetStandIn;
 let server: RunningServer;
 let context: BrowserContext;
@@ -37,7 +39,7 @@ beforeAll(async () => {
   const res = await fetch(`${server.url}/api/snapshots`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ collection: 'incident', node: sim.drifting[0], files: [{ name: 'iptables-save.txt', text: readFileSync(DUMP, 'utf8') }] }),
+    body: JSON.stringify({ collection: 'incident', node: sim.drifting[0], files: [{ name: 'iptables-save.txt', text: renderIptablesSave(sim.fleet.truth, { nodeName: sim.drifting[0]!, clusterCIDR: sim.clusterCIDR }) }] }),
   });
   expect(res.status).toBe(201);
   snapshotId = ((await res.json()) as { snapshot: { id: string } }).snapshot.id;
@@ -120,6 +122,56 @@ describe('the fleet view in a browser', () => {
 
     await link.click();
     await page.waitForURL((u) => u.pathname === '/' && u.searchParams.get('snapshot') === snapshotId);
+    // The node's snapshot opens on the Service's graph, with the trace form beside it.
+    await page.locator('.react-flow__node').first().waitFor();
+    expect(page.url()).toContain(`service=${port.slice(0, port.lastIndexOf(':'))}`);
     expect(consoleErrors).toEqual([]);
+  });
+});
+
+/**
+ * 5,000 nodes (kube-proxy-sim, 300 Services, 20 nodes per drift kind, 40 in nftables mode, 30 never
+ * answering) aggregated by @svcpath/fleet exactly as a live run would, served by a second server
+ * whose fleet run returns that result: the answer fits one 1280×800 screen.
+ */
+describe('the fleet view of 5,000 nodes', () => {
+  it('fits one screen: one row per drifting Service port, a dozen node names per group, failures as one line', async () => {
+    const cluster = generateScaleCluster({ services: 300, endpointsPerService: 3, seed: 9, nodes: 3 });
+    const fleet = simulateFleet({ cluster, size: 5_000, drift: { 'stale-endpoint': 20, 'missing-endpoint': 20, 'missing-service': 20, 'stale-service': 20, 'node-port': 20, 'wrong-shares': 20 }, nftables: 40 });
+    const expectation = fleetExpectation(fleet.truth);
+    const first = fleetAggregator(expectation);
+    const all = fleet.variants.flatMap((v) => v.nodes.map((n) => ({ v, n })));
+    const silent = new Set(all.slice(-30).map((x) => x.n));
+    for (const { v, n } of all) if (!silent.has(n)) first.add(variantDigest(v, n));
+    const buckets = new Map(first.report().undetailed.map((u) => [u.node, u.buckets]));
+    const agg = fleetAggregator(expectation);
+    for (const { v, n } of all) if (!silent.has(n)) agg.add(variantDigest(v, n, buckets.get(n)));
+    for (const n of silent) agg.problem({ kind: 'no-digest', node: n, reason: 'cannot read the log of the digest Pod svcpath-nodes/svcpath-digest-x-0a0b0c0d: the account needs RBAC permission "get" on "pods/log"' });
+    const result: LiveFleetResult = { report: agg.report(), context: 'big', server: 'https://big', nodes: all.map((x) => x.n), clusterProblems: [], pods: { created: 5_120, deleted: 5_120, notDeleted: [] }, digestBytes: [25_000_000, 1_000_000], cancelled: false };
+    const big = await startServer({ port: 0, webDist: join(ROOT, 'apps/web/dist'), fleet: async () => result });
+    try {
+      await fetch(`${big.url}/api/fleet/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const page = await context.newPage();
+      page.on('pageerror', (e) => consoleErrors.push(e.message));
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.goto(`${big.url}/fleet`);
+      await page.locator('.fleet-headline').waitFor();
+      expect(await page.locator('.fleet-big > span').allTextContents()).toEqual([`${result.report.agreeing} agree`, `${result.report.compared - result.report.agreeing} disagree`, '30 not compared']);
+      expect(await page.locator('.fleet-port').count()).toBe(result.report.drift.length);
+      expect(result.report.drift.length).toBeLessThanOrEqual(8);
+      // Every port row and the grouped failure are on the first screen, nothing scrolled.
+      const last = (await page.locator('.fleet-port').last().boundingBox())!;
+      expect(last.y + last.height).toBeLessThan(800);
+      expect(await page.locator('.fleet-problems > li').count()).toBe(1);
+      const biggest = page.locator('.fleet-port').first();
+      await biggest.getByRole('button').click();
+      const chips = biggest.locator('.fleet-node');
+      expect(await chips.count()).toBe(12);
+      expect(await biggest.getByRole('button', { name: /^and \d+ more$/ }).count()).toBeGreaterThan(0);
+      await shot(page, 'fleet-5000-1280-light');
+      expect(consoleErrors).toEqual([]);
+    } finally {
+      await big.close();
+    }
   });
 });

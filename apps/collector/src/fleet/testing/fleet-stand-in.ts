@@ -23,6 +23,8 @@ export interface FleetStandIn {
   readonly api: FakeApiServer;
   readonly kubeconfigPath: string;
   readonly fleet: SimulatedFleet;
+  /** The simulated cluster's Pod CIDR (to render a node's rules with kube-proxy-sim). */
+  readonly clusterCIDR: string;
   /** Every node name, sorted. */
   readonly nodes: readonly string[];
   /** Nodes with planted drift. */
@@ -91,5 +93,5 @@ export async function startFleetStandIn(o: FleetStandInOptions): Promise<FleetSt
     currentContext: 'sim',
   });
   const drifting = [...new Set(fleet.planted.map((p) => p.node))].sort();
-  return { api, kubeconfigPath, fleet, nodes, drifting, runs, close: () => api.close() };
+  return { api, kubeconfigPath, fleet, clusterCIDR: cluster.clusterCIDR, nodes, drifting, runs, close: () => api.close() };
 }
