@@ -4,8 +4,14 @@ import { formatShare } from './graph-builder';
 /**
  * One outcome in plain words, share first: "50% to 10.180.0.4:80, masqueraded",
  * "100% rejected (icmp-port-unreachable)", "100% accepted unchanged, delivered on the node".
+ * `{ share: false }` leaves the share out, for a view that prints it in a column of its own.
  */
-export function describeOutcome(o: Pick<Outcome, 'probability' | 'verdict' | 'destination' | 'masquerade' | 'delivery' | 'rejectWith'>): string {
+export function describeOutcome(o: Pick<Outcome, 'probability' | 'verdict' | 'destination' | 'masquerade' | 'delivery' | 'rejectWith'>, options?: { readonly share?: boolean }): string {
+  const text = describeWithShare(o);
+  return options?.share === false ? text.slice(text.indexOf(' ') + 1) : text;
+}
+
+function describeWithShare(o: Pick<Outcome, 'probability' | 'verdict' | 'destination' | 'masquerade' | 'delivery' | 'rejectWith'>): string {
   const share = formatShare(o.probability);
   const masq = o.masquerade ? ', masqueraded' : '';
   const where = o.delivery === 'local' ? ', delivered on the node' : '';

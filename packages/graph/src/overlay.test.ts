@@ -65,7 +65,7 @@ describe('describeOutcome and viewMarkdown', () => {
     { dst: '172.30.0.44', dport: 80, src: '203.0.113.2', text: ['50% to 10.180.0.4:80, masqueraded', '50% to 10.180.0.5:80, masqueraded'] },
     { dst: '172.30.0.46', dport: 80, src: '10.0.0.2', text: ['100% rejected (icmp-port-unreachable)'] },
   ])('$src → $dst:$dport reads "$text"', ({ src, dst, dport, text }) => {
-    expect(run(src, dst, dport).outcomes.map(describeOutcome).sort()).toEqual(text);
+    expect(run(src, dst, dport).outcomes.map((o) => describeOutcome(o)).sort()).toEqual(text);
   });
 
   it('cites every rule on the trace path by file and line', () => {

@@ -102,7 +102,7 @@ describe('svcpath in a browser', () => {
     await page.getByRole('button', { name: 'Trace', exact: true }).click();
     const outcomes = page.locator('.outcome-text');
     await expect.poll(() => outcomes.count()).toBe(2);
-    expect((await outcomes.allTextContents()).sort()).toEqual(['50% to 10.180.0.4:80', '50% to 10.180.0.5:80']);
+    expect((await outcomes.allTextContents()).sort()).toEqual(['to 10.180.0.4:80', 'to 10.180.0.5:80']);
     expect(await page.locator('.outcome-share').allTextContents()).toEqual(['50%', '50%']);
     await expect.poll(() => page.locator('.svc-node.lit').count()).toBeGreaterThanOrEqual(6);
     expect(await page.locator('.svc-node.lit', { hasText: '10.180.0.4:80' }).locator('.svc-node-share').textContent()).toBe('50%');
@@ -144,7 +144,7 @@ describe('svcpath in a browser', () => {
   it('a link reproduces the view, and a returning client follows affinity', async () => {
     const page = await open('/?snapshot=demo~worker-1&service=shop/cart&src=203.0.113.2&dst=192.168.0.2&dport=30446&proto=tcp');
     const outcomes = page.locator('.outcome-text');
-    await expect.poll(async () => (await outcomes.allTextContents()).sort()).toEqual(['50% to 10.180.0.8:8080, masqueraded', '50% to 10.180.1.8:8080, masqueraded']);
+    await expect.poll(async () => (await outcomes.allTextContents()).sort()).toEqual(['to 10.180.0.8:8080, masqueraded', 'to 10.180.1.8:8080, masqueraded']);
     await page.getByRole('button', { name: '10.180.0.8:8080', exact: true }).click();
     await expect.poll(() => page.url()).toContain('ret=10.180.0.8:8080');
     await page.getByText('Session affinity: this client reached').waitFor();

@@ -93,7 +93,7 @@ function headline(o: Outcome): string {
   // The share is in its own column: one number, once.
   if (o.kind === 'endpoint-not-shown') return `to ${o.destination ?? 'an endpoint'} — endpoint not shown in the paste`;
   if (o.kind === 'unknown') return `${o.notShown?.subject ?? 'a chain'} is not in the paste`;
-  return describeOutcome(o);
+  return describeOutcome(o, { share: false });
 }
 
 function KindBadge({ kind }: { kind: Outcome['kind'] }) {

@@ -1,3 +1,5 @@
+import { measureText } from '../layout/measure-text';
+
 /**
  * A plain SVG of the graph as it is on screen, built by hand (no foreignObject), so it can be
  * saved as .svg and drawn onto a canvas for PNG without tainting it.
@@ -86,11 +88,15 @@ function nodeSvg(n: SceneNode, p: Palette): string {
   ];
   let bx = n.x + 16;
   for (const b of n.badges ?? []) {
-    const w = b.length * 7 + 14;
+    const w = measureText(b, 'badge') + 14;
     parts.push(`<rect x="${n2(bx)}" y="${n2(n.y + 50)}" width="${n2(w)}" height="17" rx="8.5" fill="none" stroke="${p.nodeStroke}"/><text x="${n2(bx + w / 2)}" y="${n2(n.y + 62)}" font-size="11" font-weight="600" text-anchor="middle" fill="${p.muted}">${escapeXml(b)}</text>`);
     bx += w + 4;
   }
-  if (n.share) parts.push(`<text x="${n2(n.x + n.width - 10)}" y="${n2(n.y + 16)}" font-size="12.5" font-weight="700" text-anchor="end" fill="${p.lit}">${escapeXml(n.share)}</text>`);
+  if (n.share) {
+    // Top right, unless the title reaches there: then on the caption line, whose text is short.
+    const clear = n.x + 16 + measureText(n.label, 'title') + 8 + measureText(n.share, 'edgeLabel') <= n.x + n.width - 10;
+    parts.push(`<text x="${n2(n.x + n.width - 10)}" y="${n2(n.y + (clear ? 16 : 40))}" font-size="12.5" font-weight="700" text-anchor="end" fill="${p.lit}">${escapeXml(n.share)}</text>`);
+  }
   parts.push('</g>');
   return parts.join('');
 }
@@ -155,7 +161,7 @@ function footerSvg(poster: Poster | undefined, p: Palette, top: number): { svg: 
     );
     const tx = x + (l.dashed ? 24 : 16);
     out.push(`<text x="${tx}" y="${y}" font-size="12" fill="${p.muted}">${escapeXml(l.text)}</text>`);
-    x = tx + l.text.length * 6.6 + 16;
+    x = tx + measureText(l.text, 'detail') + 16;
   }
   if (poster) out.push(`<text x="${MARGIN}" y="${y + LINE + 4}" font-size="11.5" fill="${p.muted}">Drawn by svcpath ${escapeXml(poster.version)} from the node's rule dumps; rule lines cite the dump files.</text>`);
   return { svg: out.join('\n'), height: (poster ? LINE * 2 + 8 : LINE + 8) + MARGIN };

@@ -1,6 +1,7 @@
 import type { Graph } from '@svcpath/graph';
 import { toElk, type Layout } from './elk-input';
 import { measureText } from './measure-text';
+import { withOutsideLanes } from './outside-lane';
 
 type Reply = { id: number; layout?: Layout; error?: string };
 
@@ -39,7 +40,7 @@ export function layoutGraph(cacheKey: string, graph: Graph): Promise<Layout> {
   const p = new Promise<Layout>((resolve, reject) => {
     waiting.set(id, { resolve, reject });
     start().postMessage({ id, graph: toElk(graph, measureText) });
-  });
+  }).then((l) => withOutsideLanes(graph, l));
   cache.set(cacheKey, p);
   p.catch(() => cache.delete(cacheKey));
   while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
