@@ -11,7 +11,7 @@ import {
   type UnparsedLine,
 } from './ast';
 import { parseRuleBody, type ParsedRuleBody } from './parse-rule';
-import { LazyRule, splitRuleHead, type ShapeJump } from './rule';
+import { LazyRule, splitRuleHead, type RuleSource, type ShapeJump } from './rule';
 import { inferRuleTable, type PendingRule } from './infer-table';
 import { tokenize, type Token } from './tokenize';
 import { readPaste } from './paste';
@@ -55,6 +55,9 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
   let ruleCount = 0;
   let lastChain: Chain | null = null;
   let lastTable: Table | null = null;
+  // The source the whole dump's rules of the chain last read share (see LazyRule).
+  let lastSourceChain: Chain | null = null;
+  let lastSource: RuleSource | null = null;
   let openTableLine = 0;
 
   const diag = (code: DiagnosticCode, severity: Severity, line: number, message: string) =>
@@ -217,7 +220,8 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
     lastTable = t;
     const at = pr.insertAt === null ? chain.rules.length : Math.min(Math.max(pr.insertAt - 1, 0), chain.rules.length);
     const known = pr.parsed as ParsedRuleBody | null;
-    const rule = new LazyRule(t.name, pr.chain, at + 1, file, pr.line, pr.raw, 0, pr.raw.length, pr.counters, tableInferred, pr.bodyAt, known);
+    const source: RuleSource = { table: t.name, chain: pr.chain, file, text: pr.raw, tableInferred };
+    const rule = new LazyRule(source, at + 1, pr.line, 0, pr.raw.length, pr.counters, pr.bodyAt, known);
     if (at === chain.rules.length) chain.rules.push(rule);
     else {
       chain.rules.splice(at, 0, rule);
@@ -262,10 +266,14 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
       chain = t.chains.get(text.slice(nameAt, sp));
       if (!chain) return false;
     }
+    if (chain !== lastSourceChain) {
+      lastSourceChain = chain;
+      lastSource = { table: t.name, chain: chain.name, file, text, tableInferred: false };
+    }
     lastChain = chain;
     lastTable = t;
     ruleCount++;
-    chain.rules.push(new LazyRule(t.name, chain.name, chain.rules.length + 1, file, lineNo, text, at, end, counters, false, Math.min(sp + 1, end), null));
+    chain.rules.push(new LazyRule(lastSource!, chain.rules.length + 1, lineNo, at, end, counters, Math.min(sp + 1, end), null));
     if (family === null) family = familyOf(text.slice(Math.min(sp + 1, end), end));
     return true;
   }

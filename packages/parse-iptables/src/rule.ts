@@ -4,6 +4,16 @@ import { quickComment, quickTarget } from './quick-target';
 import { ruleShape, type JumpSite } from './rule-shape';
 import { tokenize, type Token } from './tokenize';
 
+/** What the rules of one chain of one text share. */
+export interface RuleSource {
+  readonly table: string;
+  readonly chain: string;
+  readonly file: string;
+  /** The text the rules' offsets point into: the whole dump, or one rule's statement. */
+  readonly text: string;
+  readonly tableInferred: boolean;
+}
+
 /**
  * A rule whose body (`-m … -j …`) is read the first time something asks for its matches, target,
  * comment or problems. Reading a dump only locates its rules; a trace then parses the chains it
@@ -13,38 +23,47 @@ export class LazyRule implements Rule {
   private parsed: ParsedRuleBody | null;
   private spanCache: Span | null = null;
   /** The target read from the line alone (see quick-target.ts), once asked; undefined: only the body can tell. */
-  private quick: Target | null | undefined = undefined;
-  private quickAsked = false;
+  private quick: Target | null | undefined | typeof NOT_ASKED = NOT_ASKED;
   /**
    * Where the chain this rule jumps to is written, learnt from its shape (see validate): offsets
-   * into `src`, not a string kept for each of a large dump's rules. NOT_LEARNT, or NO_JUMP.
+   * into the text, not a string kept for each of a large dump's rules. NOT_LEARNT, or NO_JUMP.
    */
   private jumpAt = NOT_LEARNT;
   private jumpEnd = 0;
 
   /**
-   * The rule's text is `src.slice(start, end)` and its body starts at `bodyAt` (offsets into
-   * `src`, which may be the whole dump: a large dump's rules then cost no string of their own).
+   * The rule's text is `source.text.slice(start, end)` and its body starts at `bodyAt` (offsets
+   * into the text, which may be the whole dump: a large dump's rules then cost no string of their
+   * own, and what a chain's rules share is kept once, in `source`).
    */
   constructor(
-    readonly table: string,
-    readonly chain: string,
+    private readonly source: RuleSource,
     public index: number,
-    private readonly file: string,
     private readonly line: number,
-    private readonly src: string,
     private readonly start: number,
     private readonly end: number,
     private readonly prefixCounters: Counters | null,
-    readonly tableInferred: boolean,
     private readonly bodyAt: number,
     parsed: ParsedRuleBody | null,
   ) {
     this.parsed = parsed;
   }
 
+  get table(): string {
+    return this.source.table;
+  }
+  get chain(): string {
+    return this.source.chain;
+  }
+  get tableInferred(): boolean {
+    return this.source.tableInferred;
+  }
+  private get src(): string {
+    return this.source.text;
+  }
+
   get span(): Span {
-    return (this.spanCache ??= { file: this.file, line: this.line });
+    return (this.spanCache ??= { file: this.source.file, line: this.line });
   }
 
   get raw(): string {
@@ -73,10 +92,7 @@ export class LazyRule implements Rule {
   }
 
   private quickRead(): Target | null | undefined {
-    if (!this.quickAsked) {
-      this.quick = quickTarget(this.src, this.bodyAt, this.end);
-      this.quickAsked = true;
-    }
+    if (this.quick === NOT_ASKED) this.quick = quickTarget(this.src, this.bodyAt, this.end);
     return this.quick;
   }
 
@@ -173,6 +189,7 @@ function sameTarget(a: unknown, b: unknown): boolean {
 
 const NO_PROBLEMS: readonly RuleProblem[] = Object.freeze([]);
 const NOT_LEARNT = -1;
+const NOT_ASKED = Symbol('not asked');
 const NO_JUMP = -2;
 
 const UNTERMINATED: RuleProblem = {
