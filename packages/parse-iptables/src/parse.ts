@@ -6,6 +6,7 @@ import {
   type DiagnosticCode,
   type IptablesDump,
   type ParseResult,
+  type Rule,
   type Severity,
   type Table,
   type UnparsedLine,
@@ -58,6 +59,10 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
   // The source the whole dump's rules of the chain last read share (see LazyRule).
   let lastSourceChain: Chain | null = null;
   let lastSource: RuleSource | null = null;
+  // The fast path's run of rules for one chain, added to it when the run ends: a chain's rules
+  // array then has the size it needs (a 10,000-Service dump has ~120,000 chains of 1 to 3 rules).
+  const run: LazyRule[] = [];
+  let runChain: Chain | null = null;
   let openTableLine = 0;
 
   const diag = (code: DiagnosticCode, severity: Severity, line: number, message: string) =>
@@ -84,6 +89,7 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
     lineNo++;
     // Fast path: the bulk of a dump is "-A CHAIN ..." or "[p:b] -A CHAIN ..." lines of a known table.
     if (table && fastRule(start, end, lineNo)) continue;
+    flushRun();
     if (table && text.charCodeAt(start) === 58 /* : */ && fastChain(start, end, lineNo)) continue;
     const original = text.slice(start, end);
     if (original.startsWith('-A ') || (original.startsWith('[') && /^\[\d+:\d+\] -A /.test(original))) {
@@ -175,6 +181,7 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
     diag('IPT_UNKNOWN_LINE', 'error', lineNo, `not an iptables-save line (expected *table, :CHAIN POLICY [p:b], -A CHAIN ..., -P, -N or COMMIT): "${original.trim()}"`);
     unparsed.push({ span: { file, line: lineNo }, raw: original });
   }
+  flushRun();
   if (table) diag('IPT_NO_COMMIT', 'info', openTableLine, `table ${table.name} has no COMMIT line (a partial dump?)`);
 
   if (pending.length > 0 || pendingDecls.length > 0) {
@@ -229,6 +236,15 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
     }
   }
 
+  /** Adds the fast path's run of rules to its chain (before anything else reads or adds rules). */
+  function flushRun() {
+    if (runChain === null) return;
+    if (runChain.rules.length === 0) (runChain as { rules: Rule[] }).rules = run.slice();
+    else for (const r of run) runChain.rules.push(r);
+    run.length = 0;
+    runChain = null;
+  }
+
   /** `:NAME POLICY [p:b]` at text[start, end), read by offsets; false for anything else. */
   function fastChain(start: number, end: number, lineNo: number): boolean {
     const sp = text.indexOf(' ', start);
@@ -270,10 +286,14 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
       lastSourceChain = chain;
       lastSource = { table: t.name, chain: chain.name, file, text, tableInferred: false };
     }
+    if (chain !== runChain) {
+      flushRun();
+      runChain = chain;
+    }
     lastChain = chain;
     lastTable = t;
     ruleCount++;
-    chain.rules.push(new LazyRule(lastSource!, chain.rules.length + 1, lineNo, at, end, counters, Math.min(sp + 1, end), null));
+    run.push(new LazyRule(lastSource!, chain.rules.length + run.length + 1, lineNo, at, end, counters, Math.min(sp + 1, end), null));
     if (family === null) family = familyOf(text.slice(Math.min(sp + 1, end), end));
     return true;
   }

@@ -94,6 +94,7 @@ class ChainGraph {
   private readonly byTable = new Map<string, Map<string, GraphNode>>();
   /** Chains whose id is not `table/name` (none in today's lowerings), found by id. */
   private readonly others = new Map<RsChain, GraphNode>();
+  private readonly scratch: GraphNode[] = [];
 
   constructor(private readonly rs: Ruleset) {
     for (const [id, chain] of rs.chains) {
@@ -202,10 +203,12 @@ class ChainGraph {
   }
 
   /** Called once for each chain reached (every rule of a 10,000-Service dump): no array per rule. */
-  private targetsOf(chain: RsChain): GraphNode[] {
-    const out: GraphNode[] = [];
+  private targetsOf(chain: RsChain): readonly GraphNode[] {
+    // Gathered in one scratch list and copied at their size: most chains jump to one or two others.
+    const out = this.scratch;
+    out.length = 0;
     for (const rule of chain.rules) this.ruleTargets(rule, chain.table, out);
-    return out;
+    return out.length === 0 ? NO_TARGETS : out.slice();
   }
 
   /** Appends the chains one rule jumps or goes to. */
@@ -245,6 +248,8 @@ class ChainGraph {
     if (to) out.push(to);
   }
 }
+
+const NO_TARGETS: readonly GraphNode[] = Object.freeze([]);
 
 function newNode(chain: RsChain): GraphNode {
   return { chain, out: null, state: 'new', height: 0, heightKnown: false, via: null };
