@@ -1,11 +1,9 @@
+import './warm-start';
 import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App } from './App';
-import { warmLayoutWorker } from './layout/layout-client';
 import './styles.css';
-
-warmLayoutWorker();
 
 // The fleet view is its own page (/fleet), its code loaded only there.
 const FleetPage = lazy(() => import('./fleet/FleetPage'));
