@@ -178,17 +178,34 @@ export class EnginePool implements RulesetEngine {
     // The budget counts the op's own work, not the worker's start.
     slot.timer = setTimeout(() => this.overtime(slot), this.o.requestMs);
     const key = { id: job.snapshot.id, version: job.snapshot.version };
+    const cancelParse = () => this.cancelled(slot, job);
     try {
       let reply = await this.send(slot, { type: 'run', snapshot: key, op: withoutFiles(job.op) });
-      if (!reply.ok && 'notLoaded' in reply) reply = await this.send(slot, { type: 'run', snapshot: { ...key, files: job.snapshot.files }, op: job.op });
+      if (!reply.ok && 'notLoaded' in reply) {
+        // Parsing a big dump takes seconds: one nobody waits for any more is not started, or is
+        // stopped, not finished.
+        if (job.signal?.aborted) return job.reject(new DomainError('CANCELLED', 'the request was cancelled before the engine parsed the snapshot', null));
+        job.signal?.addEventListener('abort', cancelParse, { once: true });
+        reply = await this.send(slot, { type: 'run', snapshot: { ...key, files: job.snapshot.files }, op: job.op });
+      }
       if (slot.job !== job) return; // stopped meanwhile: the job was settled there
       slot.loaded.add(keyOf(key));
       if (reply.ok) job.resolve(reply.value);
       else if ('notLoaded' in reply) job.reject(new Error('engine worker lost the snapshot it was just sent'));
       else job.reject(new DomainError(isErrorCode(reply.error.code) ? reply.error.code : 'INTERNAL', reply.error.message, reply.error.details));
     } finally {
+      job.signal?.removeEventListener('abort', cancelParse);
       if (slot.job === job) this.release(slot);
     }
+  }
+
+  /** The asker of a parse in progress has gone: the worker is stopped (its other parsed snapshots are parsed again on demand). */
+  private cancelled(slot: Slot, job: Job) {
+    if (slot.job !== job) return;
+    this.o.log(`svcpath engine: the ${job.op.kind} parsing snapshot ${job.snapshot.id} was cancelled; its worker was stopped`);
+    job.reject(new DomainError('CANCELLED', 'the request was cancelled while the engine parsed the snapshot', null));
+    slot.job = null;
+    void this.stop(slot, null);
   }
 
   private release(slot: Slot) {

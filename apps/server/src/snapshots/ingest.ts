@@ -52,7 +52,8 @@ export async function ingestSnapshot(deps: IngestDeps, input: IngestInput, o: In
   try {
     const snapshot: Snapshot = { id, collection, node: input.node, takenAt: input.takenAt ?? new Date().toISOString(), nodeIPs: input.nodeIPs, files: input.files };
     o.onPhase?.('parsing');
-    const load = await deps.engine.run({ id, version: snapshot.takenAt, files: snapshot.files }, { kind: 'load' });
+    // A cancel while the dump is being parsed stops the parse itself (the pool stops that worker).
+    const load = await deps.engine.run({ id, version: snapshot.takenAt, files: snapshot.files }, { kind: 'load' }, o.signal ? { signal: o.signal } : {});
     if (o.signal?.aborted || load.chainCount === 0) deps.engine.evict(id);
     checkCancelled(o.signal);
     if (load.chainCount === 0) throw new DomainError('NO_RULES', 'no rules svcpath can trace in these files', { formats: load.formats, diagnostics: load.diagnostics.slice(0, 20) });
