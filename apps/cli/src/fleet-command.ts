@@ -40,8 +40,12 @@ Live, from the cluster of the current kube context (as kubectl):
   Progress goes to stderr; nodes that gave no digest are listed with the reason (the report is
   then marked PARTIAL). Exit 0 with a report, 1 when no node could be compared, 130 on Ctrl-C.
   Needs: list Services, EndpointSlices, Pods, Nodes; create, get, delete pods and get pods/log in
-  the namespace (deploy/base/rbac-*.yaml). Full dumps are not fetched: for a node the report
-  names, run "svcpath collect --node NODE --via-pod --pod-namespace NS" (a snapshot to trace).
+  the namespace (deploy/base/rbac-*.yaml).
+  --dumps WHICH          then fetch full dumps, stored as snapshots to trace on ("svcpath trace
+                         --snapshot ID", the web app) of the nodes that disagree ("disagreeing") or "all";
+                         a dump Pod per node (as "collect --via-pod"), megabytes each. Default: none
+  --dump-image IMG       the dump Pods' image (default docker.io/nicolaka/netshoot:v0.13)
+  --store DIR            where the snapshots go (default $SVCPATH_STORE or ~/.svcpath/snapshots)
 
   --json                 print the whole report as JSON
 
@@ -57,6 +61,9 @@ const OPTIONS = {
   'node-timeout': { type: 'string' },
   namespace: { type: 'string' },
   image: { type: 'string' },
+  dumps: { type: 'string' },
+  'dump-image': { type: 'string' },
+  store: { type: 'string' },
   digests: { type: 'string' },
   'cluster-state': { type: 'string' },
   json: { type: 'boolean' },
@@ -66,7 +73,7 @@ const OPTIONS = {
 export async function fleetCommand(args: string[], io: Io): Promise<number> {
   const values = readFlags(args, OPTIONS, HELP, io);
   if (!values) return 0;
-  const liveOnly = (['selector', 'context', 'kubeconfig', 'concurrency', 'node-timeout', 'namespace', 'image'] as const).filter((k) => values[k] !== undefined);
+  const liveOnly = (['selector', 'context', 'kubeconfig', 'concurrency', 'node-timeout', 'namespace', 'image', 'dumps', 'dump-image', 'store'] as const).filter((k) => values[k] !== undefined);
   if (values.live) {
     if (values.digests || values['cluster-state']) throw new CliError(`--live reads the cluster itself: leave out --digests and --cluster-state\n\n${HELP}`, 2);
     // Only this path loads the Kubernetes client.

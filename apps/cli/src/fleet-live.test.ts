@@ -8,7 +8,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_DIGEST_IMAGE, DEFAULT_DIGEST_NAMESPACE } from '@svcpath/collector';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createFileSnapshotStore, DEFAULT_DIGEST_IMAGE, DEFAULT_DIGEST_NAMESPACE } from '@svcpath/collector';
 import { startFleetStandIn, type FleetStandIn } from '../../collector/src/fleet/testing/fleet-stand-in';
 import { fleetCommand, LIVE_IMAGE, LIVE_NAMESPACE } from './fleet-command';
 import { CliError, type Io } from './io';
@@ -54,6 +56,19 @@ describe('svcpath fleet --live', () => {
     everyPodDeleted(sim);
   }, 120_000);
 
+  it('--dumps disagreeing stores a snapshot of each node that disagrees, through dump Pods, all deleted', async () => {
+    sim = await startFleetStandIn({ size: 52 });
+    const store = mkdtempSync(join(tmpdir(), 'svcpath-fleet-store-'));
+    const r = await run(['--live', '--kubeconfig', sim.kubeconfigPath, '--node-timeout', '20', '--dumps', 'disagreeing', '--store', store, '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { dumps: { node: string; snapshotId: string | null }[] };
+    expect(out.dumps.map((d) => d.node)).toEqual([...sim.drifting]);
+    const listed = await createFileSnapshotStore(store).list();
+    expect(listed.snapshots.map((x) => x.id).sort()).toEqual(out.dumps.map((d) => d.snapshotId).sort());
+    expect(r.stderr).toContain(`svcpath fleet: full dumps of ${sim.drifting.length} nodes`);
+    everyPodDeleted(sim);
+  }, 120_000);
+
   it('an RBAC refusal: every node not compared and why, exit 1, no Pod left', async () => {
     sim = await startFleetStandIn({ size: 52, forbidden: [{ resource: 'pods', verb: 'create', namespace: 'svcpath-nodes' }] });
     const r = await run(['--live', '--kubeconfig', sim.kubeconfigPath, '--json']);
@@ -68,6 +83,7 @@ describe('svcpath fleet --live', () => {
   it('refuses live flags without --live, and files with it; its help defaults match the collector', async () => {
     expect((await run(['--selector', 'a=b', '--digests', '.', '--cluster-state', 'x'])).stderr).toMatch(/^--selector needs --live/);
     expect((await run(['--live', '--digests', '.'])).code).toBe(2);
+    expect((await run(['--live', '--dumps', 'some'])).stderr).toMatch(/--dumps: expected "disagreeing" or "all"/);
     expect([LIVE_IMAGE, LIVE_NAMESPACE]).toEqual([DEFAULT_DIGEST_IMAGE, DEFAULT_DIGEST_NAMESPACE]);
   });
 });

@@ -5,6 +5,7 @@
 import { collectLiveFleet, DEFAULT_DIGEST_IMAGE, DEFAULT_DIGEST_NAMESPACE, LiveFleetError, type LiveFleetProgress, type LiveFleetResult } from '@svcpath/collector';
 import { formatFleetReport } from '@svcpath/fleet';
 import { CliError, type Io } from './io';
+import { openStore, withSnapshotErrors } from './snapshots-command';
 
 export interface LiveFlags {
   readonly context?: string;
@@ -15,6 +16,9 @@ export interface LiveFlags {
   readonly namespace?: string;
   readonly image?: string;
   readonly json?: boolean;
+  readonly dumps?: string;
+  readonly 'dump-image'?: string;
+  readonly store?: string;
 }
 
 export const LIVE_DEFAULTS = { image: DEFAULT_DIGEST_IMAGE, namespace: DEFAULT_DIGEST_NAMESPACE };
@@ -36,7 +40,13 @@ function progressPrinter(io: Io): (e: LiveFleetProgress) => void {
         return;
       case 'round':
         step = Math.max(1, Math.floor(e.nodes / 20));
-        io.stderr.write(e.round === 1 ? `svcpath fleet: digest Pods on ${e.nodes} nodes\n` : `svcpath fleet: ${e.nodes} nodes differ; asking them for the detail of the differing buckets\n`);
+        io.stderr.write(
+          e.round === 1
+            ? `svcpath fleet: digest Pods on ${e.nodes} nodes\n`
+            : e.round === 2
+              ? `svcpath fleet: ${e.nodes} nodes differ; asking them for the detail of the differing buckets\n`
+              : `svcpath fleet: full dumps of ${e.nodes} nodes (a dump Pod each), stored as snapshots\n`,
+        );
         return;
       case 'node-started':
         return;
@@ -57,6 +67,8 @@ function progressPrinter(io: Io): (e: LiveFleetProgress) => void {
 
 /** Runs the live collection; exit 0 with a report (partial or not), 130 when cancelled, 1 when nothing was compared. */
 export async function fleetLive(flags: LiveFlags, io: Io): Promise<number> {
+  if (flags.dumps !== undefined && flags.dumps !== 'disagreeing' && flags.dumps !== 'all') throw new CliError(`--dumps: expected "disagreeing" or "all", got "${flags.dumps}"`, 2);
+  const store = flags.dumps ? openStore(flags.store, io) : null;
   const cancel = new AbortController();
   const onSigint = () => {
     io.stderr.write('\nsvcpath fleet: cancelled; deleting the Pods already created (Ctrl-C again to leave them to their activeDeadlineSeconds)\n');
@@ -75,6 +87,18 @@ export async function fleetLive(flags: LiveFlags, io: Io): Promise<number> {
       nodeTimeoutMs: positive('node-timeout', flags['node-timeout'], 180) * 1000,
       signal: cancel.signal,
       onProgress: progressPrinter(io),
+      ...(store && flags.dumps
+        ? {
+            dumps: {
+              which: flags.dumps as 'disagreeing' | 'all',
+              ...(flags['dump-image'] ? { image: flags['dump-image'] } : {}),
+              store: async (s) => {
+                await withSnapshotErrors(() => store.put(s));
+                return s.id;
+              },
+            },
+          }
+        : {}),
     });
   } catch (e) {
     if (e instanceof LiveFleetError) throw new CliError(e.message, 1);
@@ -93,5 +117,11 @@ function formatLive(r: LiveFleetResult): string {
   const tail: string[] = [];
   if (r.pods.notDeleted.length > 0) tail.push(`${r.pods.notDeleted.length} Pods could not be deleted: kubectl delete pods -n ${r.pods.notDeleted[0]!.split('/')[0]} -l app.kubernetes.io/managed-by=svcpath`);
   tail.push(`${r.pods.created} Pods created, ${r.pods.deleted} deleted; ${Math.round(r.digestBytes[0] / 1024)} KiB of digests, ${Math.round(r.digestBytes[1] / 1024)} KiB of detail.`);
+  if (r.dumps.length > 0) {
+    const stored = r.dumps.filter((d) => d.snapshotId !== null);
+    tail.push(`${stored.length} of ${r.dumps.length} nodes' full dumps stored as snapshots (trace one: svcpath trace --snapshot ID …):`);
+    for (const d of r.dumps.slice(0, 20)) tail.push(`  ${d.node}: ${d.snapshotId ?? 'none'}${d.problem ? ` (${d.problem})` : ''}`);
+    if (r.dumps.length > 20) tail.push(`  … ${r.dumps.length - 20} more (--json for all)`);
+  }
   return `${head.join('\n')}\n${formatFleetReport(r.report)}${tail.join('\n')}\n`;
 }

@@ -9,7 +9,7 @@ import { CollectionJobs, type CollectFn } from './jobs/collection-jobs';
 import { FleetRuns, type LiveFleetFn } from './jobs/fleet-runs';
 import { LayeredSnapshotSource } from './snapshots/layered-snapshot-source';
 import { MemorySnapshotSource } from './snapshots/memory-snapshot-source';
-import type { SnapshotSource } from './snapshots/snapshot';
+import { snapshotOfDocument, type SnapshotSource } from './snapshots/snapshot';
 import { loadSnapshotFolder } from './snapshots/snapshot-folder';
 import { removeStaleTempFiles } from './snapshots/stale-temp-files';
 import { StoreSnapshotSource } from './snapshots/store-snapshot-source';
@@ -67,7 +67,10 @@ export async function startServer(o: ServerOptions = {}): Promise<RunningServer>
   const engine = new SplitRulesetEngine(new EnginePool(o.engine), new EnginePool({ ...o.engine, maxWorkers: 2 }));
   const jobs = new CollectionJobs(o.collect ?? collectSnapshot, snapshots);
   let hosts: ReadonlySet<string> = new Set();
-  const fleet = new FleetRuns(o.fleet ?? collectLiveFleet);
+  const fleet = new FleetRuns(o.fleet ?? collectLiveFleet, async (s) => {
+    await snapshots.put(snapshotOfDocument(s));
+    return s.id;
+  });
   const app = createApp({ snapshots, engine, jobs, fleet, webDist: o.webDist ?? null, allowedHosts: () => hosts });
   const requestMs = o.timeouts?.requestMs ?? 120_000;
   const server = createServer({ headersTimeout: Math.min(o.timeouts?.headersMs ?? 10_000, requestMs), requestTimeout: requestMs, connectionsCheckingInterval: Math.min(1000, requestMs) }, app);

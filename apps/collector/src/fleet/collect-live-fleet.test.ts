@@ -2,6 +2,7 @@
 // simulated node's digest, see testing/fleet-stand-in.ts): 52 nodes, drift found in two rounds,
 // a node that never runs its Pod, RBAC refusals, a selector, cancellation — and every Pod created
 // is deleted.
+import type { Snapshot } from '@svcpath/api-contract';
 import { reportedLines, type PlantedLine } from '@svcpath/fleet/simulate';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectLiveFleet, type LiveFleetProgress } from './collect-live-fleet.js';
@@ -55,6 +56,28 @@ describe('collectLiveFleet through digest Pods, 52 nodes', () => {
     everyPodDeleted(sim);
     // Kilobytes per node, whatever the cluster size: bucket hashes only in the first round.
     expect(r.digestBytes[0] / 51).toBeLessThan(8_000);
+  }, 120_000);
+
+  it('with dumps, fetches a snapshot of each node that disagrees (and only those), through dump Pods, all deleted', async () => {
+    sim = await startFleetStandIn({ size: 52 });
+    const stored: Snapshot[] = [];
+    const r = await collectLiveFleet({
+      kubeconfigPath: sim.kubeconfigPath,
+      env: {},
+      ...FAST,
+      dumps: { which: 'disagreeing', store: async (s) => (stored.push(s), s.id) },
+    });
+    expect(r.dumps.map((d) => d.node)).toEqual([...sim.drifting]);
+    expect(r.dumps.every((d) => d.snapshotId !== null)).toBe(true);
+    expect(stored.map((s) => s.node).sort()).toEqual([...sim.drifting]);
+    const one = stored[0]!;
+    expect(one.files.map((f) => f.name)).toContain('iptables-save.txt');
+    expect(one.files.find((f) => f.name === 'iptables-save.txt')!.text).toContain('KUBE-SERVICES');
+    expect(one.clusterState?.services.length).toBe(sim.fleet.truth.services.length);
+    expect(new Set(stored.map((s) => s.collection)).size).toBe(1);
+    everyPodDeleted(sim);
+    // One cluster read for the whole run: the snapshots reuse it.
+    expect(sim.api.requests.filter((q) => q.method === 'GET' && q.path === '/api/v1/services')).toHaveLength(1);
   }, 120_000);
 
   it('reports an RBAC refusal to read Pod logs on every node, and still deletes every Pod', async () => {

@@ -7,6 +7,7 @@
 // gave no digest is a `no-digest` problem in the report, with the reason.
 import { setMaxListeners } from 'node:events';
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
+import type { Snapshot } from '@svcpath/api-contract';
 import { clusterStateOfSnapshot } from '@svcpath/diagnostics';
 import { fleetAggregator, fleetExpectation, type FleetExpectation, type FleetReport, type NodeDigest, type NodeProblem } from '@svcpath/fleet';
 import { timeoutOptions } from '../cluster/api-resources.js';
@@ -16,6 +17,7 @@ import { DEFAULT_PAGE_SIZE } from '../cluster/list-all-pages.js';
 import { readClusterState, type ClusterState } from '../cluster/read-cluster-state.js';
 import { DEFAULT_START_TIMEOUT_MS } from '../node-pod/collect-node-dumps-via-pod.js';
 import { collectFleet, DEFAULT_FLEET_CONCURRENCY, type FleetNodeOutcome, type FleetProgress } from '../node-pod/collect-fleet.js';
+import { collectFleetDumps, type FleetDump } from './collect-fleet-dumps.js';
 import { collectNodeDigest, type NodeDigestPodOptions } from './collect-node-digest.js';
 import { DEFAULT_DIGEST_IMAGE, DEFAULT_DIGEST_NAMESPACE } from './node-digest-pod.js';
 import { parseNodeSelector } from './node-selector.js';
@@ -24,8 +26,8 @@ export const DEFAULT_DIGEST_NODE_TIMEOUT_MS = 3 * 60_000;
 
 export type LiveFleetProgress =
   | { readonly kind: 'cluster-read'; readonly nodes: number; readonly selected: number; readonly servicePorts: number }
-  | { readonly kind: 'round'; readonly round: 1 | 2; readonly nodes: number }
-  | (FleetProgress & { readonly round: 1 | 2 })
+  | { readonly kind: 'round'; readonly round: 1 | 2 | 3; readonly nodes: number }
+  | (FleetProgress & { readonly round: 1 | 2 | 3 })
   | { readonly kind: 'pod-not-deleted'; readonly pod: string; readonly message: string };
 
 export interface LiveFleetOptions extends KubeconfigLoadOptions {
@@ -48,6 +50,16 @@ export interface LiveFleetOptions extends KubeconfigLoadOptions {
   readonly startTimeoutMs?: number;
   readonly pollIntervalMs?: number;
   readonly requestTimeoutMs?: number;
+  /**
+   * Round 3, optional: full dumps as snapshots (a dump Pod per node, as `collect --via-pod`) of the
+   * nodes that disagree or of all, each handed to `store`. Costs a dump (megabytes) per node.
+   */
+  readonly dumps?: {
+    readonly which: 'disagreeing' | 'all';
+    readonly store: (snapshot: Snapshot) => Promise<string>;
+    /** The dump Pod's image (default the Pod collector's, netshoot). */
+    readonly image?: string;
+  };
   /** Cancels: no new Pod is created, every created one is deleted before this returns. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (event: LiveFleetProgress) => void;
@@ -66,6 +78,8 @@ export interface LiveFleetResult {
   /** Bytes of digest JSON received, per round. */
   readonly digestBytes: readonly [number, number];
   readonly cancelled: boolean;
+  /** Round 3's snapshots, when `dumps` was asked for: one per node tried. */
+  readonly dumps: readonly FleetDump[];
 }
 
 /** Errors that stop a live fleet run before any Pod exists: no kubeconfig, no cluster, no nodes. */
@@ -113,7 +127,8 @@ export async function collectLiveFleet(o: LiveFleetOptions = {}): Promise<LiveFl
   } catch (e) {
     throw new LiveFleetError(e instanceof Error ? e.message : String(e));
   }
-  const { state, problems } = await readState(o, c);
+  const cluster = await readState(o, c);
+  const { state, problems } = cluster;
   // The fleet compares Services and endpoints only: kube-proxy's ConfigMap is read but not needed.
   const clusterProblems = problems.filter((p) => p.resource !== 'configmaps');
   const nodes = selectNodes(state, o.selector);
@@ -179,8 +194,35 @@ export async function collectLiveFleet(o: LiveFleetOptions = {}): Promise<LiveFl
     if (d) agg.add(d);
   }
   for (const p of failed) agg.problem(p);
+  const report = agg.report();
+  let dumps: FleetDump[] = [];
+  if (o.dumps && !o.signal?.aborted) {
+    const which = o.dumps.which === 'all' ? nodes : [...new Set([...report.nodes.map((n) => n.node), ...report.undetailed.map((u) => u.node)])].sort();
+    if (which.length > 0) {
+      o.onProgress?.({ kind: 'round', round: 3, nodes: which.length });
+      const context = c.kc.getCurrentContext();
+      dumps = await collectFleetDumps({
+        nodes: which,
+        kc: c.kc,
+        ...(o.context ? { context: o.context } : {}),
+        ...(o.kubeconfigPath ? { kubeconfigPath: o.kubeconfigPath } : {}),
+        ...(o.env ? { env: o.env } : {}),
+        cluster,
+        collection: `fleet-${context}-${new Date().toISOString().replace(/\.\d+Z$/, '').replace(/[-:]/g, '').replace('T', '-')}`.replace(/[^A-Za-z0-9._-]/g, '-'),
+        namespace: podOptions.namespace,
+        ...(o.dumps.image ? { image: o.dumps.image } : {}),
+        concurrency,
+        nodeTimeoutMs,
+        startTimeoutMs: podOptions.startTimeoutMs,
+        pollIntervalMs: podOptions.pollIntervalMs,
+        ...(o.signal ? { signal: o.signal } : {}),
+        onProgress: (e) => o.onProgress?.({ ...e, round: 3 }),
+        store: o.dumps.store,
+      });
+    }
+  }
   return {
-    report: agg.report(),
+    report,
     context: c.kc.getCurrentContext(),
     server: c.server,
     nodes,
@@ -188,5 +230,6 @@ export async function collectLiveFleet(o: LiveFleetOptions = {}): Promise<LiveFl
     pods,
     digestBytes: bytes,
     cancelled: o.signal?.aborted ?? false,
+    dumps,
   };
 }

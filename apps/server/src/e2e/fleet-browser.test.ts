@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { collectLiveFleet, type LiveFleetResult } from '@svcpath/collector';
 import { fleetAggregator, fleetExpectation } from '@svcpath/fleet';
 import { simulateFleet, variantDigest } from '@svcpath/fleet/simulate';
-import { generateScaleCluster, renderIptablesSave } from '@svcpath/kube-proxy-sim';
+import { generateScaleCluster } from '@svcpath/kube-proxy-sim';
 import { startFleetStandIn, type FleetStandIn } from '../../../collector/src/fleet/testing/fleet-stand-in';
 import { startServer, type RunningServer } from '../start-server';
 
@@ -19,8 +19,8 @@ vi.setConfig({ testTimeout: 120_000, expect: { poll: { timeout: 30_000, interval
  * The fleet view in a real browser, against a server whose fleet runs are the real
  * collectLiveFleet on 52 nodes behind the fake API server (the only stand-in; its kubelet double
  * prints each simulated node's digest, see apps/collector/src/fleet/testing/fleet-stand-in.ts).
- * One drifting node also has a snapshot (its rules as kube-proxy-sim renders them, imported), so
- * its chip opens its trace. Builds the web app, drives headless Chromium; screenshots go to
+ * The run also fetches the disagreeing nodes' full dumps (round 3, dump Pods whose iptables-save
+ * prints the node's rules as kube-proxy-sim renders them), so their chips open their traces. Builds the web app, drives headless Chromium; screenshots go to
  * $SVCPATH_SHOTS when set.
  */
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -28,7 +28,6 @@ let sim: FleetStandIn;
 let server: RunningServer;
 let context: BrowserContext;
 let profile: string;
-let snapshotId: string;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
@@ -36,13 +35,6 @@ beforeAll(async () => {
   sim = await startFleetStandIn({ size: 52, neverRun: ['node-50'] });
   const kubeconfigPath = sim.kubeconfigPath;
   server = await startServer({ port: 0, webDist: join(ROOT, 'apps/web/dist'), fleet: (o) => collectLiveFleet({ ...o, kubeconfigPath, env: {}, pollIntervalMs: 20, startTimeoutMs: 1_500 }) });
-  const res = await fetch(`${server.url}/api/snapshots`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ collection: 'incident', node: sim.drifting[0], files: [{ name: 'iptables-save.txt', text: renderIptablesSave(sim.fleet.truth, { nodeName: sim.drifting[0]!, clusterCIDR: sim.clusterCIDR }) }] }),
-  });
-  expect(res.status).toBe(201);
-  snapshotId = ((await res.json()) as { snapshot: { id: string } }).snapshot.id;
   profile = mkdtempSync(join(tmpdir(), 'svcpath-e2e-'));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
@@ -82,6 +74,7 @@ describe('the fleet view in a browser', () => {
   it('starts a run, shows progress, then per Service port how many nodes agree and how the others differ', async () => {
     const page = await open('/fleet');
     await page.getByText('No fleet run yet.').waitFor();
+    await page.getByRole('checkbox', { name: /Then fetch full dumps of the nodes that disagree/ }).check();
     await page.getByRole('button', { name: 'Check every node' }).click();
     await page.getByRole('status').waitFor();
     await page.locator('.fleet-headline').waitFor();
@@ -109,6 +102,8 @@ describe('the fleet view in a browser', () => {
     const groups = page.getByRole('list', { name: `How nodes disagree on ${port}` });
     await groups.waitFor();
     expect(await groups.textContent()).toContain(sim.fleet.planted.find((p) => p.node === node)!.lines[0]);
+    const latest = (await (await fetch(`${server.url}/api/fleet/runs/latest`)).json()) as { run: { result: { dumps: { node: string; snapshotId: string }[] } } };
+    const snapshotId = latest.run.result.dumps.find((d) => d.node === node)!.snapshotId;
     const link = groups.getByRole('link', { name: node });
     expect(await link.getAttribute('href')).toBe(`/?snapshot=${encodeURIComponent(snapshotId)}&service=${port.slice(0, port.lastIndexOf(':'))}`);
     await page.setViewportSize({ width: 1440, height: 900 });

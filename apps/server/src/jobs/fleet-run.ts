@@ -5,6 +5,8 @@ export interface FleetRunRequest {
   readonly selector?: string;
   readonly concurrency?: number;
   readonly nodeTimeoutSeconds?: number;
+  /** Also store a snapshot (full dumps) of the nodes that disagree, or of every node. */
+  readonly dumps?: 'disagreeing' | 'all';
 }
 
 /**
@@ -18,8 +20,8 @@ export interface FleetRunView {
   readonly startedAt: string;
   readonly finishedAt: string | null;
   readonly progress: {
-    /** 0 while the cluster state is read; 1 digests of every node; 2 detail from nodes that differ. */
-    readonly round: 0 | 1 | 2;
+    /** 0 while the cluster state is read; 1 digests of every node; 2 detail from nodes that differ; 3 full dumps. */
+    readonly round: 0 | 1 | 2 | 3;
     readonly done: number;
     readonly total: number;
     /** Nodes of this round that gave no digest so far. */
@@ -34,6 +36,8 @@ export interface FleetRunView {
     readonly clusterProblems: readonly string[];
     readonly pods: { readonly created: number; readonly deleted: number; readonly notDeleted: readonly string[] };
     readonly digestBytes: readonly [number, number];
+    /** Snapshots stored by round 3 (when asked for): the fleet view links these nodes to their trace. */
+    readonly dumps: readonly { readonly node: string; readonly snapshotId: string | null; readonly problem: string | null }[];
   } | null;
   /** The run stopped before any node was asked (no kubeconfig, nodes not listable, no node selected). */
   readonly error: { readonly code: string; readonly message: string } | null;

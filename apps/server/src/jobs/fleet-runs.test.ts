@@ -34,10 +34,10 @@ async function until(url: string, done: (r: FleetRunView) => boolean): Promise<F
 }
 
 describe('/api/fleet/runs', () => {
-  it('runs the live fleet collection as a job and serves its report; one run at a time', async () => {
+  it('runs the live fleet collection as a job, stores the dumps of the nodes that disagree, serves its report; one run at a time', async () => {
     const url = await start();
     expect((await fetch(`${url}/api/fleet/runs/latest`).then(json)).body).toEqual({ run: null });
-    const started = await post(`${url}/api/fleet/runs`, {});
+    const started = await post(`${url}/api/fleet/runs`, { dumps: 'disagreeing' });
     expect(started.status).toBe(202);
     expect(started.body.run).toMatchObject({ state: 'running', progress: { round: 0 } });
     const again = await post(`${url}/api/fleet/runs`, {});
@@ -50,6 +50,10 @@ describe('/api/fleet/runs', () => {
     expect(run.result?.report.problems).toEqual([expect.objectContaining({ node: 'node-50', kind: 'no-digest' })]);
     expect(run.result?.pods.created).toBe(run.result?.pods.deleted);
     expect((await fetch(`${url}/api/fleet/runs/${run.id}`).then(json)).body.run?.id).toBe(run.id);
+    // Round 3 stored a snapshot of each node that disagrees: the fleet view links them to their trace.
+    expect(run.result?.dumps.map((d) => d.node)).toEqual([...sim!.drifting]);
+    const listed = (await (await fetch(`${url}/api/snapshots`)).json()) as { snapshots: { id: string; node: string }[] };
+    expect(listed.snapshots.map((x) => x.id).sort()).toEqual(run.result!.dumps.map((d) => d.snapshotId).sort());
   }, 120_000);
 
   it('cancels a run: every Pod deleted, the run ends cancelled with what it has', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LiveFleetError, type LiveFleetOptions, type LiveFleetProgress, type LiveFleetResult } from '@svcpath/collector';
+import type { Snapshot } from '@svcpath/api-contract';
 import { DomainError } from '../errors';
 import type { FleetRunRequest, FleetRunView } from './fleet-run';
 
@@ -23,6 +24,8 @@ export class FleetRuns {
 
   constructor(
     private readonly collect: LiveFleetFn,
+    /** Where round 3's snapshots go (the server's snapshot source); returns the id. */
+    private readonly store: (snapshot: Snapshot) => Promise<string>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -79,7 +82,7 @@ export class FleetRuns {
         run.progress = { ...p, step: `${e.selected} of ${e.nodes} nodes selected, ${e.servicePorts} Service ports` };
         return;
       case 'round':
-        run.progress = { round: e.round, done: 0, total: e.nodes, failed: 0, step: e.round === 1 ? `digest Pods on ${e.nodes} nodes` : `${e.nodes} nodes differ: asking for detail` };
+        run.progress = { round: e.round, done: 0, total: e.nodes, failed: 0, step: e.round === 1 ? `digest Pods on ${e.nodes} nodes` : e.round === 2 ? `${e.nodes} nodes differ: asking for detail` : `full dumps of ${e.nodes} nodes` };
         return;
       case 'node-started':
         return;
@@ -102,6 +105,7 @@ export class FleetRuns {
         ...(run.request.selector ? { selector: run.request.selector } : {}),
         ...(run.request.concurrency ? { concurrency: run.request.concurrency } : {}),
         ...(run.request.nodeTimeoutSeconds ? { nodeTimeoutMs: run.request.nodeTimeoutSeconds * 1000 } : {}),
+        ...(run.request.dumps ? { dumps: { which: run.request.dumps, store: this.store } } : {}),
         signal,
         onProgress: (e) => this.onProgress(run, e),
       });
@@ -113,6 +117,7 @@ export class FleetRuns {
         clusterProblems: r.clusterProblems.map((p) => p.message),
         pods: r.pods,
         digestBytes: r.digestBytes,
+        dumps: r.dumps,
       };
       run.state = r.cancelled ? 'cancelled' : 'succeeded';
       run.progress = { ...run.progress, step: r.cancelled ? 'cancelled: every Pod created was deleted' : 'done' };

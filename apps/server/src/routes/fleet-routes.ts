@@ -7,6 +7,7 @@ const FleetRunBody = z.object({
   selector: z.string().trim().min(1).max(500).optional(),
   concurrency: z.number().int().min(1).max(100).optional(),
   nodeTimeoutSeconds: z.number().int().min(5).max(3600).optional(),
+  dumps: z.enum(['disagreeing', 'all']).optional(),
 });
 
 /**

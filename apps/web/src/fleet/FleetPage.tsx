@@ -6,23 +6,28 @@ import { useTheme } from '../theme';
 import { DriftList } from './DriftList';
 import { FleetSidebar } from './FleetSidebar';
 import { cancelFleetRun, fleetKeys, latestFleetRunQuery, startFleetRun } from './fleet-query';
-import type { FleetRun } from './fleet-types';
+import type { FleetRun, FleetRunRequest } from './fleet-types';
 import { snapshotByNode, summaryOf } from './fleet-view';
 import './fleet.css';
 
-function RunForm({ running, onStart, onCancel }: { running: FleetRun | null; onStart: (selector: string) => void; onCancel: () => void }) {
+function RunForm({ running, onStart, onCancel }: { running: FleetRun | null; onStart: (request: FleetRunRequest) => void; onCancel: () => void }) {
   const [selector, setSelector] = useState('');
+  const [dumps, setDumps] = useState(false);
   return (
     <form
       className="fleet-form"
       onSubmit={(e) => {
         e.preventDefault();
-        onStart(selector.trim());
+        onStart({ ...(selector.trim() ? { selector: selector.trim() } : {}), ...(dumps ? { dumps: 'disagreeing' as const } : {}) });
       }}
     >
       <label className="field">
         <span className="field-label">Nodes (label selector)</span>
         <input name="selector" value={selector} onChange={(e) => setSelector(e.target.value)} placeholder="all nodes, or e.g. node-role.kubernetes.io/worker" disabled={!!running} />
+      </label>
+      <label className="fleet-check">
+        <input type="checkbox" checked={dumps} onChange={(e) => setDumps(e.target.checked)} disabled={!!running} />
+        Then fetch full dumps of the nodes that disagree (snapshots to trace on)
       </label>
       {running ? (
         <button type="button" onClick={onCancel}>
@@ -40,7 +45,7 @@ function RunForm({ running, onStart, onCancel }: { running: FleetRun | null; onS
 function Progress({ run }: { run: FleetRun }) {
   const p = run.progress;
   const pct = p.total === 0 ? 0 : Math.round((100 * p.done) / p.total);
-  const round = p.round === 0 ? 'Reading the cluster state' : p.round === 1 ? 'Round 1: a digest from every node' : 'Round 2: detail from the nodes that differ';
+  const round = ['Reading the cluster state', 'Round 1: a digest from every node', 'Round 2: detail from the nodes that differ', 'Round 3: full dumps of the nodes that differ'][p.round];
   return (
     <div className="fleet-progress" role="status" aria-live="polite">
       <div>
@@ -91,9 +96,14 @@ export default function FleetPage() {
   const client = useQueryClient();
   const latest = useQuery(latestFleetRunQuery());
   const snapshots = useQuery(snapshotsQuery());
-  const byNode = useMemo(() => snapshotByNode(snapshots.data?.snapshots ?? []), [snapshots.data]);
   const [actionError, setActionError] = useState<string | null>(null);
   const run = latest.data?.run ?? null;
+  // The run's own snapshots (round 3) first: the snapshot list may not have been refetched yet.
+  const byNode = useMemo(() => {
+    const m = new Map(snapshotByNode(snapshots.data?.snapshots ?? []));
+    for (const d of run?.result?.dumps ?? []) if (d.snapshotId) m.set(d.node, d.snapshotId);
+    return m;
+  }, [snapshots.data, run]);
   const running = run?.state === 'running' ? run : null;
   const act = (p: Promise<{ run: FleetRun }>) =>
     p.then(
@@ -118,7 +128,7 @@ export default function FleetPage() {
       </header>
       <main className="fleet-main">
         <h1>Which nodes disagree with the cluster state?</h1>
-        <RunForm running={running} onStart={(selector) => void act(startFleetRun(selector ? { selector } : {}))} onCancel={() => running && void act(cancelFleetRun(running.id))} />
+        <RunForm running={running} onStart={(request) => void act(startFleetRun(request))} onCancel={() => running && void act(cancelFleetRun(running.id))} />
         {actionError && <div className="fleet-error" role="alert">{actionError}</div>}
         {latest.isPending && <p className="muted">Loading the latest fleet run…</p>}
         {latest.error && <div className="fleet-error" role="alert">Cannot load the fleet run: {latest.error.message}</div>}

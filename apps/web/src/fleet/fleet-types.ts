@@ -9,6 +9,7 @@ export interface FleetRunRequest {
   readonly selector?: string;
   readonly concurrency?: number;
   readonly nodeTimeoutSeconds?: number;
+  readonly dumps?: 'disagreeing' | 'all';
 }
 
 export interface FleetRun {
@@ -17,7 +18,7 @@ export interface FleetRun {
   readonly request: FleetRunRequest;
   readonly startedAt: string;
   readonly finishedAt: string | null;
-  readonly progress: { readonly round: 0 | 1 | 2; readonly done: number; readonly total: number; readonly failed: number; readonly step: string };
+  readonly progress: { readonly round: 0 | 1 | 2 | 3; readonly done: number; readonly total: number; readonly failed: number; readonly step: string };
   readonly result: {
     readonly context: string;
     readonly server: string;
@@ -26,6 +27,7 @@ export interface FleetRun {
     readonly clusterProblems: readonly string[];
     readonly pods: { readonly created: number; readonly deleted: number; readonly notDeleted: readonly string[] };
     readonly digestBytes: readonly [number, number];
+    readonly dumps: readonly { readonly node: string; readonly snapshotId: string | null; readonly problem: string | null }[];
   } | null;
   readonly error: { readonly code: string; readonly message: string } | null;
 }

@@ -10,11 +10,15 @@
  * that the container command is exactly that (plus `--detail` in the second round) and prints the
  * digest the simulated node's rules give (`variantDigest`, the same code `node-digest` ends in).
  * Nodes named in `neverRun` keep their Pods Pending forever (a node that never schedules them).
+ * Dump Pods (`collect --via-pod`'s, for `dumps`) run their real script with `sh`, on a PATH where
+ * every catalogue tool is a stub: `iptables-save` prints the node's rules as kube-proxy-sim renders
+ * them from the cluster state (without the node's planted drift), the others are "not found".
  */
-import { mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateScaleCluster } from '@svcpath/kube-proxy-sim';
+import { generateScaleCluster, renderIptablesSave } from '@svcpath/kube-proxy-sim';
 import { simulateFleet, variantDigest, type SimulatedFleet, type Variant } from '@svcpath/fleet/simulate';
 import { startFakeApiServer, type FakeApiServer, type ForbiddenRule } from '../../cluster/fake-apiserver.js';
 import { writeKubeconfig } from '../../cluster/test-kubeconfig.js';
@@ -44,7 +48,34 @@ export interface FleetStandInOptions {
 
 const PREFIX = ['node', '/app/apps/cli/bin/svcpath.js', 'node-digest', '--node'];
 interface PodShape {
-  spec: { nodeName: string; containers: { command: string[] }[] };
+  spec: { nodeName: string; containers: { command: string[]; env?: { name: string; value: string }[] }[] };
+}
+
+const STUBBED = ['ip', 'ip6tables-legacy-save', 'ip6tables-nft-save', 'ip6tables-save', 'ipset', 'iptables', 'iptables-legacy-save', 'iptables-nft-save', 'ipvsadm', 'nft', 'conntrack'];
+
+/** A folder of tool stubs for dump Pods (see the header). */
+function stubTools(dir: string): string {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  for (const tool of STUBBED) {
+    writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool}: not found on this node" >&2\nexit 127\n`);
+    chmodSync(join(bin, tool), 0o755);
+  }
+  writeFileSync(join(bin, 'iptables-save'), '#!/bin/sh\ncat "$SVCPATH_TEST_RULES"\n');
+  chmodSync(join(bin, 'iptables-save'), 0o755);
+  return bin;
+}
+
+/** The kubelet's part for a dump Pod: its real script, with the stubs first on PATH. */
+function runDumpPod(c: PodShape['spec']['containers'][number], rules: string, bin: string, write: (s: string) => void, signal: AbortSignal): Promise<number> {
+  const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
+  return new Promise((resolve) => {
+    const child = spawn(c.command[0]!, c.command.slice(1), { env: { PATH: `${bin}:${process.env.PATH ?? ''}`, ...env, TMPDIR: tmpdir(), SVCPATH_TEST_RULES: rules }, signal });
+    child.stdout.setEncoding('utf8').on('data', write);
+    child.stderr.setEncoding('utf8').on('data', write);
+    child.on('error', () => resolve(137));
+    child.on('close', (code) => resolve(code ?? 137));
+  });
 }
 
 /** Starts the fake API server with the simulated cluster and writes a kubeconfig for it. */
@@ -58,6 +89,8 @@ export async function startFleetStandIn(o: FleetStandInOptions): Promise<FleetSt
   const nodeObjects = nodes.map((name, i) => fleet.truth.nodes.find((n) => n.metadata.name === name) ?? { metadata: { name, labels: { 'svcpath.test/pool': i % 2 ? 'odd' : 'even' } } });
   const neverRun = new Set(o.neverRun ?? []);
   const runs: { node: string; detail: string }[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'svcpath-fleet-live-'));
+  const bin = stubTools(dir);
   const api = await startFakeApiServer({
     objects: { services: fleet.truth.services, endpointslices: fleet.truth.endpointSlices, nodes: nodeObjects },
     tokens: ['fleet-token'],
@@ -67,6 +100,11 @@ export async function startFleetStandIn(o: FleetStandInOptions): Promise<FleetSt
       run: async (pod, write, signal) => {
         const { nodeName, containers } = (pod as PodShape).spec;
         const command = containers[0]!.command;
+        if (command[0] === '/bin/sh') {
+          const rules = join(dir, `${nodeName}.rules`);
+          writeFileSync(rules, renderIptablesSave(fleet.truth, { nodeName, clusterCIDR: cluster.clusterCIDR }));
+          return runDumpPod(containers[0]!, rules, bin, write, signal);
+        }
         const ok = PREFIX.every((w, i) => command[i] === w) && command[4] === nodeName && (command.length === 5 || (command.length === 7 && command[5] === '--detail'));
         if (!ok) {
           write(`unexpected command ${JSON.stringify(command)}\n`);
@@ -86,7 +124,7 @@ export async function startFleetStandIn(o: FleetStandInOptions): Promise<FleetSt
       },
     },
   });
-  const kubeconfigPath = writeKubeconfig(join(mkdtempSync(join(tmpdir(), 'svcpath-fleet-live-')), 'kubeconfig'), {
+  const kubeconfigPath = writeKubeconfig(join(dir, 'kubeconfig'), {
     clusters: [{ name: 'sim', server: api.url, caPem: api.caPem }],
     users: [{ name: 'u', token: 'fleet-token' }],
     contexts: [{ name: 'sim', cluster: 'sim', user: 'u' }],
