@@ -16,3 +16,5 @@ export { SNAPSHOT_MIGRATIONS, migrateSnapshotDocument, readSnapshotDocument } fr
 export type { SnapshotDocument, SnapshotDocumentResult } from './snapshot-version';
 export { traceableFiles } from './snapshot-traceable';
 export { ImportRequest, ImportPhase, ImportStatus, importEnded } from './import-job';
+export { FindingEvidence, FindingResponse, FindingsResponse } from './findings-response';
+export type { LoadSummary, SnapshotDetail, SnapshotMeta } from './responses';

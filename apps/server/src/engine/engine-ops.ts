@@ -1,4 +1,6 @@
-import type { FlowInput, SnapshotClusterState } from '@svcpath/api-contract';
+import type { FlowInput, LoadSummary, SnapshotClusterState } from '@svcpath/api-contract';
+
+export type { LoadSummary };
 import type { Diagnosis, DiagnoseClusterState, FlowMatrix, MatrixPacket } from '@svcpath/diagnostics';
 import type { TimelineStep } from '@svcpath/diff';
 import type { CounterDeltaReport } from '@svcpath/counters';
@@ -73,17 +75,6 @@ export function withoutFiles(op: EngineOp): EngineOp {
 
 /** A snapshot named by id and version, with its files when they must be sent. */
 export type SnapshotRef = Omit<EngineSnapshot, 'files'> & { readonly files?: EngineSnapshot['files'] };
-
-export interface LoadSummary {
-  readonly formats: readonly { file: string; format: string }[];
-  readonly diagnostics: readonly { code: string; severity: string; message: string; file: string; line: number }[];
-  readonly diagnosticCount: number;
-  readonly chainCount: number;
-  readonly ruleCount: number;
-  readonly serviceCount: number;
-  readonly assumptions: readonly string[];
-  readonly parseMs: number;
-}
 
 /** Each op's result type. */
 export interface EngineResults {

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import { FlowInput } from '@svcpath/api-contract';
 import { helpAnchor } from '@svcpath/diagnostics';
-import { FindingsResponse } from '../http/findings-response';
+import { FindingsResponse } from '@svcpath/api-contract';
 import { DomainError } from '../errors';
 import { CountersQuery, FindingsQuery, OverviewQuery, ServicesQuery } from '../http/schemas';
 import { validate } from '../http/validate';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FindingsResponse } from '../http/findings-response';
+import { FindingsResponse } from '@svcpath/api-contract';
 import { startServer, type RunningServer } from '../start-server';
 
 /**

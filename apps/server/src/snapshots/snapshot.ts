@@ -1,4 +1,6 @@
-import { traceableFiles, type Snapshot as SnapshotDocument, type SnapshotClusterState } from '@svcpath/api-contract';
+import { traceableFiles, type Snapshot as SnapshotDocument, type SnapshotClusterState, type SnapshotMeta } from '@svcpath/api-contract';
+
+export type { SnapshotMeta };
 
 /** One node's dumps at one moment: what svcpath traces and draws. */
 export interface Snapshot {
@@ -20,17 +22,6 @@ export interface Snapshot {
   readonly readOnly?: boolean;
 }
 
-/** A snapshot without its dump text and cluster objects, as lists show it. */
-export interface SnapshotMeta {
-  readonly id: string;
-  readonly collection: string;
-  readonly node: string;
-  readonly takenAt: string;
-  readonly nodeIPs: readonly string[];
-  readonly files: readonly { readonly name: string; readonly bytes: number }[];
-  readonly hasClusterState: boolean;
-  readonly readOnly: boolean;
-}
 
 export function metaOf(s: Snapshot): SnapshotMeta {
   return {

@@ -1,12 +1,12 @@
+import type { FindingsResponse, FlowInput, LoadSummary, SnapshotDetail, SnapshotMeta } from '@svcpath/api-contract';
 import type { CounterDeltaReport } from '@svcpath/counters';
-import type { Finding } from '@svcpath/diagnostics';
 import type { Graph, NamespaceOverview, NamespaceSummary, ServiceInfo, ServiceRow } from '@svcpath/graph';
 import type { TraceResult } from '@svcpath/tracer';
 
-// The server's response shapes (apps/server). They move to @svcpath/api-contract as zod schemas
-// when the contract package grows beyond FlowInput.
+// The server's response shapes (apps/server). Those @svcpath/api-contract holds come from there;
+// the rest are the packages' own result types as the server sends them.
 
-export type { Graph, NamespaceOverview, NamespaceSummary, ServiceInfo, ServiceRow, TraceResult };
+export type { Graph, LoadSummary, NamespaceOverview, NamespaceSummary, ServiceInfo, ServiceRow, SnapshotDetail, SnapshotMeta, TraceResult };
 
 /** `GET /api/snapshots/:id/namespaces/:ns/services`. */
 export interface NamespaceServicesResult {
@@ -14,53 +14,16 @@ export interface NamespaceServicesResult {
   readonly services: readonly ServiceRow[];
 }
 
-export interface SnapshotMeta {
-  readonly id: string;
-  readonly collection: string;
-  readonly node: string;
-  readonly takenAt: string;
-  readonly nodeIPs: readonly string[];
-  readonly files: readonly { name: string; bytes: number }[];
-  readonly hasClusterState: boolean;
-  /** Part of a collection loaded at start (the demo): cannot be deleted. */
-  readonly readOnly: boolean;
-}
-
-export interface LoadSummary {
-  readonly formats: readonly { file: string; format: string }[];
-  readonly diagnostics: readonly { code: string; severity: string; message: string; file: string; line: number }[];
-  readonly diagnosticCount: number;
-  readonly chainCount: number;
-  readonly ruleCount: number;
-  readonly serviceCount: number;
-  readonly assumptions: readonly string[];
-  readonly parseMs: number;
-}
-
-export interface SnapshotDetail {
-  readonly snapshot: SnapshotMeta;
-  readonly load: LoadSummary;
-}
-
 export interface ServicesResult {
   readonly total: number;
   readonly services: readonly ServiceInfo[];
 }
 
-export interface Flow {
-  readonly src: string;
-  readonly dst: string;
-  readonly dport: number;
-  readonly proto: 'tcp' | 'udp' | 'sctp';
-  readonly returningTo?: string;
-}
+/** A traced packet: `POST /api/snapshots/:id/trace`'s body. */
+export type Flow = FlowInput;
 
-/** `GET /api/snapshots/:id/findings` (apps/server/src/http/findings-response.ts). */
-export interface FindingsResult {
-  readonly findings: readonly (Finding & { readonly help: string })[];
-  readonly focus: string | null;
-  readonly notChecked: readonly string[];
-}
+/** `GET /api/snapshots/:id/findings`. */
+export type FindingsResult = FindingsResponse;
 
 /** `GET /api/snapshots/:id/counters?since=…`: the rule counters that moved between two snapshots of one node. */
 export interface CountersResult extends CounterDeltaReport {

@@ -2,15 +2,15 @@ import { z } from 'zod';
 import { FINDING_CODES } from '@svcpath/diagnostics';
 
 // The response of GET /api/snapshots/:id/findings. The server parses what it sends through this
-// schema, so the shape the web app reads cannot drift from the doctor's types unnoticed. It moves
-// to @svcpath/api-contract once the web app parses responses too.
+// schema, and the web app reads the type inferred from it, so neither can drift from the doctor's
+// types unnoticed.
 
 const RuleEvidence = z.object({ kind: z.literal('rule'), chain: z.string(), file: z.string(), line: z.number().int().min(0), raw: z.string() });
 const ObjectEvidence = z.object({ kind: z.literal('object'), ref: z.string(), field: z.string(), value: z.string() });
 const TraceEvidence = z.object({
   kind: z.literal('trace'),
   packet: z.string(),
-  verdict: z.string(),
+  verdict: z.enum(['DNAT', 'ACCEPT', 'REJECT', 'DROP', 'UNKNOWN']),
   probability: z.number().min(0).max(1),
   destination: z.string().nullable(),
   path: z.array(z.object({ table: z.string(), chain: z.string(), rule: z.number().int(), file: z.string(), line: z.number().int(), action: z.string() })),
