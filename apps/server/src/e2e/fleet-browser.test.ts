@@ -124,6 +124,18 @@ describe('the fleet view in a browser', () => {
   });
 });
 
+describe('a fleet run that cannot start', () => {
+  it('reads as a failure with the reason, not as an empty report', async () => {
+    const page = await open('/fleet');
+    await page.locator('.fleet-headline').waitFor();
+    await page.getByRole('textbox', { name: 'Nodes (label selector)' }).fill('pool=none');
+    await page.getByRole('button', { name: 'Check every node' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('The fleet run failed: no node matches --selector pool=none (of 52)');
+    expect(await page.locator('.fleet-headline').count()).toBe(0);
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
 /**
  * 5,000 nodes (kube-proxy-sim, 300 Services, 20 nodes per drift kind, 40 in nftables mode, 30 never
  * answering) aggregated by @svcpath/fleet exactly as a live run would, served by a second server
