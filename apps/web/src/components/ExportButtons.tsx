@@ -3,9 +3,11 @@ import type { Poster, Scene } from '../export/svg-scene';
 import { sceneToSvg } from '../export/svg-scene';
 import { svgToPng } from '../export/svg-to-png';
 import { download, fileName } from '../export/download';
-import { fetchRedaction, fetchSnapshotDocument, redactMarkdown, redactScene, type Redaction } from '../export/redaction';
-import { redactText } from '@svcpath/redact';
+import type { Redaction } from '../export/redaction';
 import { useViewState } from '../use-view-state';
+
+// Redaction (and the zod schemas it reads snapshots with) loads on the first export, not with the page.
+const redactionModule = () => import('../export/redaction');
 
 const json = (value: unknown) => new Blob([`${JSON.stringify(value, null, 2)}\n`], { type: 'application/json' });
 
@@ -26,7 +28,7 @@ export function ExportButtons({ capture, poster, markdown, nameParts }: { captur
     if (!redact || !snapshotId) return Promise.resolve(null);
     let p = cache.current.get(snapshotId);
     if (!p) {
-      p = fetchRedaction(snapshotId);
+      p = redactionModule().then((m) => m.fetchRedaction(snapshotId));
       p.catch(() => cache.current.delete(snapshotId));
       cache.current.set(snapshotId, p);
     }
@@ -45,6 +47,7 @@ export function ExportButtons({ capture, poster, markdown, nameParts }: { captur
   };
   const prepared = async () => {
     const r = await redaction();
+    const { redactScene, redactText } = await redactionModule();
     const drawn = capture?.() ?? null;
     const told = poster();
     const scene = drawn && told ? { ...drawn, poster: told } : drawn;
@@ -87,6 +90,7 @@ export function ExportButtons({ capture, poster, markdown, nameParts }: { captur
           run(async () => {
             const { r, name } = await prepared();
             const md = markdown();
+            const { redactMarkdown } = await redactionModule();
             if (md) download(name('md'), new Blob([r ? redactMarkdown(md, r.mapping, window.location.href) : md], { type: 'text/markdown' }));
           })
         }
@@ -101,7 +105,7 @@ export function ExportButtons({ capture, poster, markdown, nameParts }: { captur
           run(async () => {
             if (!snapshotId) return;
             const r = await redaction();
-            const doc = r ? r.snapshot : await fetchSnapshotDocument(snapshotId);
+            const doc = r ? r.snapshot : await (await redactionModule()).fetchSnapshotDocument(snapshotId);
             download(`${doc.id}.svcpath.json`, json(doc));
           })
         }

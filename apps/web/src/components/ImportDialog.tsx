@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../api/api-error';
 import { keys } from '../api/queries';
-import { uploadDump, type UploadProgress } from '../api/upload-dump';
+import type { UploadProgress } from '../api/upload-dump';
 
 /** Pasting is for fragments from a ticket; anything bigger goes as a file, streamed. */
 const PASTE_LIMIT = 2 * 1024 * 1024;
@@ -67,6 +67,8 @@ export function ImportDialog({ onImported }: { onImported: (id: string) => void 
     };
     setState({ kind: 'running', progress: { phase: 'receiving', sent: 0, total: input.blob.size } });
     try {
+      // The upload code (and the zod schema it checks the server's answers with) loads when used.
+      const { uploadDump } = await import('../api/upload-dump');
       const r = await uploadDump(input, (progress) => setState({ kind: 'running', progress }), controller.signal);
       await qc.invalidateQueries({ queryKey: keys.snapshots });
       setState({ kind: 'idle' });

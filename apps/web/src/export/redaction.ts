@@ -1,5 +1,7 @@
 import type { Snapshot } from '@svcpath/api-contract';
 import { redactText, type RedactionMapping } from '@svcpath/redact';
+
+export { redactText };
 import { fetchJson, snapshotPath } from '../api/client';
 import type { Scene } from './svg-scene';
 
