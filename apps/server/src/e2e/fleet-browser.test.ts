@@ -105,6 +105,7 @@ describe('the fleet view in a browser', () => {
     const latest = (await (await fetch(`${server.url}/api/fleet/runs/latest`)).json()) as { run: { result: { dumps: { node: string; snapshotId: string }[] } } };
     const snapshotId = latest.run.result.dumps.find((d) => d.node === node)!.snapshotId;
     const link = groups.getByRole('link', { name: node });
+    expect(await page.locator('.fleet-cost').textContent()).toContain(`Full dumps: ${sim.drifting.length} of ${sim.drifting.length} nodes stored as snapshots.`);
     expect(await link.getAttribute('href')).toBe(`/?snapshot=${encodeURIComponent(snapshotId)}&service=${port.slice(0, port.lastIndexOf(':'))}`);
     await page.setViewportSize({ width: 1440, height: 900 });
     await shot(page, 'fleet-1440-light-open');
@@ -154,7 +155,7 @@ describe('the fleet view of 5,000 nodes', () => {
     const agg = fleetAggregator(expectation);
     for (const { v, n } of all) if (!silent.has(n)) agg.add(variantDigest(v, n, buckets.get(n)));
     for (const n of silent) agg.problem({ kind: 'no-digest', node: n, reason: 'cannot read the log of the digest Pod svcpath-nodes/svcpath-digest-x-0a0b0c0d: the account needs RBAC permission "get" on "pods/log"' });
-    const result: LiveFleetResult = { report: agg.report(), context: 'big', server: 'https://big', nodes: all.map((x) => x.n), clusterProblems: [], pods: { created: 5_120, deleted: 5_120, notDeleted: [] }, digestBytes: [25_000_000, 1_000_000], cancelled: false };
+    const result: LiveFleetResult = { report: agg.report(), context: 'big', server: 'https://big', nodes: all.map((x) => x.n), clusterProblems: [], pods: { created: 5_120, deleted: 5_120, notDeleted: [] }, digestBytes: [25_000_000, 1_000_000], cancelled: false, dumps: [] };
     const big = await startServer({ port: 0, webDist: join(ROOT, 'apps/web/dist'), fleet: async () => result });
     try {
       await fetch(`${big.url}/api/fleet/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });

@@ -42,8 +42,14 @@ export function FleetSidebar({ result }: { result: Result }) {
         </section>
       )}
       <section className="muted fleet-cost" aria-label="Run">
-        Context <b>{result.context}</b>. {result.pods.created} Pods created, {result.pods.deleted} deleted
+        Context <b>{result.context}</b>. {result.pods.created} digest Pods created, {result.pods.deleted} deleted
         {result.pods.notDeleted.length > 0 ? `, ${result.pods.notDeleted.length} left: kubectl delete pods -l app.kubernetes.io/managed-by=svcpath` : ''}; {Math.round(result.digestBytes[0] / 1024)} KiB of digests, {Math.round(result.digestBytes[1] / 1024)} KiB of detail.
+        {result.dumps.length > 0 && (
+          <div>
+            Full dumps: {result.dumps.filter((d) => d.snapshotId).length} of {result.dumps.length} nodes stored as snapshots
+            {result.dumps.some((d) => !d.snapshotId) ? ` (not: ${result.dumps.filter((d) => !d.snapshotId).map((d) => `${d.node}: ${d.problem ?? '?'}`).slice(0, 3).join('; ')})` : ''}.
+          </div>
+        )}
         {result.clusterProblems.map((m) => (
           <div key={m}>Cluster state: {m}</div>
         ))}
