@@ -35,6 +35,13 @@ const server = await startServer({
 });
 const first = (await server.snapshots.list())[0];
 console.log(`svcpath listening on ${server.url}/${first ? `?snapshot=${encodeURIComponent(first.id)}` : ''}`);
+// Parse the first snapshot now (rules, overview graph, the doctor) so the first page a user opens
+// does not wait for it. Asked through the server's own API on loopback; a failure only means the
+// first page does that work itself.
+if (first) {
+  const at = `${server.url}/api/snapshots/${encodeURIComponent(first.id)}`;
+  void Promise.all([`${at}`, `${at}/graph`, `${at}/findings`].map((u) => fetch(u).then((r) => r.arrayBuffer()))).catch(() => undefined);
+}
 const stop = () => void server.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
