@@ -11,11 +11,11 @@
  * digest the simulated node's rules give (`variantDigest`, the same code `node-digest` ends in).
  * Nodes named in `neverRun` keep their Pods Pending forever (a node that never schedules them).
  * Dump Pods (`collect --via-pod`'s, for `dumps`) run their real script with `sh`, on a PATH where
- * every catalogue tool is a stub: `iptables-save` prints the node's rules as kube-proxy-sim renders
+ * every catalogue tool is a stub and nothing else of this machine is reachable: `iptables-save` prints the node's rules as kube-proxy-sim renders
  * them from the cluster state (without the node's planted drift), the others are "not found".
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateScaleCluster, renderIptablesSave } from '@svcpath/kube-proxy-sim';
@@ -51,6 +51,8 @@ interface PodShape {
   spec: { nodeName: string; containers: { command: string[]; env?: { name: string; value: string }[] }[] };
 }
 
+/** What the dump script itself runs, and the catalogue's harmless readers (cat of /proc, uname). */
+const UTILITIES = ['sh', 'cat', 'mktemp', 'head', 'wc', 'tr', 'timeout', 'rm', 'uname', 'sleep'];
 const STUBBED = ['ip', 'ip6tables-legacy-save', 'ip6tables-nft-save', 'ip6tables-save', 'ipset', 'iptables', 'iptables-legacy-save', 'iptables-nft-save', 'ipvsadm', 'nft', 'conntrack'];
 
 /** A folder of tool stubs for dump Pods (see the header). */
@@ -63,6 +65,12 @@ function stubTools(dir: string): string {
   }
   writeFileSync(join(bin, 'iptables-save'), '#!/bin/sh\ncat "$SVCPATH_TEST_RULES"\n');
   chmodSync(join(bin, 'iptables-save'), 0o755);
+  // PATH is this folder only: the script's own utilities are linked in, so no network tool of the
+  // machine running the test can be reached by a dump Pod's commands.
+  for (const util of UTILITIES) {
+    const found = ['/usr/bin', '/bin'].map((d) => join(d, util)).find((f) => existsSync(f));
+    if (found) symlinkSync(found, join(bin, util));
+  }
   return bin;
 }
 
@@ -70,7 +78,7 @@ function stubTools(dir: string): string {
 function runDumpPod(c: PodShape['spec']['containers'][number], rules: string, bin: string, write: (s: string) => void, signal: AbortSignal): Promise<number> {
   const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
   return new Promise((resolve) => {
-    const child = spawn(c.command[0]!, c.command.slice(1), { env: { PATH: `${bin}:${process.env.PATH ?? ''}`, ...env, TMPDIR: tmpdir(), SVCPATH_TEST_RULES: rules }, signal });
+    const child = spawn(c.command[0]!, c.command.slice(1), { env: { PATH: bin, ...env, TMPDIR: tmpdir(), SVCPATH_TEST_RULES: rules }, signal });
     child.stdout.setEncoding('utf8').on('data', write);
     child.stderr.setEncoding('utf8').on('data', write);
     child.on('error', () => resolve(137));
