@@ -12,7 +12,7 @@ import {
   type UnparsedLine,
 } from './ast';
 import { parseRuleBody, type ParsedRuleBody } from './parse-rule';
-import { LazyRule, splitRuleHead, type RuleSource, type ShapeJump } from './rule';
+import { LazyRule, splitRuleHead, type CleanShape, type RuleSource } from './rule';
 import { inferRuleTable, type PendingRule } from './infer-table';
 import { tokenize, type Token } from './tokenize';
 import { readPaste } from './paste';
@@ -341,7 +341,7 @@ function firstFamily(matches: readonly { kind: string; cidr?: { family: 4 | 6 } 
  */
 export function completeDiagnostics(dump: IptablesDump): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const cleanShapes = new Map<string, ShapeJump>();
+  const cleanShapes = new Map<string, CleanShape>();
   for (const t of dump.tables.values())
     for (const chain of t.chains.values())
       for (const r of chain.rules) {

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { completeDiagnostics, parseIptablesSave } from './parse';
 import { parseRuleBody } from './parse-rule';
+import type { Match } from './ast';
 import type { LazyRule } from './rule';
 import { quickComment, quickTarget } from './quick-target';
 import { ruleShape } from './rule-shape';
@@ -112,6 +113,36 @@ describe('ruleShape', () => {
         completeDiagnostics(dump);
         const rules = dump.tables.get('filter')!.chains.get('C')!.rules;
         rules.forEach((r, k) => expect((r as LazyRule).jumpTarget(), bodies[k]).toBe(jumpOf(bodies[k]!)));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('lets a rule of a shape already read cleanly tell its DNAT, comment and class-free answers as its own full reading does', () => {
+    const destinations = (body: string) => {
+      const t = full(body).target;
+      return t?.kind === 'DNAT' ? t.to.map((d) => d.text) : null;
+    };
+    // Reads no value a class stands for: kinds, negation, recent's operation and timeout.
+    const structure = (ms: readonly Match[]) => ms.map((m) => `${m.kind}${'negate' in m && m.negate ? '!' : ''}${m.kind === 'recent' ? `${m.op}/${m.seconds}` : ''}`).join(' ');
+    const templates = [...TEMPLATES, '-m comment --comment V -p tcp -m tcp -j DNAT --to-destination V', '-j DNAT --to-destination V --random', '-p tcp -m recent --set --name V --mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination V'];
+    fc.assert(
+      fc.property(fc.constantFrom(...templates), fc.array(fc.array(fc.constantFrom(...VALUES), { minLength: 4, maxLength: 4 }), { minLength: 2, maxLength: 4 }), (t, values) => {
+        const bodies = values.map((v) => {
+          let i = 0;
+          return t.replace(/V/g, () => v[i++]!);
+        });
+        const text = `*nat\n${bodies.map((b) => `-A C ${b}`).join('\n')}\nCOMMIT\n`;
+        const { dump } = parseIptablesSave(text, { file: 'f', lazy: true });
+        completeDiagnostics(dump);
+        const rules = dump.tables.get('nat')!.chains.get('C')!.rules as LazyRule[];
+        rules.forEach((r, k) => {
+          const b = bodies[k]!;
+          const { tokens } = tokenize(b);
+          expect(r.natDestinations(), b).toEqual(destinations(b));
+          expect(r.comment, b).toBe(full(b).comment);
+          expect(r.byShape(structure), b).toBe(structure(parseRuleBody(tokens).matches));
+        });
       }),
       { numRuns: 5_000 },
     );

@@ -30,6 +30,8 @@ export class LazyRule implements Rule {
    */
   private jumpAt = NOT_LEARNT;
   private jumpEnd = 0;
+  /** The clean shape this rule was found to have (see validate), or null: not known. */
+  private shape: CleanShape | null = null;
 
   /**
    * The rule's text is `source.text.slice(start, end)` and its body starts at `bodyAt` (offsets
@@ -114,24 +116,64 @@ export class LazyRule implements Rule {
    * one jumps (`cleanShapes` keeps it), so checking a dump's jumps reads no body either. A rule with
    * problems, or whose quick target the full reading contradicts, keeps its reading.
    */
-  validate(cleanShapes?: Map<string, ShapeJump>): readonly RuleProblem[] {
+  validate(cleanShapes?: Map<string, CleanShape>): readonly RuleProblem[] {
     if (this.parsed !== null) return this.parsed.problems;
     const site = cleanShapes ? SITE : null;
     const shape = site ? ruleShape(this.src, this.bodyAt, this.end, site) : null;
     const known = shape !== null ? cleanShapes!.get(shape) : undefined;
     if (known !== undefined) {
-      if (known === 'none') this.jumpAt = NO_JUMP;
-      else if (known === 'named') {
-        this.jumpAt = site!.at;
-        this.jumpEnd = site!.end;
-      }
+      this.learn(known, site!);
       return NO_PROBLEMS;
     }
     const parsed = this.read();
     const quick = this.quickRead();
     if (parsed.problems.length > 0 || (quick !== undefined && !sameTarget(quick, parsed.target))) this.parsed = parsed;
-    else if (shape !== null) cleanShapes!.set(shape, shapeJump(parsed.target, this.src, site!));
+    else if (shape !== null) {
+      const clean: CleanShape = { jump: shapeJump(parsed.target, this.src, site!), dnat: shapeDnat(parsed.target, shape, this.src, this.end), commented: parsed.comment !== null, matches: parsed.matches, answers: new Map() };
+      cleanShapes!.set(shape, clean);
+      this.learn(clean, site!);
+    }
     return parsed.problems;
+  }
+
+  private learn(shape: CleanShape, site: JumpSite): void {
+    this.shape = shape;
+    if (shape.jump === 'none') this.jumpAt = NO_JUMP;
+    else if (shape.jump === 'named') {
+      this.jumpAt = site.at;
+      this.jumpEnd = site.end;
+    }
+  }
+
+  /**
+   * The address (and port) of each destination this rule DNATs to, as written (null: it does not
+   * DNAT). Told by the rule's shape when that ends in kube-proxy's `-j DNAT --to-destination ADDR:PORT`
+   * (the endpoint is then the line's last word), so reading every endpoint of a large dump neither
+   * reads nor keeps a target; otherwise read from the target.
+   */
+  natDestinations(): readonly string[] | null {
+    const dnat = this.shape?.dnat;
+    if (dnat === 'none') return null;
+    if (dnat === 'last-word') return [this.src.slice(this.src.lastIndexOf(' ', this.end - 1) + 1, this.end)];
+    const target = this.targetNow();
+    return target?.kind === 'DNAT' ? target.to.map((t) => t.text) : null;
+  }
+
+  /**
+   * `question`'s answer about this rule's matches, asked once per shape: rules of one clean shape
+   * (see validate) have the same matches but for the values the shape's classes stand for, so an
+   * answer that reads none of those is the same for all of them, and no rule body is read or kept
+   * for it. A rule whose shape is not known answers from its own matches. `question` must not read
+   * addresses, ports after --dport/--sport, probabilities, recent's --name or comments, and must be
+   * one function (not a closure made per call): answers are kept per function.
+   */
+  byShape<T>(question: (matches: readonly Match[]) => T): T {
+    const shape = this.shape;
+    if (shape === null) return question(this.matches);
+    if (shape.answers.has(question)) return shape.answers.get(question) as T;
+    const answer = question(shape.matches);
+    shape.answers.set(question, answer);
+    return answer;
   }
 
   get isParsed(): boolean {
@@ -151,6 +193,7 @@ export class LazyRule implements Rule {
   }
   get comment(): string | null {
     // Read from the line when it tells: a catalog of Services reads every rule's comment.
+    if (this.shape?.commented === false) return null;
     const quick = this.parsed === null ? quickComment(this.src, this.bodyAt, this.end) : undefined;
     return quick !== undefined ? quick : this.body().comment;
   }
@@ -169,10 +212,32 @@ export class LazyRule implements Rule {
  */
 export type ShapeJump = 'none' | 'named' | 'unknown';
 
+/**
+ * A shape whose rules read cleanly: how they jump, the matches of the one rule read in full (the
+ * same for all but the classes' values) and the answers asked of them (see LazyRule.byShape).
+ */
+export interface CleanShape {
+  readonly jump: ShapeJump;
+  /** `none`: no rule of the shape DNATs; `last-word`: each DNATs to the one address:port its line ends with. */
+  readonly dnat: 'none' | 'last-word' | 'unknown';
+  /** Whether its rules have a comment (what it says is one of the classes). */
+  readonly commented: boolean;
+  readonly matches: readonly Match[];
+  readonly answers: Map<(matches: readonly Match[]) => unknown, unknown>;
+}
+
 function shapeJump(target: Target | null, src: string, site: JumpSite): ShapeJump {
   const jumps = target !== null && (target.kind === 'jump' || target.kind === 'goto');
   if (!jumps) return site.count === 0 ? 'none' : 'unknown';
   return site.count === 1 && target.chain.length === site.end - site.at && src.startsWith(target.chain, site.at) ? 'named' : 'unknown';
+}
+
+/** How the rules of one clean shape DNAT, from one of them read in full (see CleanShape). */
+function shapeDnat(target: Target | null, shape: string, src: string, end: number): CleanShape['dnat'] {
+  if (target?.kind !== 'DNAT') return 'none';
+  const last = src.slice(src.lastIndexOf(' ', end - 1) + 1, end);
+  const oneWord = shape.endsWith(' --to-destination \u0000A:\u0000P') || shape.endsWith(' --to-destination \u0000A');
+  return oneWord && target.to.length === 1 && target.to[0]!.text === last ? 'last-word' : 'unknown';
 }
 
 /** One site reused by every validate (single-threaded, filled and read within one call). */

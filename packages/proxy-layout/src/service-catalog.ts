@@ -4,7 +4,7 @@ import { chainKindOf } from './chain-kind';
 import { affinitySeconds } from './ladder';
 import { ownerChains } from './nft-service-chains';
 import { ipvsCatalog } from './ipvs-catalog';
-import { jumpTarget } from './jump-target';
+import { jumpTarget, natDestinations } from './jump-target';
 
 /** One ServicePort as the node's rules show it. */
 export interface ServicePortInfo {
@@ -125,7 +125,7 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
     if (!chain) continue;
     const kind = chainKindOf(chain.name);
     const p = portOf(portName);
-    if (kind === 'sep') for (const r of chain.rules) if (r.action?.kind === 'DNAT') for (const t of r.action.to) p.endpoints.add(t.text);
+    if (kind === 'sep') readEndpoints(chain, p);
     if (kind === 'svc') p.affinitySeconds ??= affinitySeconds(chain);
     if (rs.dataplane === 'nftables') {
       p.protocol ??= /\/(tcp|udp|sctp)\//.exec(chain.name)?.[1] ?? null;
@@ -158,6 +158,14 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
   out.sort((a, b) => a.id.localeCompare(b.id));
   cache.set(rs, out);
   return out;
+}
+
+/** The DNATs of a KUBE-SEP chain (a rule that jumps, as its first does to KUBE-MARK-MASQ, is not read). */
+function readEndpoints(chain: RsChain, p: MutablePort): void {
+  for (const r of chain.rules) {
+    if (jumpTarget(r) !== null) continue;
+    for (const to of natDestinations(r) ?? []) p.endpoints.add(to);
+  }
 }
 
 /** KUBE-SERVICES, KUBE-NODEPORTS and KUBE-EXTERNAL-SERVICES rules, named by comment or by target. */

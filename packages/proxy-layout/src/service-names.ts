@@ -41,15 +41,20 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
   const out = new Map<string, string>();
   for (const chain of rs.chains.values()) {
     if (!SERVICE_CHAIN.test(chain.name)) continue;
-    const own = chain.rules.map((r) => servicePortNameOf(r.comment)).find((n) => n !== null);
-    if (own) out.set(chain.id, own);
+    for (const r of chain.rules) {
+      const own = servicePortNameOf(r.comment);
+      if (own === null) continue;
+      out.set(chain.id, own);
+      break;
+    }
   }
   for (const chain of rs.chains.values()) {
     for (const r of chain.rules) {
       // The jump alone: a lazily read rule tells it from its line (a DNAT's action is not read).
       const to = jumpTarget(r);
       if (to === null || !SERVICE_CHAIN.test(to)) continue;
-      const id = `${chain.table}/${to}`;
+      // The target chain's own id when it exists: one string object per chain keeps later lookups cheap.
+      const id = rs.chains.get(`${chain.table}/${to}`)?.id ?? `${chain.table}/${to}`;
       const name = servicePortNameOf(r.comment) ?? out.get(chain.id);
       if (name && !out.has(id)) out.set(id, name);
     }

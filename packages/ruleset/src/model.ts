@@ -101,6 +101,20 @@ export interface RsRule {
    * 10,000-Service dump then reads no rule body). Absent: read `action`.
    */
   jumpTarget?(): string | null;
+  /**
+   * `question`'s answer about `conds`, asked once for all the rules that read alike but for their
+   * addresses, ports, probabilities, recent names and comments (a lazily read iptables rule's shape:
+   * see parse-iptables' LazyRule.byShape), so a scan of a large dump reads and keeps no rule body.
+   * `question` must read none of those values, and be one function, not a closure made per call.
+   * Absent: ask `conds`.
+   */
+  byShape?<T>(question: (conds: readonly Cond[]) => T): T;
+  /**
+   * The destinations `action` DNATs to, as written (`10.1.2.3:8080`; null: no DNAT), when the rule
+   * can tell without building its action (a lazily read iptables rule of kube-proxy's endpoint
+   * shape). Absent: read `action`.
+   */
+  natDestinations?(): readonly string[] | null;
 }
 
 export interface RsChain {
