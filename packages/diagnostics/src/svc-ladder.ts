@@ -1,4 +1,4 @@
-import { chainKindOf, ladderShares, serviceChains } from '@svcpath/proxy-layout';
+import { chainKindOf, ladderShares, natDestinations, serviceChains } from '@svcpath/proxy-layout';
 import type { RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
 
 /** One endpoint-picking rule of a KUBE-SVC/KUBE-SVL chain and the share of new connections it takes. */
@@ -17,8 +17,11 @@ export interface ServiceLadder {
 
 /** The DNAT destination of a KUBE-SEP chain. */
 function sepEndpoint(rs: Ruleset, table: string, chainName: string): string | null {
-  for (const r of rs.chains.get(`${table}/${chainName}`)?.rules ?? [])
-    if (r.action?.kind === 'DNAT') return r.action.to[0]?.text ?? null;
+  for (const r of rs.chains.get(`${table}/${chainName}`)?.rules ?? []) {
+    // As written, without building the target (a lazily read rule's shape tells it).
+    const to = natDestinations(r);
+    if (to !== null) return to[0] ?? null;
+  }
   return null;
 }
 

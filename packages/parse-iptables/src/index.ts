@@ -1,7 +1,7 @@
 export * from './ast';
 export { parseIptablesSave, type ParseOptions } from './parse';
 export { tokenize, quoteWord } from './tokenize';
-export { effectiveProbability } from './values';
+export { effectiveProbability, readNatRange } from './values';
 export { parseRuleBody, type ParsedRuleBody, type RuleProblem } from './parse-rule';
 export { completeDiagnostics } from './parse';
 export { LazyRule } from './rule';

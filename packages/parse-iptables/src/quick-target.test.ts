@@ -9,8 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { completeDiagnostics, parseIptablesSave } from './parse';
 import { parseRuleBody } from './parse-rule';
-import type { Match } from './ast';
-import type { LazyRule } from './rule';
+import type { LazyRule, RuleReading } from './rule';
 import { quickComment, quickTarget } from './quick-target';
 import { ruleShape } from './rule-shape';
 import { tokenize } from './tokenize';
@@ -118,14 +117,15 @@ describe('ruleShape', () => {
     );
   });
 
-  it('lets a rule of a shape already read cleanly tell its DNAT, comment and class-free answers as its own full reading does', () => {
+  it('lets a rule of a shape already read cleanly tell its DNAT, comment, addresses and class-free answers as its own full reading does', () => {
     const destinations = (body: string) => {
       const t = full(body).target;
       return t?.kind === 'DNAT' ? t.to.map((d) => d.text) : null;
     };
     // Reads no value a class stands for: kinds, negation, recent's operation and timeout.
-    const structure = (ms: readonly Match[]) => ms.map((m) => `${m.kind}${'negate' in m && m.negate ? '!' : ''}${m.kind === 'recent' ? `${m.op}/${m.seconds}` : ''}`).join(' ');
-    const templates = [...TEMPLATES, '-m comment --comment V -p tcp -m tcp -j DNAT --to-destination V', '-j DNAT --to-destination V --random', '-p tcp -m recent --set --name V --mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination V'];
+    const structure = ({ conds, action }: RuleReading) =>
+      `${conds.map((m) => `${m.kind}${'negate' in m && m.negate ? '!' : ''}${m.kind === 'recent' ? `${m.op}/${m.seconds}` : ''}`).join(' ')} -> ${action?.kind}`;
+    const templates = [...TEMPLATES, '! -s V -d V -j V', '-s V ! -d V -m comment --comment V -j KUBE-MARK-MASQ', '-m comment --comment V --src V --destination V -j V', '-m comment --comment V -p tcp -m tcp -j DNAT --to-destination V', '-j DNAT --to-destination V --random', '-p tcp -m recent --set --name V --mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination V'];
     fc.assert(
       fc.property(fc.constantFrom(...templates), fc.array(fc.array(fc.constantFrom(...VALUES), { minLength: 4, maxLength: 4 }), { minLength: 2, maxLength: 4 }), (t, values) => {
         const bodies = values.map((v) => {
@@ -139,9 +139,11 @@ describe('ruleShape', () => {
         rules.forEach((r, k) => {
           const b = bodies[k]!;
           const { tokens } = tokenize(b);
+          const reading = parseRuleBody(tokens);
           expect(r.natDestinations(), b).toEqual(destinations(b));
           expect(r.comment, b).toBe(full(b).comment);
-          expect(r.byShape(structure), b).toBe(structure(parseRuleBody(tokens).matches));
+          expect(r.byShape(structure), b).toBe(structure({ conds: reading.matches, action: reading.target }));
+          expect(r.addresses(), b).toEqual(reading.matches.filter((m) => m.kind === 'addr'));
         });
       }),
       { numRuns: 5_000 },

@@ -1,5 +1,6 @@
 import type { Counters, Match, Rule, Span, Target } from './ast';
 import { parseRuleBody, type ParsedRuleBody, type RuleProblem } from './parse-rule';
+import { quickAddresses, type AddrMatch } from './quick-addresses';
 import { quickComment, quickTarget } from './quick-target';
 import { ruleShape, type JumpSite } from './rule-shape';
 import { tokenize, type Token } from './tokenize';
@@ -129,7 +130,7 @@ export class LazyRule implements Rule {
     const quick = this.quickRead();
     if (parsed.problems.length > 0 || (quick !== undefined && !sameTarget(quick, parsed.target))) this.parsed = parsed;
     else if (shape !== null) {
-      const clean: CleanShape = { jump: shapeJump(parsed.target, this.src, site!), dnat: shapeDnat(parsed.target, shape, this.src, this.end), commented: parsed.comment !== null, matches: parsed.matches, answers: new Map() };
+      const clean: CleanShape = { jump: shapeJump(parsed.target, this.src, site!), dnat: shapeDnat(parsed.target, shape, this.src, this.end), commented: parsed.comment !== null, addresses: sameTarget(quickAddresses(this.src, this.bodyAt, this.end), parsed.matches.filter(isAddress)), reading: { conds: parsed.matches, action: parsed.target }, answers: new Map() };
       cleanShapes!.set(shape, clean);
       this.learn(clean, site!);
     }
@@ -160,18 +161,33 @@ export class LazyRule implements Rule {
   }
 
   /**
-   * `question`'s answer about this rule's matches, asked once per shape: rules of one clean shape
-   * (see validate) have the same matches but for the values the shape's classes stand for, so an
-   * answer that reads none of those is the same for all of them, and no rule body is read or kept
-   * for it. A rule whose shape is not known answers from its own matches. `question` must not read
-   * addresses, ports after --dport/--sport, probabilities, recent's --name or comments, and must be
-   * one function (not a closure made per call): answers are kept per function.
+   * The rule's `-s`/`-d` conditions, read from its words when its shape says that reads them as the
+   * full reading does (see quick-addresses.ts): checking every KUBE-SEP chain's hairpin rule, or
+   * every ClusterIP of KUBE-SERVICES, then reads and keeps no rule body.
    */
-  byShape<T>(question: (matches: readonly Match[]) => T): T {
+  addresses(): readonly AddrMatch[] {
+    if (this.shape?.addresses) {
+      const quick = quickAddresses(this.src, this.bodyAt, this.end);
+      if (quick !== undefined) return quick;
+    }
+    return this.matches.filter(isAddress);
+  }
+
+  /**
+   * `question`'s answer about this rule's matches and target, asked once per shape: rules of one
+   * clean shape (see validate) read the same but for the values the shape's classes stand for, so
+   * an answer that reads none of those is the same for all of them, and no rule body is read or
+   * kept for it. A rule whose shape is not known answers from its own reading. `question` must not
+   * read addresses, ports after --dport/--sport, probabilities, recent's --name, comments or the
+   * chain jumped to, and must be one function (not a closure made per call): answers are kept per
+   * function.
+   */
+  byShape<T>(question: (rule: RuleReading) => T): T {
     const shape = this.shape;
-    if (shape === null) return question(this.matches);
+    // Unknown shape: the rule itself, which reads only what the question asks for.
+    if (shape === null) return question(this);
     if (shape.answers.has(question)) return shape.answers.get(question) as T;
-    const answer = question(shape.matches);
+    const answer = question(shape.reading);
     shape.answers.set(question, answer);
     return answer;
   }
@@ -212,6 +228,12 @@ export class LazyRule implements Rule {
  */
 export type ShapeJump = 'none' | 'named' | 'unknown';
 
+/** What a question asked of a rule's shape may read (see LazyRule.byShape). */
+export interface RuleReading {
+  readonly conds: readonly Match[];
+  readonly action: Target | null;
+}
+
 /**
  * A shape whose rules read cleanly: how they jump, the matches of the one rule read in full (the
  * same for all but the classes' values) and the answers asked of them (see LazyRule.byShape).
@@ -222,8 +244,11 @@ export interface CleanShape {
   readonly dnat: 'none' | 'last-word' | 'unknown';
   /** Whether its rules have a comment (what it says is one of the classes). */
   readonly commented: boolean;
-  readonly matches: readonly Match[];
-  readonly answers: Map<(matches: readonly Match[]) => unknown, unknown>;
+  /** Whether quickAddresses reads its rules' `-s`/`-d` conditions as the full reading does. */
+  readonly addresses: boolean;
+  /** The rule read in full: the same for all but the classes' values. */
+  readonly reading: RuleReading;
+  readonly answers: Map<(rule: RuleReading) => unknown, unknown>;
 }
 
 function shapeJump(target: Target | null, src: string, site: JumpSite): ShapeJump {
@@ -251,6 +276,8 @@ function sameTarget(a: unknown, b: unknown): boolean {
   if (ka.length !== Object.keys(b).length) return false;
   return ka.every((k) => sameTarget((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
+
+const isAddress = (m: Match): m is AddrMatch => m.kind === 'addr';
 
 const NO_PROBLEMS: readonly RuleProblem[] = Object.freeze([]);
 const NOT_LEARNT = -1;

@@ -1,13 +1,13 @@
-import type { Cond, RsChain, RsRule } from '@svcpath/ruleset';
-import { condsByShape } from './by-shape';
+import type { RsChain, RsRule } from '@svcpath/ruleset';
+import { askByShape, type RuleReading } from './by-shape';
 import { chainKindOf } from './chain-kind';
 import { jumpTarget } from './jump-target';
 
 /** Whether conditions check a recent list (`--rcheck`/`--update`): the same for every rule of a shape. */
-const checksRecent = (conds: readonly Cond[]): boolean => conds.some((c) => c.kind === 'recent' && !c.negate && (c.op === 'rcheck' || c.op === 'update'));
+const checksRecent = ({ conds }: RuleReading): boolean => conds.some((c) => c.kind === 'recent' && !c.negate && (c.op === 'rcheck' || c.op === 'update'));
 
 function isAffinityCheck(rule: RsRule): boolean {
-  return condsByShape(rule, checksRecent);
+  return askByShape(rule, checksRecent);
 }
 
 /** Rules that pick an endpoint: a jump to a KUBE-SEP chain or a DNAT. */
@@ -39,14 +39,14 @@ export function ladderShares(chain: RsChain): Map<number, number> {
 /** The affinity timeout of a chain's `-m recent --rcheck` rules, or null when it has none. */
 export function affinitySeconds(chain: RsChain): number | null {
   for (const rule of chain.rules) {
-    const seconds = condsByShape(rule, rcheckSeconds);
+    const seconds = askByShape(rule, rcheckSeconds);
     if (seconds !== null) return seconds;
   }
   return null;
 }
 
 /** The timeout of the first `-m recent --rcheck` condition, or null (recent's --name is not read). */
-function rcheckSeconds(conds: readonly Cond[]): number | null {
+function rcheckSeconds({ conds }: RuleReading): number | null {
   for (const c of conds) if (c.kind === 'recent' && c.op === 'rcheck' && !c.negate) return c.seconds ?? 0;
   return null;
 }

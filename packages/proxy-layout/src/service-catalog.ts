@@ -1,5 +1,6 @@
 import { servicePortNameOf, servicePortNameOfNftChain } from './service-names';
 import type { KeyPart, MapVerdict, NamedSet, RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
+import { addressConds, askByShape, type RuleReading } from './by-shape';
 import { chainKindOf } from './chain-kind';
 import { affinitySeconds } from './ladder';
 import { ownerChains } from './nft-service-chains';
@@ -53,8 +54,8 @@ export function serviceOfPortName(portName: string): string {
 }
 
 function hostDst(rule: RsRule): string | null {
-  for (const c of rule.conds)
-    if (c.kind === 'addr' && c.dir === 'dst' && !c.negate && (c.cidr.prefix === 32 || c.cidr.prefix === 128))
+  for (const c of addressConds(rule))
+    if (c.dir === 'dst' && !c.negate && (c.cidr.prefix === 32 || c.cidr.prefix === 128))
       return c.cidr.text.replace(/\/\d+$/, '');
   return null;
 }
@@ -62,13 +63,16 @@ function dport(rule: RsRule): number | null {
   for (const c of rule.conds) if (c.kind === 'ports' && c.dir === 'dst' && !c.negate) return c.ranges[0]?.from ?? null;
   return null;
 }
-function proto(rule: RsRule): string | null {
-  for (const c of rule.conds) if (c.kind === 'proto' && !c.negate) return c.proto;
+// Questions the rule's shape answers (see askByShape): no address, port or comment is read.
+function protoOf({ conds }: RuleReading): string | null {
+  for (const c of conds) if (c.kind === 'proto' && !c.negate) return c.proto;
   return null;
 }
-function toLocal(rule: RsRule): boolean {
-  return rule.conds.some((c) => c.kind === 'addrtype' && c.dir === 'dst' && !c.negate && c.types.includes('LOCAL'));
+function toLocalOf({ conds }: RuleReading): boolean {
+  return conds.some((c) => c.kind === 'addrtype' && c.dir === 'dst' && !c.negate && c.types.includes('LOCAL'));
 }
+const proto = (rule: RsRule) => askByShape(rule, protoOf);
+const toLocal = (rule: RsRule) => askByShape(rule, toLocalOf);
 
 /** Reads one entry rule of KUBE-SERVICES, KUBE-NODEPORTS or KUBE-EXTERNAL-SERVICES into `p`. */
 function readEntry(p: MutablePort, chain: RsChain, rule: RsRule): void {

@@ -1,4 +1,4 @@
-import type { RsRule, Ruleset } from '@svcpath/ruleset';
+import type { RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
 import { jumpTarget } from './jump-target';
 
 /** kube-proxy's per-Service chains: KUBE-SVC/SVL/EXT/FW/SEP-<hash> and the older KUBE-XLB-<hash>. */
@@ -48,13 +48,16 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
       break;
     }
   }
+  // Jump targets found by name in their table: no `table/chain` string built and hashed per jump, and
+  // the map is keyed by each chain's own id (hashed once), which later lookups then find at once.
+  const byName = new Map<string, Map<string, RsChain>>();
+  for (const chain of rs.chains.values()) (byName.get(chain.table) ?? byName.set(chain.table, new Map()).get(chain.table)!).set(chain.name, chain);
   for (const chain of rs.chains.values()) {
     for (const r of chain.rules) {
       // The jump alone: a lazily read rule tells it from its line (a DNAT's action is not read).
       const to = jumpTarget(r);
       if (to === null || !SERVICE_CHAIN.test(to)) continue;
-      // The target chain's own id when it exists: one string object per chain keeps later lookups cheap.
-      const id = rs.chains.get(`${chain.table}/${to}`)?.id ?? `${chain.table}/${to}`;
+      const id = byName.get(chain.table)?.get(to)?.id ?? `${chain.table}/${to}`;
       const name = servicePortNameOf(r.comment) ?? out.get(chain.id);
       if (name && !out.has(id)) out.set(id, name);
     }

@@ -102,19 +102,24 @@ export interface RsRule {
    */
   jumpTarget?(): string | null;
   /**
-   * `question`'s answer about `conds`, asked once for all the rules that read alike but for their
-   * addresses, ports, probabilities, recent names and comments (a lazily read iptables rule's shape:
-   * see parse-iptables' LazyRule.byShape), so a scan of a large dump reads and keeps no rule body.
-   * `question` must read none of those values, and be one function, not a closure made per call.
-   * Absent: ask `conds`.
+   * `question`'s answer about `conds` and `action`, asked once for all the rules that read alike but
+   * for their addresses, ports, probabilities, recent names, comments and jump targets (a lazily
+   * read iptables rule's shape: see parse-iptables' LazyRule.byShape), so a scan of a large dump
+   * reads and keeps no rule body. `question` must read none of those values, and be one function,
+   * not a closure made per call. Absent: ask `conds` and `action`.
    */
-  byShape?<T>(question: (conds: readonly Cond[]) => T): T;
+  byShape?<T>(question: (rule: Pick<RsRule, 'conds' | 'action'>) => T): T;
   /**
    * The destinations `action` DNATs to, as written (`10.1.2.3:8080`; null: no DNAT), when the rule
    * can tell without building its action (a lazily read iptables rule of kube-proxy's endpoint
    * shape). Absent: read `action`.
    */
   natDestinations?(): readonly string[] | null;
+  /**
+   * The `-s`/`-d` conditions of `conds`, when the rule can tell them without reading its whole
+   * body (a lazily read iptables rule of a shape whose addresses read plainly). Absent: filter `conds`.
+   */
+  addresses?(): readonly Extract<Cond, { kind: 'addr' }>[];
 }
 
 export interface RsChain {

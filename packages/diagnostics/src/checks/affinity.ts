@@ -1,3 +1,4 @@
+import { askByShape, type RuleReading } from '@svcpath/proxy-layout';
 import { objectRef, type DiagnoseContext } from '../context';
 import { objectEvidence, ruleEvidence, type Evidence, type Finding } from '../finding';
 import { serviceLadders } from '../svc-ladder';
@@ -25,6 +26,9 @@ function affinityPorts(ctx: DiagnoseContext): AffinityPort[] {
   return [...(ctx.programmed?.values() ?? [])].flatMap((p) => (p.affinitySeconds !== null && p.endpoints.length > 0 ? [{ name: p.portName, seconds: p.affinitySeconds, endpoints: p.endpoints.length, evidence: [] }] : []));
 }
 
+/** A `-m recent --rcheck` condition (asked once per rule shape: the list's name is not read). */
+const checksRecentList = ({ conds }: RuleReading): boolean => conds.some((c) => c.kind === 'recent' && c.op === 'rcheck');
+
 function hours(s: number): string {
   return s >= 3600 ? `${+(s / 3600).toFixed(1)} h` : `${s} s`;
 }
@@ -35,7 +39,7 @@ function hours(s: number): string {
  */
 export function checkAffinity(ctx: DiagnoseContext): Finding[] {
   return affinityPorts(ctx).map((a): Finding => {
-    const recent = serviceLadders(ctx.rs, a.name).flatMap((l) => l.chain.rules.filter((r) => r.conds.some((c) => c.kind === 'recent' && c.op === 'rcheck')).slice(0, 1).map((r) => ruleEvidence(l.chain.id, r)));
+    const recent = serviceLadders(ctx.rs, a.name).flatMap((l) => l.chain.rules.filter((r) => askByShape(r, checksRecentList)).slice(0, 1).map((r) => ruleEvidence(l.chain.id, r)));
     const evidence = [...a.evidence, ...recent];
     if (a.endpoints === 1)
       return {

@@ -1,4 +1,4 @@
-import { chainKindOf, serviceChains } from '@svcpath/proxy-layout';
+import { actionKind, addressConds, chainKindOf, jumpTarget, natAddress, natDestinations, serviceChains } from '@svcpath/proxy-layout';
 import type { DiagnoseContext } from '../context';
 import { ruleEvidence, type Evidence, type Finding } from '../finding';
 
@@ -15,11 +15,13 @@ export function checkHairpin(ctx: DiagnoseContext): Finding[] {
   const byService = new Map<string, Evidence[]>();
   for (const chain of rs.chains.values()) {
     if (chainKindOf(chain.name) !== 'sep') continue;
-    const dnat = chain.rules.find((r) => r.action?.kind === 'DNAT');
-    const to = dnat?.action?.kind === 'DNAT' ? dnat.action.to[0]?.from : null;
+    // Jumps and DNATs as the rules' shapes tell them, so the ~100,000 KUBE-SEP chains of a large
+    // dump are checked without building (and keeping) their targets and conditions.
+    const dnat = chain.rules.find((r) => jumpTarget(r) === null && natDestinations(r) !== null);
+    const to = dnat ? natAddress(dnat) : null;
     if (!dnat || !to) continue;
     const marks = chain.rules.some(
-      (r) => r.action?.kind === 'jump' && r.action.chain === 'KUBE-MARK-MASQ' && r.conds.some((c) => c.kind === 'addr' && c.dir === 'src' && !c.negate && c.cidr.text.replace(/\/\d+$/, '') === to.text),
+      (r) => jumpTarget(r) === 'KUBE-MARK-MASQ' && actionKind(r) === 'jump' && addressConds(r).some((c) => c.dir === 'src' && !c.negate && c.cidr.text.replace(/\/\d+$/, '') === to.text),
     );
     if (marks) continue;
     const name = owners.get(chain.id) ?? chain.name;
