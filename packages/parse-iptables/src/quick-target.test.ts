@@ -125,7 +125,7 @@ describe('ruleShape', () => {
     // Reads no value a class stands for: kinds, negation, recent's operation and timeout.
     const structure = ({ conds, action }: RuleReading) =>
       `${conds.map((m) => `${m.kind}${'negate' in m && m.negate ? '!' : ''}${m.kind === 'recent' ? `${m.op}/${m.seconds}` : ''}`).join(' ')} -> ${action?.kind}`;
-    const templates = [...TEMPLATES, '! -s V -d V -j V', '-s V ! -d V -m comment --comment V -j KUBE-MARK-MASQ', '-m comment --comment V --src V --destination V -j V', '-m comment --comment V -p tcp -m tcp -j DNAT --to-destination V', '-j DNAT --to-destination V --random', '-p tcp -m recent --set --name V --mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination V'];
+    const templates = [...TEMPLATES, '! -s V -d V -j V', '-s V ! -d V -m comment --comment V -j KUBE-MARK-MASQ', '-m comment --comment V --src V --destination V -j V', '-p udp -m udp --sport V --dport V -j V', '-p tcp -m multiport --dports V -m tcp --sport V -j V', '-p sctp -m sctp ! --dport V -j V', '-m comment --comment V -p tcp -m tcp -j DNAT --to-destination V', '-j DNAT --to-destination V --random', '-p tcp -m recent --set --name V --mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination V'];
     fc.assert(
       fc.property(fc.constantFrom(...templates), fc.array(fc.array(fc.constantFrom(...VALUES), { minLength: 4, maxLength: 4 }), { minLength: 2, maxLength: 4 }), (t, values) => {
         const bodies = values.map((v) => {
@@ -144,6 +144,7 @@ describe('ruleShape', () => {
           expect(r.comment, b).toBe(full(b).comment);
           expect(r.byShape(structure), b).toBe(structure({ conds: reading.matches, action: reading.target }));
           expect(r.addresses(), b).toEqual(reading.matches.filter((m) => m.kind === 'addr'));
+          expect(r.ports(), b).toEqual(reading.matches.filter((m) => m.kind === 'ports'));
         });
       }),
       { numRuns: 5_000 },

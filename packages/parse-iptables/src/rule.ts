@@ -1,6 +1,7 @@
 import type { Counters, Match, Rule, Span, Target } from './ast';
 import { parseRuleBody, type ParsedRuleBody, type RuleProblem } from './parse-rule';
 import { quickAddresses, type AddrMatch } from './quick-addresses';
+import { quickPorts, type PortsMatch } from './quick-ports';
 import { quickComment, quickTarget } from './quick-target';
 import { ruleShape, type JumpSite } from './rule-shape';
 import { tokenize, type Token } from './tokenize';
@@ -130,7 +131,7 @@ export class LazyRule implements Rule {
     const quick = this.quickRead();
     if (parsed.problems.length > 0 || (quick !== undefined && !sameTarget(quick, parsed.target))) this.parsed = parsed;
     else if (shape !== null) {
-      const clean: CleanShape = { jump: shapeJump(parsed.target, this.src, site!), dnat: shapeDnat(parsed.target, shape, this.src, this.end), commented: parsed.comment !== null, addresses: sameTarget(quickAddresses(this.src, this.bodyAt, this.end), parsed.matches.filter(isAddress)), reading: { conds: parsed.matches, action: parsed.target }, answers: new Map() };
+      const clean: CleanShape = { jump: shapeJump(parsed.target, this.src, site!), dnat: shapeDnat(parsed.target, shape, this.src, this.end), commented: parsed.comment !== null, addresses: sameTarget(quickAddresses(this.src, this.bodyAt, this.end), parsed.matches.filter(isAddress)), ports: shapePorts(parsed.matches, this.src, this.bodyAt, this.end), reading: { conds: parsed.matches, action: parsed.target }, answers: new Map() };
       cleanShapes!.set(shape, clean);
       this.learn(clean, site!);
     }
@@ -171,6 +172,20 @@ export class LazyRule implements Rule {
       if (quick !== undefined) return quick;
     }
     return this.matches.filter(isAddress);
+  }
+
+  /**
+   * The rule's port conditions (`--dport`, `--sport`, multiport), read from its words when its
+   * shape says that reads them as the full reading does (see quick-ports.ts): the NodePorts and
+   * ports of every KUBE-SERVICES rule are then read without reading or keeping rule bodies.
+   */
+  ports(): readonly PortsMatch[] {
+    const template = this.shape?.ports;
+    if (template) {
+      const quick = quickPorts(this.src, this.bodyAt, this.end, template);
+      if (quick !== undefined) return quick;
+    }
+    return this.matches.filter(isPorts);
   }
 
   /**
@@ -246,6 +261,8 @@ export interface CleanShape {
   readonly commented: boolean;
   /** Whether quickAddresses reads its rules' `-s`/`-d` conditions as the full reading does. */
   readonly addresses: boolean;
+  /** Its rules' port conditions but for their ranges, when quickPorts reads them as the full reading does; else null. */
+  readonly ports: readonly PortsMatch[] | null;
   /** The rule read in full: the same for all but the classes' values. */
   readonly reading: RuleReading;
   readonly answers: Map<(rule: RuleReading) => unknown, unknown>;
@@ -278,6 +295,13 @@ function sameTarget(a: unknown, b: unknown): boolean {
 }
 
 const isAddress = (m: Match): m is AddrMatch => m.kind === 'addr';
+const isPorts = (m: Match): m is PortsMatch => m.kind === 'ports';
+
+/** A shape's port conditions when quickPorts reads its rule as the full reading does, else null. */
+function shapePorts(matches: readonly Match[], src: string, from: number, to: number): readonly PortsMatch[] | null {
+  const template = matches.filter(isPorts);
+  return sameTarget(quickPorts(src, from, to, template), template) ? template : null;
+}
 
 const NO_PROBLEMS: readonly RuleProblem[] = Object.freeze([]);
 const NOT_LEARNT = -1;

@@ -4,6 +4,7 @@ import type { Action, Cond, RsRule } from '@svcpath/ruleset';
 import { natDestinations } from './jump-target';
 
 type AddrCond = Extract<Cond, { kind: 'addr' }>;
+type PortsCond = Extract<Cond, { kind: 'ports' }>;
 
 /**
  * `question`'s answer about a rule's conditions and action, read once per rule shape when the rule
@@ -33,4 +34,9 @@ export function addressConds(rule: RsRule): readonly AddrCond[] {
 export function natAddress(rule: RsRule): IP | null {
   const to = natDestinations(rule)?.[0];
   return to === undefined ? null : (readNatRange(to)?.from ?? null);
+}
+
+/** A rule's port conditions, without reading its body when it can tell (see RsRule.ports). */
+export function portConds(rule: RsRule): readonly PortsCond[] {
+  return rule.ports ? rule.ports() : rule.conds.filter((c): c is PortsCond => c.kind === 'ports');
 }

@@ -2,7 +2,7 @@ export { serviceChains, serviceOfPath, servicePortNameOf, servicePortNameOfNftCh
 export { detectProxyMode, iptablesBackend, type ModeReport, type ProxyMode } from './proxy-mode';
 export { chainKindOf, hookOfChainName, isMarkMasqChain, isPerServiceKind, type ChainKind } from './chain-kind';
 export { jumpTarget, natDestinations } from './jump-target';
-export { actionKind, addressConds, askByShape, natAddress, type RuleReading } from './by-shape';
+export { actionKind, addressConds, askByShape, natAddress, portConds, type RuleReading } from './by-shape';
 export { affinitySeconds, isAffinityCheck, ladderShares, numgenBranches } from './ladder';
 export { nftServiceChains, ownerChains } from './nft-service-chains';
 export { IPVS_NAMESPACE, ipvsCatalog, serviceId as ipvsServiceId, shares as ipvsShares, where as ipvsWhere } from './ipvs-catalog';

@@ -1,6 +1,6 @@
 import { servicePortNameOf, servicePortNameOfNftChain } from './service-names';
 import type { KeyPart, MapVerdict, NamedSet, RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
-import { addressConds, askByShape, type RuleReading } from './by-shape';
+import { addressConds, askByShape, portConds, type RuleReading } from './by-shape';
 import { chainKindOf } from './chain-kind';
 import { affinitySeconds } from './ladder';
 import { ownerChains } from './nft-service-chains';
@@ -60,7 +60,7 @@ function hostDst(rule: RsRule): string | null {
   return null;
 }
 function dport(rule: RsRule): number | null {
-  for (const c of rule.conds) if (c.kind === 'ports' && c.dir === 'dst' && !c.negate) return c.ranges[0]?.from ?? null;
+  for (const c of portConds(rule)) if (c.dir === 'dst' && !c.negate) return c.ranges[0]?.from ?? null;
   return null;
 }
 // Questions the rule's shape answers (see askByShape): no address, port or comment is read.

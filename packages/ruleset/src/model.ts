@@ -120,6 +120,8 @@ export interface RsRule {
    * body (a lazily read iptables rule of a shape whose addresses read plainly). Absent: filter `conds`.
    */
   addresses?(): readonly Extract<Cond, { kind: 'addr' }>[];
+  /** The port conditions of `conds`, likewise (`--dport`, `--sport`, multiport). Absent: filter `conds`. */
+  ports?(): readonly Extract<Cond, { kind: 'ports' }>[];
 }
 
 export interface RsChain {
