@@ -164,12 +164,9 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
   return out;
 }
 
-/** The DNATs of a KUBE-SEP chain (a rule that jumps, as its first does to KUBE-MARK-MASQ, is not read). */
+/** The DNATs of a KUBE-SEP chain, as written (a rule's shape tells whether it DNATs, and to what). */
 function readEndpoints(chain: RsChain, p: MutablePort): void {
-  for (const r of chain.rules) {
-    if (jumpTarget(r) !== null) continue;
-    for (const to of natDestinations(r) ?? []) p.endpoints.add(to);
-  }
+  for (const r of chain.rules) for (const to of natDestinations(r) ?? []) p.endpoints.add(to);
 }
 
 /** KUBE-SERVICES, KUBE-NODEPORTS and KUBE-EXTERNAL-SERVICES rules, named by comment or by target. */

@@ -17,7 +17,7 @@ export function checkHairpin(ctx: DiagnoseContext): Finding[] {
     if (chainKindOf(chain.name) !== 'sep') continue;
     // Jumps and DNATs as the rules' shapes tell them, so the ~100,000 KUBE-SEP chains of a large
     // dump are checked without building (and keeping) their targets and conditions.
-    const dnat = chain.rules.find((r) => jumpTarget(r) === null && natDestinations(r) !== null);
+    const dnat = chain.rules.find((r) => natDestinations(r) !== null);
     const to = dnat ? natAddress(dnat) : null;
     if (!dnat || !to) continue;
     const marks = chain.rules.some(
