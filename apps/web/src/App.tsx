@@ -45,7 +45,10 @@ export function App() {
   const detail = useQuery({ ...snapshotQuery(snapshotId ?? ''), enabled: !!snapshotId });
   // A big snapshot opens on the aggregated views (overview/), not on a graph of thousands of Services.
   const scaled = !view.service && (detail.data?.load.serviceCount ?? 0) > OVERVIEW_GRAPH_MAX_SERVICES;
-  const graphQ = useQuery({ ...graphQuery(snapshotId ?? '', { service: view.service, ns: view.ns }), enabled: !!snapshotId && !!detail.data && !scaled });
+  // A small snapshot (under 1 MB of dumps: a few dozen Services) asks for its graph at once, not
+  // after its detail has said how many Services it has.
+  const small = (list.find((s) => s.id === snapshotId)?.files.reduce((n, f) => n + f.bytes, 0) ?? Infinity) < 1_000_000;
+  const graphQ = useQuery({ ...graphQuery(snapshotId ?? '', { service: view.service, ns: view.ns }), enabled: !!snapshotId && (detail.data ? !scaled : small || !!view.service) });
   const serviceQ = useQuery({ ...servicesQuery(snapshotId ?? '', view.service ?? ''), enabled: !!snapshotId && !!view.service });
   const service = serviceQ.data?.services.find((s) => s.id === view.service);
   const flow = flowOf(view);

@@ -125,6 +125,9 @@ describe('the picture, measured from the DOM', () => {
         expect(m.clipped).toEqual([]);
         expect(overlap(m.legend, m.pane)).toBe(0);
         expect(m.header.rows).toBe(1);
+        // Drawn from the layout the server sent (its estimate holds these fonts), without the
+        // browser loading ELK for it (apps/web/src/layout/layout-client.ts marks each layout it asks for).
+        expect(await page.evaluate(`performance.getEntriesByType('mark').filter((x) => x.name.startsWith('svcpath:layout-asked')).length`)).toBe(0);
         await page.close();
       });
     }

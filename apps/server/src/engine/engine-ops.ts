@@ -5,6 +5,7 @@ import type { Diagnosis, DiagnoseClusterState, FlowMatrix, MatrixPacket } from '
 import type { TimelineStep } from '@svcpath/diff';
 import type { CounterDeltaReport } from '@svcpath/counters';
 import type { Graph, NamespaceOverview, ServiceInfo, ServiceRow } from '@svcpath/graph';
+import type { Layout } from '@svcpath/layout';
 import type { TraceResult } from '@svcpath/tracer';
 
 /** What the ruleset engine can be asked about one snapshot. */
@@ -80,10 +81,11 @@ export type SnapshotRef = Omit<EngineSnapshot, 'files'> & { readonly files?: Eng
 export interface EngineResults {
   load: LoadSummary;
   services: { total: number; services: ServiceInfo[] };
-  overview: Graph;
+  /** Laid out (`layout`) when small enough: see engine-worker-main.ts. */
+  overview: Graph & { readonly layout?: Layout };
   namespaces: NamespaceOverview;
   'namespace-services': ServiceRow[];
-  'service-graph': Graph;
+  'service-graph': Graph & { readonly layout?: Layout };
   trace: TraceResult;
   findings: Diagnosis;
   counters: CounterDeltaReport;

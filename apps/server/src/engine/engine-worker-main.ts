@@ -1,4 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { Graph } from '@svcpath/graph';
+import type { Layout } from '@svcpath/layout';
+import { layoutWithElk } from '@svcpath/layout/elk';
 import { DomainError } from '../errors';
 import type { EngineWorkerData } from './engine-pool';
 import { otherSnapshotsOf } from './engine-ops';
@@ -12,7 +15,31 @@ const queries = new RulesetQueries(data?.cacheSize ?? Number(process.env.SVCPATH
   now: () => performance.now(),
 });
 
-function handle(req: EngineRequest): EngineReply {
+/**
+ * Graphs up to this many nodes go out laid out (ELK, here in the worker), so a page draws them at
+ * once instead of first loading ELK itself; bigger ones the browser lays out.
+ */
+const LAYOUT_MAX_NODES = 400;
+const layouts = new Map<string, Promise<Layout>>();
+
+async function withLayout(snapshot: { id: string; version: string }, graph: Graph): Promise<Graph & { layout?: Layout }> {
+  if (graph.nodes.length > LAYOUT_MAX_NODES) return graph;
+  const key = `${snapshot.id}@${snapshot.version}:${graph.key}`;
+  let layout = layouts.get(key);
+  if (!layout) {
+    layout = layoutWithElk(graph);
+    layouts.set(key, layout);
+    layout.catch(() => layouts.delete(key));
+    while (layouts.size > 64) layouts.delete(layouts.keys().next().value!);
+  }
+  try {
+    return { ...graph, layout: await layout };
+  } catch {
+    return graph; // the browser lays it out instead
+  }
+}
+
+async function handle(req: EngineRequest): Promise<EngineReply> {
   if (req.type === 'evict') {
     queries.evict(req.snapshotId);
     return { id: req.id, ok: true, value: null };
@@ -27,13 +54,15 @@ function handle(req: EngineRequest): EngineReply {
     if (!s.files) return { id: req.id, ok: false, notLoaded: true };
     queries.load({ id: s.id, version: s.version, files: s.files });
   }
-  return { id: req.id, ok: true, value: queries.run(snapshot.id, op) };
+  const value = queries.run(snapshot.id, op);
+  if (op.kind === 'overview' || op.kind === 'service-graph') return { id: req.id, ok: true, value: await withLayout(snapshot, value as Graph) };
+  return { id: req.id, ok: true, value };
 }
 
-parentPort!.on('message', (req: EngineRequest) => {
+parentPort!.on('message', async (req: EngineRequest) => {
   let reply: EngineReply;
   try {
-    reply = handle(req);
+    reply = await handle(req);
   } catch (e) {
     if (e instanceof DomainError) reply = { id: req.id, ok: false, error: e.toBody().error };
     else {

@@ -1,5 +1,5 @@
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
-import { labelPoint, roundedPath } from '../layout/edge-path';
+import { labelPoint, roundedPath } from '@svcpath/layout';
 import type { SvcFlowEdge } from './to-flow';
 
 /**

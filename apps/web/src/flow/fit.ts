@@ -1,6 +1,6 @@
 import type { Graph } from '@svcpath/graph';
-import type { Layout, LayoutBox } from '../layout/elk-input';
-import { absoluteBoxes, boundsOf, initialViewport, type Viewport } from '../layout/initial-viewport';
+import type { Layout, LayoutBox } from '@svcpath/layout';
+import { absoluteBoxes, boundsOf, initialViewport, type Viewport } from '@svcpath/layout';
 
 /** The smallest text the graph draws that must stay readable (node titles, 13 px; edge labels 12.5 px). */
 const SMALLEST_TEXT_PX = 12.5;

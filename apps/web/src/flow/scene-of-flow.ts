@@ -1,9 +1,9 @@
 import { getBezierPath, Position, type ReactFlowInstance } from '@xyflow/react';
 import { formatShare } from '@svcpath/graph';
 import type { Palette, Scene, SceneEdge, SceneNode } from '../export/svg-scene';
-import { labelPoint, roundedPath } from '../layout/edge-path';
-import { isMasqueradeSide } from '../layout/main-path';
-import { kindText, MAX_BADGES } from '../layout/node-size';
+import { labelPoint, roundedPath } from '@svcpath/layout';
+import { isMasqueradeSide } from '@svcpath/layout';
+import { kindText, MAX_BADGES } from '@svcpath/layout';
 import type { SvcFlowEdge, SvcFlowNode } from './to-flow';
 
 

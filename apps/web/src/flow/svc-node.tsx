@@ -1,8 +1,8 @@
 import type { CSSProperties } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { formatShare } from '@svcpath/graph';
-import { isMasqueradeSide } from '../layout/main-path';
-import { kindText, MAX_BADGES } from '../layout/node-size';
+import { isMasqueradeSide } from '@svcpath/layout';
+import { kindText, MAX_BADGES } from '@svcpath/layout';
 import { formatPackets, heatColor } from '../counters/counter-heat';
 import type { SvcFlowNode } from './to-flow';
 

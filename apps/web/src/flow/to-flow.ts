@@ -1,8 +1,8 @@
 import { MarkerType, type Edge, type Node } from '@xyflow/react';
 import type { Graph, GraphNode, TraceOverlay } from '@svcpath/graph';
 import { formatPackets, heatColor, type CounterHeat, type Heat } from '../counters/counter-heat';
-import type { Point } from '../layout/edge-path';
-import { edgeLabelText, type Layout, type LayoutBox } from '../layout/elk-input';
+import type { Point } from '@svcpath/layout';
+import { edgeLabelText, type Layout, type LayoutBox } from '@svcpath/layout';
 
 /** What a React Flow node of svcpath carries. */
 export type SvcNodeData = {

@@ -1,10 +1,11 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { fromElk, type ElkInputNode, type Layout } from './elk-input';
+import { fromElk, type ElkInputNode, type Layout } from '@svcpath/layout';
 
 /** Runs ELK off the main thread: receives `{ id, graph }` (ELK JSON), answers `{ id, layout }` or `{ id, error }`. */
 const elk = new ELK();
 const scope = self as unknown as { onmessage: ((e: MessageEvent<{ id: number; graph: ElkInputNode }>) => void) | null; postMessage(m: unknown): void };
 
+scope.postMessage({ ready: performance.timeOrigin + performance.now() });
 scope.onmessage = (e) => {
   const { id, graph } = e.data;
   elk

@@ -1,5 +1,5 @@
 import type { GraphNode } from '@svcpath/graph';
-import { estimateText, type MeasureText } from './measure-text';
+import { estimateText, type MeasureText } from './measure';
 
 /** Node boxes, shared by the layout (which needs sizes up front) and the node components. */
 const BASE: Readonly<Record<GraphNode['kind'], { width: number; height: number }>> = {

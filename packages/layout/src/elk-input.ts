@@ -1,7 +1,7 @@
 import type { Graph, GraphEdge, GraphNode } from '@svcpath/graph';
 import type { Point } from './edge-path';
 import { isMasqueradeSide } from './main-path';
-import { estimateText, type MeasureText } from './measure-text';
+import { estimateText, type MeasureText } from './measure';
 import { nodeSize } from './node-size';
 
 /** The subset of ELK's JSON graph svcpath sends (elkjs's own types live in the worker). */
@@ -48,6 +48,26 @@ interface ElkOutputEdge {
 /** Label box padding (see .svc-edge-label) and height. */
 const LABEL_PAD_X = 12;
 const LABEL_HEIGHT = 18;
+
+/**
+ * Whether a layout made with one way of measuring text (the server's estimate) holds every node's
+ * title, detail and badges and every edge label as `measure` (the browser's real fonts) sizes them.
+ */
+export function layoutHolds(graph: Graph, layout: Layout, measure: MeasureText): boolean {
+  for (const n of graph.nodes) {
+    if (n.kind === 'group') continue;
+    const box = layout.nodes[n.id];
+    const need = nodeSize(n, measure);
+    if (!box || need.width > box.width + 0.5 || need.height > box.height + 0.5) return false;
+  }
+  for (const e of graph.edges) {
+    const text = edgeLabelText(e);
+    if (!text || e.kind === 'masquerade-mark') continue;
+    const box = layout.labels?.[e.id];
+    if (!box || measure(text, 'edgeLabel') + LABEL_PAD_X > box.width + 0.5) return false;
+  }
+  return true;
+}
 
 /**
  * The text an edge is labelled with. The masquerade mark gets none (every Service chain marks some
