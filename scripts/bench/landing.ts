@@ -30,6 +30,8 @@ if (!url) throw new Error(`the server did not print its address: ${printed}`);
 
 const visible: number[] = [];
 const settled: number[] = [];
+/** Where the time went, from the page's own marks (apps/web/src/layout/layout-client.ts) and resource timings. */
+const phases: Record<string, number[]> = { 'main script loaded': [], 'graph response': [], 'layout worker ready (ELK loaded)': [], 'layout asked': [], 'layout done': [] };
 const load = loadavg()[0]!;
 try {
   for (let i = 0; i < RUNS; i++) {
@@ -39,6 +41,19 @@ try {
     await page.goto(url);
     await page.locator('.svc-node').first().waitFor({ timeout: 60_000 });
     visible.push(Date.now() - t0);
+    const seen = (await page.evaluate(`(() => {
+      const at = (name) => performance.getEntriesByName(name)[0]?.startTime;
+      const res = (part) => performance.getEntriesByType('resource').find((e) => e.name.includes(part))?.responseEnd;
+      const marks = performance.getEntriesByType('mark');
+      return {
+        'main script loaded': res('/assets/index-'),
+        'graph response': res('/graph'),
+        'layout worker ready (ELK loaded)': at('svcpath:layout-worker-ready'),
+        'layout asked': marks.find((m) => m.name.startsWith('svcpath:layout-asked'))?.startTime,
+        'layout done': marks.find((m) => m.name.startsWith('svcpath:layout-done'))?.startTime,
+      };
+    })()`)) as Record<string, number | undefined>;
+    for (const [k, v] of Object.entries(seen)) if (v !== undefined) phases[k]!.push(Math.round(v));
     let last = '';
     for (;;) {
       const now = (await page.locator('.react-flow__viewport').getAttribute('style')) ?? '';
@@ -54,6 +69,7 @@ try {
   await once(child, 'exit');
 }
 
+for (const [k, v] of Object.entries(phases)) console.log(`  ${k}: ${v.length ? `${median(v)} ms median` : 'not seen'}`);
 const line = `landing: demo graph visible ${median(visible)} ms median (runs: ${visible.join(', ')}), settled ${median(settled)} ms; load average ${load.toFixed(1)} at start`;
 console.log(line);
 writeSection(
@@ -68,6 +84,9 @@ the opening fit having settled. Target: ≤ 1.5 s on an idle machine (issue 9).
 | --- | --- | --- |
 | first graph node visible | ${median(visible)} ms | ${visible.join(', ')} |
 | view settled | ${median(settled)} ms | ${settled.join(', ')} |
+
+Where the time goes (medians, ms after navigation, from the page's marks and resource timings):
+${Object.entries(phases).map(([k, v]) => `${k} ${v.length ? median(v) : '—'}`).join(' · ')}.
 
 Load average (1 min) when the run started: ${load.toFixed(1)} on 2 cores.`,
 );
