@@ -45,7 +45,7 @@ export function createApp(o: AppOptions): Express {
   if (o.fleet) api.use('/fleet', fleetRoutes(o.fleet));
   api.use(apiNotFound);
   app.use('/api', api);
-  if (o.webDist) app.use(webApp(o.webDist));
+  if (o.webDist) app.use(webApp(o.webDist, o.snapshots));
   app.use(errorMiddleware);
   return app;
 }

@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { Router } from 'express';
+import express, { Router, type Request } from 'express';
+import type { SnapshotSource } from '../snapshots/snapshot';
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>svcpath</title>
 <p>The web app is not built. Run <code>npx vite build apps/web</code> and reload; the API is at <a href="/api/snapshots">/api/snapshots</a>.</p>`;
@@ -9,12 +10,17 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>svcpath</title>
 /** docs/doctor.md explains each finding code; the web app links to its anchors. */
 const DOCTOR_DOC = fileURLToPath(new URL('../../../../docs/doctor.md', import.meta.url));
 
+/** Under this many bytes of dumps a snapshot opens on its graph (the web app's rule too: App.tsx). */
+const SMALL_SNAPSHOT_BYTES = 1_000_000;
+
 /**
  * Serves the built web app (apps/web/dist) and answers any other non-API GET with index.html, so
- * links that hold the whole view in their URL open straight into it. Also serves docs/doctor.md,
- * which the findings panel links to.
+ * links that hold the whole view in their URL open straight into it. The bare address goes to the
+ * first snapshot (`/?snapshot=…`), and a page opening a snapshot is sent with preload links for the
+ * first things it will ask about it, so the browser fetches them while the script loads. Also
+ * serves docs/doctor.md, which the findings panel links to.
  */
-export function webApp(distDir: string): Router {
+export function webApp(distDir: string, snapshots?: SnapshotSource): Router {
   const r = Router();
   const dist = resolve(distDir);
   const index = join(dist, 'index.html');
@@ -23,10 +29,25 @@ export function webApp(distDir: string): Router {
     res.type('text/plain; charset=utf-8').sendFile(DOCTOR_DOC);
   });
   r.use(express.static(dist, { index: false, maxAge: '1h', setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('Cache-Control', 'no-cache') }));
-  r.get('/{*path}', (_req, res) => {
+  let page: string | null = null;
+  r.get('/{*path}', async (req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
-    if (existsSync(index)) res.sendFile(index);
-    else res.type('html').send(NOT_BUILT);
+    if (!existsSync(index)) return void res.type('html').send(NOT_BUILT);
+    const list = snapshots ? await snapshots.list().catch(() => []) : [];
+    if (req.path === '/' && Object.keys(req.query).length === 0 && list[0]) return res.redirect(302, `/?snapshot=${encodeURIComponent(list[0].id)}`);
+    page ??= readFileSync(index, 'utf8');
+    res.type('html').send(page.replace('</head>', `${preloads(req, list)}</head>`));
   });
   return r;
+}
+
+/** Preload links for what a page opening a snapshot asks first (the same URLs, so the fetches reuse them). */
+function preloads(req: Request, list: readonly { id: string; files: readonly { bytes: number }[] }[]): string {
+  const id = typeof req.query.snapshot === 'string' ? req.query.snapshot : undefined;
+  const meta = id ? list.find((s) => s.id === id) : undefined;
+  if (!meta || Object.keys(req.query).some((k) => k !== 'snapshot')) return '';
+  const at = `/api/snapshots/${encodeURIComponent(meta.id)}`;
+  const small = meta.files.reduce((n, f) => n + f.bytes, 0) < SMALL_SNAPSHOT_BYTES;
+  const urls = [at, `${at}/sources`, ...(small ? [`${at}/graph`, `${at}/findings`] : [`${at}/overview`])];
+  return urls.map((u) => `<link rel="preload" href="${u.replace(/"/g, '&quot;')}" as="fetch" crossorigin="anonymous" />`).join('');
 }

@@ -1,4 +1,4 @@
-import { useRef, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 
 /** One tab of the side column: a label (with an optional count) and what it shows. */
 export interface SideTab {
@@ -9,11 +9,14 @@ export interface SideTab {
 }
 
 /**
- * The side column beside the graph: WAI-ARIA tabs (arrow keys move between them), every panel kept
- * mounted so a form keeps what was typed while another tab is open.
+ * The side column beside the graph: WAI-ARIA tabs (arrow keys move between them). A panel is
+ * mounted the first time its tab is shown and then kept mounted, so a form keeps what was typed
+ * while another tab is open, and the page does not render panels nobody has opened.
  */
 export function SideTabs({ tabs, active, onChange }: { tabs: readonly SideTab[]; active: string; onChange: (id: string) => void }) {
   const list = useRef<HTMLDivElement>(null);
+  const [opened, setOpened] = useState<ReadonlySet<string>>(() => new Set([active]));
+  if (!opened.has(active)) setOpened(new Set([...opened, active]));
   const move = (e: React.KeyboardEvent, i: number) => {
     const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
     if (!step) return;
@@ -45,7 +48,7 @@ export function SideTabs({ tabs, active, onChange }: { tabs: readonly SideTab[];
       </div>
       {tabs.map((t) => (
         <div key={t.id} id={`tabpanel-${t.id}`} role="tabpanel" aria-labelledby={`tab-${t.id}`} className="tab-panel" hidden={t.id !== active}>
-          {t.content}
+          {(t.id === active || opened.has(t.id)) && t.content}
         </div>
       ))}
     </div>

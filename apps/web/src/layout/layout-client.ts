@@ -28,13 +28,6 @@ function start(): Worker {
   return worker;
 }
 
-/**
- * Starts the layout worker (and its 1.5 MB of ELK) at page load, in parallel with the first API
- * calls, rather than once the first graph has arrived: the landing view appears that much sooner.
- */
-export function warmLayoutWorker(): void {
-  start();
-}
 
 /**
  * Lays `graph` out in the layout worker, cached under `cacheKey` (snapshot id + graph key). A graph
