@@ -93,9 +93,10 @@ function nodeSvg(n: SceneNode, p: Palette): string {
     bx += w + 4;
   }
   if (n.share) {
-    // Top right, unless the title reaches there: then on the caption line, whose text is short.
+    // Top right inside the box, unless the title reaches there: then just above the box's top right
+    // corner (edges arrive at the middle of the top, so the corner is clear).
     const clear = n.x + 16 + measureText(n.label, 'title') + 8 + measureText(n.share, 'edgeLabel') <= n.x + n.width - 10;
-    parts.push(`<text x="${n2(n.x + n.width - 10)}" y="${n2(n.y + (clear ? 16 : 40))}" font-size="12.5" font-weight="700" text-anchor="end" fill="${p.lit}">${escapeXml(n.share)}</text>`);
+    parts.push(`<text x="${n2(n.x + n.width - (clear ? 10 : 2))}" y="${n2(clear ? n.y + 16 : n.y - 5)}" font-size="12.5" font-weight="700" text-anchor="end" fill="${p.lit}">${escapeXml(n.share)}</text>`);
   }
   parts.push('</g>');
   return parts.join('');
