@@ -18,3 +18,4 @@ export { traceableFiles } from './snapshot-traceable';
 export { ImportRequest, ImportPhase, ImportStatus, importEnded } from './import-job';
 export { FindingEvidence, FindingResponse, FindingsResponse } from './findings-response';
 export type { LoadSummary, SnapshotDetail, SnapshotMeta } from './responses';
+export type { FleetRunRequest, FleetRunView } from './fleet-run';

@@ -4,7 +4,7 @@
 // host mounts, no ServiceAccount token, read-only root file system, stopped by the kubelet at
 // `activeDeadlineSeconds` even if svcpath dies before deleting it. Only the node name and bucket
 // numbers reach its command line, both checked here.
-import { MANAGED_BY_LABEL } from '../node-pod/node-dump-pod.js';
+import { MANAGED_BY_LABEL, NODE_CONTAINER_SECURITY, NODE_POD_SETTINGS } from '../node-pod/node-dump-pod.js';
 
 /** The svcpath image (docs/deploy.md builds it); its CLI is at /app/apps/cli/bin/svcpath.js. */
 export const DEFAULT_DIGEST_IMAGE = 'ghcr.io/svcpath/svcpath:0.1.0';
@@ -45,13 +45,7 @@ export function nodeDigestPod(spec: NodeDigestPodSpec): Record<string, unknown> 
     },
     spec: {
       nodeName: spec.node,
-      hostNetwork: true,
-      hostPID: false,
-      hostIPC: false,
-      restartPolicy: 'Never',
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      terminationGracePeriodSeconds: 1,
+      ...NODE_POD_SETTINGS,
       activeDeadlineSeconds: spec.activeDeadlineSeconds,
       tolerations: [{ operator: 'Exists' }],
       volumes: [{ name: 'tmp', emptyDir: {} }],
@@ -64,15 +58,7 @@ export function nodeDigestPod(spec: NodeDigestPodSpec): Record<string, unknown> 
           env: [{ name: 'HOME', value: '/tmp' }],
           volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
           resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '1Gi' } },
-          securityContext: {
-            privileged: false,
-            allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
-            runAsUser: 0,
-            runAsNonRoot: false,
-            capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] },
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          securityContext: NODE_CONTAINER_SECURITY,
         },
       ],
     },

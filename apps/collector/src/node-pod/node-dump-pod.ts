@@ -25,6 +25,31 @@ import { SCRIPT_ENV } from './pod-dump-script.js';
 
 /** Every Pod svcpath creates carries this label; `kubectl delete pods -l` finds leftovers. */
 export const MANAGED_BY_LABEL = { 'app.kubernetes.io/managed-by': 'svcpath' } as const;
+
+/**
+ * What every Pod svcpath runs on a node shares (the dump Pods here, the fleet's digest Pods): the
+ * node's network namespace and nothing else of the host, never restarted, no API token.
+ */
+export const NODE_POD_SETTINGS = {
+  hostNetwork: true,
+  hostPID: false,
+  hostIPC: false,
+  restartPolicy: 'Never',
+  automountServiceAccountToken: false,
+  enableServiceLinks: false,
+  terminationGracePeriodSeconds: 1,
+} as const;
+
+/** Its container's confinement: not privileged, read-only root, only NET_ADMIN and NET_RAW (what iptables-save and nft list need). */
+export const NODE_CONTAINER_SECURITY = {
+  privileged: false,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsUser: 0,
+  runAsNonRoot: false,
+  capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 export const CONTAINER_NAME = 'dump';
 
 export interface NodeDumpPodSpec {
@@ -53,13 +78,7 @@ export function nodeDumpPod(spec: NodeDumpPodSpec): Record<string, unknown> {
     },
     spec: {
       nodeName: spec.node,
-      hostNetwork: true,
-      hostPID: false,
-      hostIPC: false,
-      restartPolicy: 'Never',
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      terminationGracePeriodSeconds: 1,
+      ...NODE_POD_SETTINGS,
       activeDeadlineSeconds: spec.activeDeadlineSeconds,
       tolerations: [{ operator: 'Exists' }],
       volumes: [{ name: 'scratch', emptyDir: {} }],
@@ -76,15 +95,7 @@ export function nodeDumpPod(spec: NodeDumpPodSpec): Record<string, unknown> {
           ],
           volumeMounts: [{ name: 'scratch', mountPath: '/tmp' }],
           resources: { requests: { cpu: '10m', memory: '32Mi' } },
-          securityContext: {
-            privileged: false,
-            allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
-            runAsUser: 0,
-            runAsNonRoot: false,
-            capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] },
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          securityContext: NODE_CONTAINER_SECURITY,
         },
       ],
     },

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { collectLiveFleet } from '@svcpath/collector';
 import { startFleetStandIn, type FleetStandIn } from '../../../collector/src/fleet/testing/fleet-stand-in';
 import { startServer, type RunningServer } from '../start-server';
-import type { FleetRunView } from './fleet-run';
+import type { FleetRunView } from '@svcpath/api-contract';
 
 let sim: FleetStandIn | undefined;
 let server: RunningServer | undefined;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LiveFleetError, type LiveFleetOptions, type LiveFleetProgress, type LiveFleetResult } from '@svcpath/collector';
 import type { Snapshot } from '@svcpath/api-contract';
 import { DomainError } from '../errors';
-import type { FleetRunRequest, FleetRunView } from './fleet-run';
+import type { FleetRunRequest, FleetRunView } from '@svcpath/api-contract';
 
 /** `collectLiveFleet` from @svcpath/collector (the same run as `svcpath fleet --live`), or a test's wrapper of it. */
 export type LiveFleetFn = (o: LiveFleetOptions) => Promise<LiveFleetResult>;

@@ -1,5 +1,8 @@
 import type { FleetReport } from '@svcpath/fleet';
 
+// A live fleet run as the server runs it (apps/server/src/jobs/fleet-runs.ts) and the web app's
+// fleet view reads it: one shape for both.
+
 /** `POST /api/fleet/runs`: which nodes, how many Pods at a time, how long per node. */
 export interface FleetRunRequest {
   readonly selector?: string;
