@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
@@ -31,6 +31,47 @@ export function readUserFile(io: Io, path: string, what: string): string {
   try {
     const bytes = readFileSync(resolve(io.cwd, path));
     return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(e);
+    throw new CliError(`cannot read ${what} "${path}": ${why}`, 1);
+  }
+}
+
+/** A file the user named, open for reading in place (see parse-iptables' ByteSource). */
+export interface OpenFile {
+  /** The first 64 KB as text: what format detection reads. */
+  readonly head: string;
+  readonly size: number;
+  read(into: Uint8Array, offset: number, length: number, position: number): number;
+  close(): void;
+}
+
+/** Opens a file the user named, with readUserFile's messages when it cannot be read. */
+export function openUserFile(io: Io, path: string, what: string): OpenFile {
+  let fd: number;
+  try {
+    fd = openSync(resolve(io.cwd, path), 'r');
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) {
+      closeSync(fd);
+      throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    }
+    const head = Buffer.allocUnsafe(Math.min(64 * 1024, stat.size));
+    let n = 0;
+    while (n < head.length) {
+      const got = readSync(fd, head, n, head.length - n, n);
+      if (got === 0) break;
+      n += got;
+    }
+    const bytes = head.subarray(0, n);
+    const file = fd;
+    return {
+      head: bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8'),
+      size: stat.size,
+      read: (into, offset, length, position) => readSync(file, into, offset, length, position),
+      close: () => closeSync(file),
+    };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(e);

@@ -7,6 +7,7 @@ import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
 import { recentForReturningClient, trace, type TraceResult } from '@svcpath/tracer';
 import { formatTree } from './format-tree';
 import { CliError, readUserFile, type Io } from './io';
+import { readDumps } from './read-dumps';
 import { lineOfArrayElement, lineOfOffset } from './json-lines';
 
 const HELP = `Usage: svcpath trace --rules FILE [--rules FILE ...] --src IP --dst IP --dport N [options]
@@ -66,7 +67,7 @@ export async function traceCommand(args: string[], io: Io): Promise<number> {
   const nodeIPs = parseNodeIPs([...stored.nodeIPs, ...(values['node-ip'] ?? [])]);
   const flows = values.flows ? readFlows(io, values.flows) : [singleFlow(values)];
 
-  const files = [...stored.files, ...(values.rules ?? []).map((path) => ({ name: path, text: readUserFile(io, path, 'dump') }))];
+  const files = [...stored.files, ...readDumps(io, values.rules ?? [])];
   const loaded = loadRuleset(files);
   reportDiagnostics(io, loaded.diagnostics);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');

@@ -157,12 +157,31 @@ export interface Chain {
   /** Where it was declared, or null when only rules mention it. */
   readonly span: Span | null;
   readonly rules: Rule[];
+  /**
+   * The chains this chain's rules jump or go to, in rule order, when known without reading its
+   * rules (a scanned dump's chain: see scan.ts). Absent: read the rules' targets.
+   */
+  jumpsTo?(): readonly Chain[];
+  /** Its rules' skip-index keys, when known without reading them (a scanned dump's chain). */
+  ruleKeys?(): RuleKeys;
+}
+
+/**
+ * What the tracer's skip index over a long chain keys each rule on (see its chain-index.ts), per
+ * rule: `dst`, its last positive single-host IPv4 destination as a number; `dport`, its last
+ * positive single destination port; -1 when it has none, -2 when only its body can tell.
+ */
+export interface RuleKeys {
+  readonly dst: Float64Array;
+  readonly dport: Int32Array;
 }
 
 export interface Table {
   readonly name: string;
   readonly span: Span | null;
   readonly chains: Map<string, Chain>;
+  /** How many rules its chains hold, when known without reading them (a scanned dump). */
+  readonly ruleCount?: number;
 }
 
 export interface UnparsedLine {
@@ -179,6 +198,26 @@ export interface IptablesDump {
   /** Lines kept verbatim because they were not understood (also reported as diagnostics). */
   readonly unparsed: readonly UnparsedLine[];
   readonly ruleCount: number;
+  /** The chains' jumps by chain number, when a scan found them (see scan.ts): whole-graph checks read no rule. */
+  readonly jumpGraph?: JumpGraph;
+  /**
+   * Whether a rule's line says `--match-set KUBE-CLUSTER-IP`, `KUBE-LOOP-BACK` or `KUBE-NODE-PORT`
+   * (kube-proxy's IPVS mode), when a scan found out: mode detection then reads no rule.
+   */
+  readonly kubeIpsetRules?: boolean;
+}
+
+/**
+ * Every chain of a dump by number (0 … size - 1) and the chains each one's rules jump or go to,
+ * in rule order: edgeTo[edgeStart[k] … edgeStart[k + 1]).
+ */
+export interface JumpGraph {
+  readonly size: number;
+  readonly edgeStart: Int32Array;
+  readonly edgeTo: Int32Array;
+  /** The number of the chain `table/name`, or -1. */
+  numberOf(id: string): number;
+  chain(k: number): Chain;
 }
 
 export interface ParseResult {

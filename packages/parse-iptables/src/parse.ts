@@ -326,7 +326,7 @@ function readCounters(text: string, from: number, to: number): Counters | null {
 const ADDRESS_OPTION = /(?:^|\s)(?:-s|-d|--source|--destination|--src|--dst)\s/;
 
 /** The family a rule body's first address tells (read only when it has one), else null. */
-function familyOf(body: string): 4 | 6 | null {
+export function familyOf(body: string): 4 | 6 | null {
   return ADDRESS_OPTION.test(body) ? (firstFamily(parseBody(body).matches) ?? null) : null;
 }
 

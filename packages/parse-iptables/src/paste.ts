@@ -30,6 +30,14 @@ const UNSUPPORTED = '[unsupported revision]';
 const LOG_PREFIX = /^(?:\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d) (?:stdout|stderr) [FP] |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s:]+: )/;
 const QUICK = /^(?:\S+ (?:stdout|stderr) [FP] Chain |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s:]+: |Chain \S+ \(|@@ |\s*\d+[:\t-]\s*-[AINP] |[^\s:]+:(?:\d+:)?-[AINP] |\+-[AINP] |\s*(?:num\s+)?(?:pkts\s+bytes\s+)?target\s+prot\s)/m;
 
+/** Whether a dump's first 256 KB look like a paste (a listing, a diff, grep -n output, log prefixes). */
+export function headLooksPasted(head: string): boolean {
+  return QUICK.test(head.length > HEAD ? head.slice(0, HEAD) : head);
+}
+
+/** How much of a dump headLooksPasted reads. */
+export const PASTE_HEAD_BYTES = HEAD;
+
 /**
  * Reads `text` as a paste when it needs it; null when it is plain dump text the parser reads as it is
  * (so a large clean dump costs only a quick look).

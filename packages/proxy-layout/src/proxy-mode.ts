@@ -1,4 +1,11 @@
-import type { Ruleset } from '@svcpath/ruleset';
+import type { RsChain, Ruleset } from '@svcpath/ruleset';
+
+const IPTABLES_TABLES = ['raw', 'mangle', 'nat', 'filter', 'security'];
+
+function someChain(rs: Ruleset, test: (c: RsChain) => boolean): boolean {
+  for (const c of rs.chains.values()) if (test(c)) return true;
+  return false;
+}
 
 /** Which kube-proxy mode programmed a node, as its dumps show it. */
 export type ProxyMode = 'iptables' | 'nftables' | 'ipvs' | 'userspace' | 'none' | 'mixed';
@@ -21,22 +28,28 @@ export interface ModeReport {
 export function detectProxyMode(rs: Ruleset, backends: readonly { file: string; backend: 'legacy' | 'nft' | null }[] = []): ModeReport {
   const evidence: string[] = [];
   const warnings: string[] = [];
-  const names = [...rs.chains.values()];
+  // Chains one at a time, stopping at the first that tells: a scanned dump makes chains when asked.
+  const names = { some: (test: (c: RsChain) => boolean) => someChain(rs, test) };
+  // A scanned iptables dump's chains are iptables tables' (no nft table), its ipset rules known.
+  const scanned = rs.kubeIpsetRules !== undefined;
   const found = new Set<ProxyMode>();
   if (names.some((c) => /^KUBE-(SVC|SEP)-/.test(c.name))) {
     found.add('iptables');
     evidence.push('KUBE-SVC-*/KUBE-SEP-* chains: kube-proxy in iptables mode');
   }
-  if (names.some((c) => c.table.endsWith(' kube-proxy'))) {
+  if (!scanned && names.some((c) => c.table.endsWith(' kube-proxy'))) {
     found.add('nftables');
     evidence.push('an nftables table named kube-proxy: kube-proxy in nftables mode');
   }
-  const ipvsRules = names.some((c) => c.rules.some((r) => /--match-set KUBE-(CLUSTER-IP|LOOP-BACK|NODE-PORT)/.test(r.raw)));
+  const ipvsRules = rs.kubeIpsetRules ?? names.some((c) => c.rules.some((r) => /--match-set KUBE-(CLUSTER-IP|LOOP-BACK|NODE-PORT)/.test(r.raw)));
   if ((rs.ipvs?.services.length ?? 0) > 0 || ipvsRules) {
     found.add('ipvs');
     evidence.push(rs.ipvs?.services.length ? `${rs.ipvs.services.length} IPVS virtual services` : 'rules matching KUBE-CLUSTER-IP / KUBE-LOOP-BACK ipsets: kube-proxy in IPVS mode');
   }
-  if (names.some((c) => /^KUBE-PORTALS-(CONTAINER|HOST)$/.test(c.name) && c.rules.length > 0)) {
+  const portals = (c: RsChain | undefined) => c !== undefined && /^KUBE-PORTALS-(CONTAINER|HOST)$/.test(c.name) && c.rules.length > 0;
+  // A scanned dump's chains are found by id: iptables' tables are known.
+  const portalIds = IPTABLES_TABLES.flatMap((t) => [`${t}/KUBE-PORTALS-CONTAINER`, `${t}/KUBE-PORTALS-HOST`]);
+  if (scanned ? portalIds.some((id) => portals(rs.chains.get(id))) : names.some(portals)) {
     found.add('userspace');
     evidence.push('KUBE-PORTALS-CONTAINER/HOST chains REDIRECT Service traffic to kube-proxy itself: the legacy userspace mode (removed in Kubernetes 1.26); kube-proxy then opens its own connection to an endpoint, which no rule shows');
   }

@@ -1,4 +1,4 @@
-import { parseRuleBody, tokenize, type IptablesDump, type Table } from '@svcpath/parse-iptables';
+import { BUILTIN_CHAINS, parseRuleBody, tokenize, type IptablesDump, type Table } from '@svcpath/parse-iptables';
 import type { BaseChain, Hook, RsChain, RsRule, Ruleset } from './model';
 import { missingParts } from './missing-chains';
 
@@ -82,7 +82,8 @@ export function fromIptables(dump: IptablesDump, options: FromIptablesOptions = 
     registerHooks(table, hooks, chains);
   }
   for (const h of Object.values(hooks)) h.sort((a, b) => a.priority - b.priority);
-  return { dataplane: 'iptables', family: dump.family, chains, hooks, sets: new Map(), assumptions, files: [dump.file] };
+  const scanned = whole && dump.jumpGraph ? { jumpGraph: dump.jumpGraph, ...(dump.kubeIpsetRules !== undefined ? { kubeIpsetRules: dump.kubeIpsetRules } : {}) } : {};
+  return { dataplane: 'iptables', family: dump.family, chains, hooks, sets: new Map(), assumptions, files: [dump.file], ...scanned };
 }
 
 function registerHooks(table: Table, hooks: Record<Hook, BaseChain[]>, chains: ReadonlyMap<string, RsChain>) {
@@ -97,8 +98,10 @@ function registerHooks(table: Table, hooks: Record<Hook, BaseChain[]>, chains: R
 function missingJumps(table: Table, file: string, assumptions: string[], has: (chain: string) => boolean): Map<string, RsRule[]> {
   const out = new Map<string, RsRule[]>();
   const jumpedTo = new Set<string>();
-  for (const c of table.chains.values()) {
-    if (!c.builtin) continue;
+  // The built-in chains by name: a scanned dump's other chains are then never made (see scan.ts).
+  for (const name of BUILTIN_CHAINS[table.name] ?? []) {
+    const c = table.chains.get(name);
+    if (!c?.builtin) continue;
     for (const r of c.rules) if (r.target?.kind === 'jump' || r.target?.kind === 'goto') jumpedTo.add(r.target.chain);
   }
   // A table whose built-in chains already jump into kube-proxy's chains is a whole dump: trust it.

@@ -25,7 +25,10 @@ export function detectFormat(text: string): DumpFormat {
 
 export interface DumpFile {
   readonly name: string;
+  /** The file's text; with `scanned`, at least its first 64 KB (what format detection reads). */
   readonly text: string;
+  /** An iptables dump already read by scanIptablesSave (the CLI's large-dump path), used as it is. */
+  readonly scanned?: { readonly dump: IptablesDump; readonly diagnostics: readonly Diagnostic[] };
 }
 
 export interface LoadResult {
@@ -55,7 +58,7 @@ export function loadRuleset(files: readonly DumpFile[], options: LoadOptions = {
   files.forEach((f, i) => {
     const format = formats[i]!.format;
     if (format === 'iptables') {
-      const r = parseIptablesSave(f.text, { file: f.name, ...(options.lazy ? { lazy: true } : {}) });
+      const r = f.scanned ?? parseIptablesSave(f.text, { file: f.name, ...(options.lazy ? { lazy: true } : {}) });
       diagnostics.push(...r.diagnostics);
       iptables.push(r.dump);
     } else if (format === 'ipvsadm') {

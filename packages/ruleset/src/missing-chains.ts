@@ -57,9 +57,9 @@ export function missingParts(dump: IptablesDump): MissingParts {
       // One binary printed the whole dump: when the first KUBE-SEP's DNAT is readable, all are.
       const lastRaw = (c: { rules: readonly Rule[] }) => c.rules[c.rules.length - 1]?.raw ?? '';
       let first: { rules: readonly Rule[] } | undefined;
-      for (const c of table.chains.values())
-        if (c.name.startsWith('KUBE-SEP-')) {
-          first = c;
+      for (const name of table.chains.keys())
+        if (name.startsWith('KUBE-SEP-')) {
+          first = table.chains.get(name);
           break;
         }
       const old = first && lastRaw(first).includes(UNSUPPORTED) ? [...table.chains.values()].filter((c) => c.name.startsWith('KUBE-SEP-') && lastRaw(c).includes(UNSUPPORTED)) : [];
@@ -113,6 +113,7 @@ export function missingParts(dump: IptablesDump): MissingParts {
  */
 function mayBePartial(table: Table): boolean {
   if (table.span === null) return true;
+  if (table.ruleCount !== undefined) return table.ruleCount <= 20000;
   let n = 0;
   for (const c of table.chains.values()) n += c.rules.length;
   return n <= 20000;

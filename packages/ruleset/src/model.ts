@@ -1,4 +1,4 @@
-import type { Match, Span, Target } from '@svcpath/parse-iptables';
+import type { JumpGraph, Match, RuleKeys, Span, Target } from '@svcpath/parse-iptables';
 import type { Cidr, IP } from '@svcpath/netaddr';
 import type { IpSet, VirtualService } from '@svcpath/parse-ipvs';
 
@@ -130,6 +130,8 @@ export interface RsChain {
   readonly name: string;
   readonly rules: readonly RsRule[];
   readonly span: Span | null;
+  /** What a skip index keys its rules on, when known without reading them (see parse-iptables' RuleKeys). */
+  ruleKeys?(): RuleKeys;
 }
 
 /** A chain the kernel calls from a hook: an iptables built-in chain or an nft base chain. */
@@ -161,6 +163,13 @@ export interface Ruleset {
   readonly files: readonly string[];
   /** IPVS mode: the virtual services (ipvsadm) and the ipsets kube-proxy's rules match on. */
   readonly ipvs?: IpvsTables;
+  /**
+   * Every chain's jumps by number, when `chains` are exactly one scanned iptables dump's (see
+   * parse-iptables' scan.ts): the tracer's structure check then walks numbers, not rules.
+   */
+  readonly jumpGraph?: JumpGraph;
+  /** Whether a rule matches kube-proxy's IPVS-mode ipsets, when a scan found out (see IptablesDump). */
+  readonly kubeIpsetRules?: boolean;
 }
 
 export interface IpvsTables {

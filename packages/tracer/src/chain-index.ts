@@ -1,4 +1,7 @@
+import type { RuleKeys } from '@svcpath/parse-iptables';
 import type { RsChain, RsRule } from '@svcpath/ruleset';
+
+const READ_RULE = -2;
 
 /**
  * A skip index over a long chain. The kernel evaluates every rule of KUBE-SERVICES in turn; the
@@ -22,19 +25,28 @@ const cache = new WeakMap<RsChain, ChainIndex | null>();
 export function chainIndex(chain: RsChain): ChainIndex | null {
   let idx = cache.get(chain);
   if (idx !== undefined) return idx;
-  idx = chain.rules.length < MIN_RULES ? null : build(chain.rules);
+  idx = chain.rules.length < MIN_RULES ? null : build(chain.rules, chain.ruleKeys?.());
   cache.set(chain, idx);
   return idx;
 }
 
-function build(rules: readonly RsRule[]): ChainIndex {
+function build(rules: readonly RsRule[], keys: RuleKeys | undefined): ChainIndex {
   const byDst = new Map<string, number[]>();
   const byDport = new Map<number, number[]>();
   const always: number[] = [];
   rules.forEach((r, i) => {
     let dst: string | null = null;
     let dport: number | null = null;
-    for (const c of r.conds) {
+    // Keys the chain knows without reading the rule (a scanned dump's: see parse-iptables' RuleKeys).
+    const known = keys !== undefined && keys.dst[i] !== READ_RULE && keys.dport[i] !== READ_RULE;
+    if (known) {
+      if (keys.dst[i]! >= 0) dst = hostKey(4, keys.dst[i]!);
+      if (keys.dport[i]! >= 0) dport = keys.dport[i]!;
+    }
+    // A rule that tells its addresses and ports without reading its body (a lazily read kube-proxy
+    // rule: see RsRule.addresses) is indexed from those (each kind in its conditions' order).
+    const keyed = known ? [] : r.addresses && r.ports ? [...r.addresses(), ...r.ports()] : r.conds;
+    for (const c of keyed) {
       if (c.kind === 'addr' && c.dir === 'dst' && !c.negate && c.cidr.prefix === (c.cidr.family === 4 ? 32 : 128)) dst = hostKey(c.cidr.family, c.cidr.addr);
       else if (c.kind === 'ports' && c.dir === 'dst' && !c.negate && c.ranges.length === 1 && c.ranges[0]!.from === c.ranges[0]!.to) dport = c.ranges[0]!.from;
     }

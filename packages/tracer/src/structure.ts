@@ -1,4 +1,5 @@
 import type { Action, MapVerdict, RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
+import type { JumpGraph } from '@svcpath/parse-iptables';
 import type { TraceEnv, TraceError } from './types';
 
 /**
@@ -54,6 +55,9 @@ export function checkStructure(rs: Ruleset, backend: TraceEnv['iptablesBackend']
 }
 
 function check(rs: Ruleset, backend: TraceEnv['iptablesBackend']): StructureReport {
+  // A scanned dump's graph by numbers: when it has no loop and no run deeper than nf_tables allows,
+  // that is the answer; else the walk below finds the same and words it (making every chain).
+  if (rs.jumpGraph && fitsByNumbers(rs.jumpGraph, baseNumbers(rs, rs.jumpGraph))) return { refusal: null, notes: [] };
   const graph = new ChainGraph(rs);
   const bases = [...new Set(Object.values(rs.hooks).flatMap((list) => list.map((b) => b.chainId)))]
     .map((id) => rs.chains.get(id))
@@ -250,6 +254,60 @@ class ChainGraph {
 }
 
 const NO_TARGETS: readonly GraphNode[] = Object.freeze([]);
+
+/** The numbers of the chains the hooks call, as the check above finds them (by id). */
+function baseNumbers(rs: Ruleset, g: JumpGraph): number[] {
+  const out: number[] = [];
+  for (const id of new Set(Object.values(rs.hooks).flatMap((list) => list.map((b) => b.chainId)))) {
+    const k = g.numberOf(id);
+    if (k >= 0) out.push(k);
+  }
+  return out;
+}
+
+/**
+ * Whether no loop is reachable from `bases` and no run of jumps below one is longer than
+ * NFT_MAX_JUMP_LEVEL, walking the graph's numbers iteratively (one depth-first walk: a chain's
+ * height is known when it closes, and an edge to an open chain is a loop).
+ */
+function fitsByNumbers(g: JumpGraph, bases: readonly number[]): boolean {
+  const { edgeStart, edgeTo } = g;
+  const state = new Uint8Array(g.size); // 0 new, 1 open, 2 closed
+  const height = new Int32Array(g.size);
+  const stack = new Int32Array(g.size + 1);
+  const next = new Int32Array(g.size + 1);
+  for (const base of bases) {
+    if (state[base] !== 0) continue;
+    let top = 0;
+    stack[0] = base;
+    next[0] = edgeStart[base]!;
+    state[base] = 1;
+    while (top >= 0) {
+      const k = stack[top]!;
+      if (next[top]! === edgeStart[k + 1]!) {
+        state[k] = 2;
+        top--;
+        if (top >= 0) {
+          const parent = stack[top]!;
+          if (height[k]! + 1 > height[parent]!) height[parent] = height[k]! + 1;
+        }
+        continue;
+      }
+      const to = edgeTo[next[top]!++]!;
+      if (state[to] === 1) return false;
+      if (state[to] === 2) {
+        if (height[to]! + 1 > height[k]!) height[k] = height[to]! + 1;
+        continue;
+      }
+      state[to] = 1;
+      top++;
+      stack[top] = to;
+      next[top] = edgeStart[to]!;
+    }
+    if (height[base]! > NFT_MAX_JUMP_LEVEL) return false;
+  }
+  return true;
+}
 
 function newNode(chain: RsChain): GraphNode {
   return { chain, out: null, state: 'new', height: 0, heightKnown: false, via: null };

@@ -1,0 +1,41 @@
+import { isAscii } from 'node:buffer';
+import { scanIptablesSave } from '@svcpath/parse-iptables';
+import { detectFormat, type DumpFile } from '@svcpath/ruleset';
+import { openUserFile, type Io, type OpenFile } from './io';
+
+/**
+ * Reads the dumps a command was given. A node's one iptables-save file is scanned in place
+ * (parse-iptables' scan.ts: every line checked, each chain's rules read when a trace walks it), so
+ * a 10,000-Service dump is never held whole; whatever the scan leaves to the full parser (a paste,
+ * `-I` lines, counters), and every other file, is read as text.
+ */
+export function readDumps(io: Io, paths: readonly string[]): DumpFile[] {
+  const opened = paths.map((path) => ({ path, file: openUserFile(io, path, 'dump') }));
+  const iptables = opened.filter((o) => detectFormat(o.file.head) === 'iptables');
+  // Several iptables files are merged chain by chain (ruleset's load.ts), which reads every rule.
+  const scan = iptables.length === 1 ? iptables[0] : undefined;
+  return opened.map(({ path, file }) => {
+    try {
+      if (file === scan?.file) {
+        const r = scanIptablesSave(file, { file: path });
+        if (!('refused' in r)) return { name: path, text: r.head, scanned: r };
+      }
+      return { name: path, text: readAll(file) };
+    } finally {
+      // A scanned file stays open: its chains are read from it when walked (closed at exit).
+      if (file !== scan?.file) file.close();
+    }
+  });
+}
+
+function readAll(file: OpenFile): string {
+  const bytes = Buffer.allocUnsafe(file.size);
+  let n = 0;
+  while (n < bytes.length) {
+    const got = file.read(bytes, n, bytes.length - n, n);
+    if (got === 0) break;
+    n += got;
+  }
+  const text = bytes.subarray(0, n);
+  return text.toString(isAscii(text) ? 'latin1' : 'utf8');
+}

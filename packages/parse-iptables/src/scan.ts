@@ -1,0 +1,1146 @@
+import { BUILTIN_CHAINS, type Chain, type Counters, type Diagnostic, type IptablesDump, type JumpGraph, type Match, type Rule, type RuleKeys, type Span, type Table } from './ast';
+import { KNOWN_UNSUPPORTED, parseRuleBody, type ParsedRuleBody, type RuleProblem } from './parse-rule';
+import { familyOf } from './parse';
+import { PASTE_HEAD_BYTES, headLooksPasted } from './paste';
+import { LazyRule, type CleanShape, type RuleSource } from './rule';
+import { BUILTIN_VERDICTS, TARGETS } from './target-modules';
+import { tokenize } from './tokenize';
+
+/**
+ * Where a dump's bytes come from: `read` copies up to `length` bytes found at `position` of the
+ * file into `into[offset…]` and says how many (0: the file ends). The adapter reads a file in
+ * place (fs.readSync); tests read a Buffer.
+ */
+export interface ByteSource {
+  read(into: Uint8Array, offset: number, length: number, position: number): number;
+  /** The dump's size in bytes, when known: the scan then sizes its tables once. */
+  readonly size?: number;
+}
+
+/** A scanned dump: what parseIptablesSave would return, with its chains' rules read on first use. */
+export interface ScanResult {
+  readonly dump: IptablesDump;
+  readonly diagnostics: readonly Diagnostic[];
+  /** The dump's first bytes as text (up to 64 KB): what format and backend detection read. */
+  readonly head: string;
+}
+
+/** Why a dump was not scanned: a line the scan leaves to parseIptablesSave (see scanIptablesSave). */
+export interface ScanRefusal {
+  readonly refused: string;
+}
+
+/**
+ * The chains a scanned chain's rules jump or go to, known without reading one rule (see
+ * ScannedChain.jumpsTo): a whole-graph check of a 10,000-Service dump then reads no rule body.
+ */
+export interface JumpingChain extends Chain {
+  jumpsTo(): readonly Chain[];
+}
+
+const CHUNK = 4 << 20;
+const HEAD = 64 * 1024;
+
+/**
+ * Reads a clean `iptables-save` dump from its bytes in one pass over a small reused buffer, for
+ * a large dump's one trace: the whole file is never held, as bytes or as text. Every line is
+ * checked as parseIptablesSave checks it — rule bodies by their shape (a hash of the body with the
+ * values that never change its reading replaced by their class, as rule-shape.ts classes them),
+ * one body of each shape read in full, every body of a shape with problems read in full — so the
+ * diagnostics are parseIptablesSave's own; each chain's rules are read (as LazyRules) when first
+ * asked for, from the bytes the scan located.
+ *
+ * Anything but the plain statements iptables-save prints (`*table`, `:CHAIN POLICY [p:b]`,
+ * `-A CHAIN …`, `COMMIT`, comments, empty lines) — a paste, `-I`/`-N`, counters, a chain whose
+ * rules are split, a table read twice — is refused with the line that made it so: the caller then
+ * reads the file with parseIptablesSave, which knows all of those.
+ */
+export function scanIptablesSave(source: ByteSource, options: ScanOptions): ScanResult | ScanRefusal {
+  return new Scanner(source, options.file, options.chunkBytes ?? CHUNK).run();
+}
+
+export interface ScanOptions {
+  /** The name shown in every diagnostic and span. */
+  readonly file: string;
+  /** How many bytes one read asks for (default 4 MiB; tests make lines straddle reads). */
+  readonly chunkBytes?: number;
+}
+
+/** FNV-1a's and a murmur-like multiplier: two independent 32-bit hashes of one shape. */
+const FNV = 16777619;
+const MUR = 0x5bd1e995;
+
+interface ShapeEntry {
+  /** The exemplar read with problems: every rule of the shape is read in full. */
+  readonly dirty: boolean;
+  /** How its rules jump (see rule.ts ShapeJump): `unknown` reads each rule's target in full. */
+  readonly jump: 'none' | 'named' | 'unknown';
+  /** Where its rules' skip-index keys come from (see keySources): the same for every rule of the shape. */
+  readonly dst: KeySource;
+  readonly dport: KeySource;
+}
+
+/**
+ * Where a shape's rules' key (their last positive single-host IPv4 `-d`, or single `--dport`) is:
+ * none; the `ordinal`-th address or port word (a class: each rule's own); `value` (written in
+ * the shape, the same in all); or `unknown` (read each rule: IPv6, or two words could be it).
+ */
+type KeySource = { readonly kind: 'none' } | { readonly kind: 'word'; readonly ordinal: number } | { readonly kind: 'value'; readonly value: number } | { readonly kind: 'unknown' };
+
+const NONE: KeySource = { kind: 'none' };
+const UNKNOWN: KeySource = { kind: 'unknown' };
+/** Key values: a rule with no such key, and one whose key is read from its body. */
+const NO_KEY = -1;
+const READ_RULE = -2;
+/** How many address and port words of a body are remembered for its keys. */
+const WORDS = 32;
+
+/** Class markers hashed in place of a value (the second byte of rule-shape.ts' `\0X` classes). */
+const Q = 81; // Q: a quoted comment
+const J = 74; // J: a chain jumped to
+const N = 78; // N: recent's --name
+const P = 80; // P: a port
+const R = 82; // R: a probability
+const A = 65; // A: an IPv4 address
+
+/** The names after `-j` that are targets, not chains, as bytes (classify compares without a string). */
+const TARGET_NAMES = [...new Set<string>([...BUILTIN_VERDICTS, ...Object.keys(TARGETS), ...KNOWN_UNSUPPORTED])].map((n) => Uint8Array.from(n, (c) => c.charCodeAt(0)));
+const LONGEST_TARGET = Math.max(...TARGET_NAMES.map((n) => n.length));
+
+function isTargetName(buf: Uint8Array, at: number, end: number): boolean {
+  if (end - at > LONGEST_TARGET) return false;
+  for (const n of TARGET_NAMES) if (n.length === end - at && same(buf, at, n)) return true;
+  return false;
+}
+
+const word = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const W_J = word('-j');
+const W_G = word('-g');
+const W_JUMP = word('--jump');
+const W_GOTO = word('--goto');
+const W_NAME = word('--name');
+const W_DPORT = word('--dport');
+const W_SPORT = word('--sport');
+const W_PROB = word('--probability');
+const W_COMMENT = word('--comment');
+const W_COMMIT = word('COMMIT');
+const W_ACCEPT = word('ACCEPT');
+const W_DROP = word('DROP');
+const W_WARNING = word('# Warning: iptables-legacy tables present');
+const TABLES = ['filter', 'nat', 'mangle', 'raw', 'security'].map((name) => ({ name, bytes: word(name) }));
+
+class Scanner {
+  private buf: Uint8Array;
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly problems: Diagnostic[] = [];
+  private head = '';
+  private ascii = true;
+  private refusal: string | null = null;
+
+  // Tables and chains, in order. Chain k: its table, name, declaration, rules.
+  // A table's chains are numbered from..to - 1: its declarations all come between its `*table` and COMMIT.
+  private readonly tables: { name: string; line: number; from: number; to: number }[] = [];
+  private table = -1;
+  private openTableLine = 0;
+  private family: 4 | 6 | null = null;
+  private chainCount = 0;
+  private chainTable: Int32Array;
+  private chainLine: Int32Array;
+  /** 0: none, 1: ACCEPT, 2: DROP. */
+  private chainPolicy: Uint8Array;
+  /** Counters other than [0:0], by chain. */
+  private readonly chainCounters = new Map<number, Counters>();
+  private chainFirstRule = new Int32Array(1024);
+  private chainRuleCount = new Int32Array(1024);
+  private chainStart = new Float64Array(1024);
+  private chainEnd = new Float64Array(1024);
+  // Chain names by their bytes, per table: open addressing over `nameBytes` (see find).
+  private nameBytes = new Uint8Array(1 << 16);
+  private nameUsed = 0;
+  private nameAt = new Int32Array(1024);
+  private nameLen = new Int32Array(1024);
+  private slots = new Int32Array(1 << 12).fill(-1);
+  private slotCount = 0;
+
+  // Rules, in file order: line and the chain each jumps to (-1: none or not a chain of its table).
+  private ruleLine = new Int32Array(1 << 14);
+  private ruleJump = new Int32Array(1 << 14);
+  // Each rule's skip-index keys (see RuleKeys): an IPv4 address as a number, a port; NO_KEY, READ_RULE.
+  private ruleDst = new Float64Array(1 << 14);
+  private ruleDport = new Int32Array(1 << 14);
+  // The address and port words of the body last hashed, in order (see shapeKey).
+  private readonly aVals = new Float64Array(WORDS);
+  private aCount = 0;
+  private readonly pVals = new Int32Array(WORDS);
+  private pCount = 0;
+  private ruleCount = 0;
+  private runChain = -1;
+  // Shapes seen: open addressing on the first hash, checked by the second (see shapeKey).
+  private shapeSlots = new Int32Array(1 << 10).fill(-1);
+  private shapeH1: number[] = [];
+  private shapeH2: number[] = [];
+  private readonly shapeEntries: ShapeEntry[] = [];
+  private h1 = 0;
+  private h2 = 0;
+  private high = 0;
+  private kubeIpsetRules = false;
+  private readonly missing: { chain: number; rule: number; name: string }[] = [];
+
+  // The jump site of the body last hashed (see shapeKey).
+  private jumpAt = 0;
+  private jumpEnd = 0;
+  private jumpCount = 0;
+
+  constructor(
+    private readonly source: ByteSource,
+    private readonly file: string,
+    chunkBytes: number,
+  ) {
+    this.buf = new Uint8Array(Math.min(chunkBytes, Math.max(source.size ?? chunkBytes, 1024)));
+    // kube-proxy's lines are 30 to 200 bytes: room for a dump of short lines, grown if ever short.
+    const lines = Math.max(1024, Math.ceil((source.size ?? 0) / 24));
+    this.ruleLine = new Int32Array(lines);
+    this.ruleJump = new Int32Array(lines);
+    this.ruleDst = new Float64Array(lines);
+    this.ruleDport = new Int32Array(lines);
+    const chains = Math.max(1024, Math.ceil((source.size ?? 0) / 64));
+    this.chainFirstRule = new Int32Array(chains);
+    this.chainRuleCount = new Int32Array(chains);
+    this.chainStart = new Float64Array(chains);
+    this.chainEnd = new Float64Array(chains);
+    this.nameAt = new Int32Array(chains);
+    this.nameLen = new Int32Array(chains);
+    this.chainTable = new Int32Array(chains);
+    this.chainLine = new Int32Array(chains);
+    this.chainPolicy = new Uint8Array(chains);
+  }
+
+  run(): ScanResult | ScanRefusal {
+    // What makes parseIptablesSave read a text as a paste (paste.ts readPaste) is left to it.
+    const head = new Uint8Array(PASTE_HEAD_BYTES);
+    let headLen = 0;
+    for (let n; headLen < head.length && (n = this.source.read(head, headLen, head.length - headLen, headLen)) > 0; ) headLen += n;
+    const headText = decode(head, 0, headLen, !hasHigh(head, 0, headLen));
+    this.head = headText.slice(0, HEAD);
+    if (headLooksPasted(headText)) return { refused: `${this.file}: looks like a paste (a listing, a diff or grep output)` };
+    let position = 0;
+    let kept = 0;
+    let lineNo = 0;
+    for (;;) {
+      if (kept === this.buf.length) {
+        const grown = new Uint8Array(this.buf.length * 2);
+        grown.set(this.buf);
+        this.buf = grown;
+      }
+      const n = this.source.read(this.buf, kept, this.buf.length - kept, position + kept);
+      const len = kept + n;
+      const buf = this.buf;
+      const sign = pasteSign(buf, kept, len);
+      if (sign !== null) return { refused: `${this.file}: ${sign}` };
+      let start = 0;
+      for (;;) {
+        let nl = buf.indexOf(10, start);
+        if (nl < 0 || nl >= len) {
+          if (n > 0 || start >= len) break;
+          nl = len; // the last line, without a newline
+        }
+        lineNo++;
+        let end = nl;
+        if (end > start && buf[end - 1] === 13) end--;
+        if (!this.line(buf, start, end, lineNo, position)) return { refused: `${this.file}:${lineNo}: ${this.refusal}` };
+        start = nl + 1;
+      }
+      if (n === 0) break;
+      buf.copyWithin(0, start, len);
+      kept = len - start;
+      position += start;
+    }
+    return this.finish();
+  }
+
+  private refuse(why: string): false {
+    this.refusal = why;
+    return false;
+  }
+
+  /** One line at buf[start, end), whose first byte is at `base + start` of the file. */
+  private line(buf: Uint8Array, start: number, end: number, lineNo: number, base: number): boolean {
+    if (end === start) {
+      this.runChain = -1;
+      return true;
+    }
+    const first = buf[start]!;
+    if (first === 45 /* - */) {
+      if (buf[start + 1] !== 65 || buf[start + 2] !== 32 || this.table < 0) return this.refuse('not "-A CHAIN …" in a table');
+      return this.rule(buf, start, end, lineNo, base);
+    }
+    this.runChain = -1;
+    if (first === 58 /* : */) return this.chain(buf, start, end, lineNo);
+    if (first === 35 /* # */) return this.comment(buf, start, end, lineNo);
+    if (first === 42 /* * */) {
+      for (const t of TABLES) {
+        if (end - start - 1 !== t.bytes.length || !same(buf, start + 1, t.bytes)) continue;
+        if (this.tables.some((x) => x.name === t.name)) return this.refuse(`table ${t.name} read twice`);
+        this.table = this.tables.length;
+        this.tables.push({ name: t.name, line: lineNo, from: this.chainCount, to: this.chainCount });
+        this.openTableLine = lineNo;
+        return true;
+      }
+      return this.refuse('not a table line');
+    }
+    if (end - start === W_COMMIT.length && same(buf, start, W_COMMIT)) {
+      this.table = -1;
+      return true;
+    }
+    return this.refuse('not a statement iptables-save prints');
+  }
+
+  private comment(buf: Uint8Array, start: number, end: number, lineNo: number): boolean {
+    let i = start + 1;
+    while (i < end && (buf[i] === 32 || buf[i] === 9 || buf[i] === 11 || buf[i] === 12)) i++;
+    // `# iptables …` and `# sudo iptables …` are shell commands to parseIptablesSave.
+    if (buf[i] === 105 /* i */ || buf[i] === 115 /* s */) return this.refuse('a comment that may be a command');
+    if (end - start >= W_WARNING.length && same(buf, start, W_WARNING))
+      this.diagnostics.push({
+        code: 'IPT_BACKEND_NOTE',
+        severity: 'info',
+        message: 'iptables-save says iptables-legacy tables also hold rules on this node: both sets of tables run, dump both (iptables-legacy-save)',
+        span: { file: this.file, line: lineNo },
+      });
+    return true;
+  }
+
+  /** `:NAME POLICY [p:b]`. */
+  private chain(buf: Uint8Array, start: number, end: number, lineNo: number): boolean {
+    if (this.table < 0) return this.refuse('a chain outside a table');
+    const sp = buf.indexOf(32, start);
+    const sp2 = sp < 0 || sp >= end ? -1 : buf.indexOf(32, sp + 1);
+    if (sp2 < 0 || sp2 >= end || sp === start + 1 || buf[sp2 + 1] !== 91 || buf[end - 1] !== 93) return this.refuse('not ":CHAIN POLICY [p:b]"');
+    const counters = readCounters(buf, sp2 + 1, end);
+    if (counters === null) return this.refuse('not ":CHAIN POLICY [p:b]"');
+    for (let i = start + 1; i < sp; i++) if (buf[i]! <= 32 || buf[i]! >= 127) return this.refuse('a chain name that is not plain');
+    const k = this.chainCount;
+    if (k === this.chainFirstRule.length) this.growChains();
+    this.chainTable[k] = this.table;
+    if (!this.addName(buf, start + 1, sp, k)) return this.refuse('a chain declared twice');
+    this.chainCount++;
+    this.chainLine[k] = lineNo;
+    this.chainPolicy[k] = isWord(buf, sp + 1, sp2, W_ACCEPT) ? 1 : isWord(buf, sp + 1, sp2, W_DROP) ? 2 : 0;
+    if (counters !== ZERO) this.chainCounters.set(k, counters);
+    this.chainFirstRule[k] = -1;
+    this.chainRuleCount[k] = 0;
+    this.tables[this.table]!.to = k + 1;
+    return true;
+  }
+
+  /** `-A NAME body`: located, its body's shape checked, its jump resolved to a chain. */
+  private rule(buf: Uint8Array, start: number, end: number, lineNo: number, base: number): boolean {
+    const nameAt = start + 3;
+    let sp = buf.indexOf(32, nameAt);
+    if (sp < 0 || sp > end) sp = end;
+    let k = this.runChain;
+    if (k < 0 || !this.nameIs(k, buf, nameAt, sp)) {
+      k = this.find(buf, nameAt, sp);
+      if (k < 0) return this.refuse('rules of a chain not declared');
+      if (this.chainFirstRule[k] !== -1) return this.refuse(`rules of chain ${latin1(buf, nameAt, sp)} not together`);
+      this.chainFirstRule[k] = this.ruleCount;
+      this.chainStart[k] = base + start;
+      this.runChain = k;
+    }
+    this.chainRuleCount[k]!++;
+    this.chainEnd[k] = base + end;
+    const r = this.ruleCount++;
+    if (r === this.ruleLine.length) this.growRules();
+    this.ruleLine[r] = lineNo;
+    const bodyAt = Math.min(sp + 1, end);
+    if (this.family === null) this.family = familyOf(decode(buf, bodyAt, end, false));
+    const shaped = this.shapeKey(buf, bodyAt, end);
+    if (this.high >= 128) this.ascii = false;
+    let entry: ShapeEntry | undefined;
+    if (shaped) {
+      const slot = this.shapeSlot();
+      entry = this.shapeEntries[this.shapeSlots[slot]!];
+      if (entry === undefined) {
+        entry = this.exemplar(buf, bodyAt, end);
+        this.addShape(slot, entry);
+      }
+    } else if (hasHigh(buf, bodyAt, end)) this.ascii = false;
+    if (entry === undefined || entry.dirty || entry.jump === 'unknown') {
+      // Read in full: its problems reported, its jump from its target.
+      const text = decode(buf, bodyAt, end, false);
+      if (KUBE_SETS.test(text)) this.kubeIpsetRules = true;
+      const parsed = readBody(text);
+      for (const p of parsed.problems) this.problems.push({ code: p.code, severity: p.severity, message: p.message, span: { file: this.file, line: lineNo } });
+      const t = parsed.target;
+      this.ruleJump[r] = t !== null && (t.kind === 'jump' || t.kind === 'goto') ? this.jumpTo(k, r, t.chain) : -1;
+      const keys = keysOf(parsed.matches);
+      this.ruleDst[r] = keys.dst;
+      this.ruleDport[r] = keys.dport;
+      return true;
+    }
+    if (entry.jump === 'named') {
+      const to = this.find(buf, this.jumpAt, this.jumpEnd);
+      this.ruleJump[r] = to >= 0 ? to : this.jumpTo(k, r, latin1(buf, this.jumpAt, this.jumpEnd));
+    } else this.ruleJump[r] = -1;
+    this.ruleDst[r] = this.keyOf(entry.dst, this.aVals, this.aCount);
+    this.ruleDport[r] = this.keyOf(entry.dport, this.pVals, this.pCount);
+    return true;
+  }
+
+  private keyOf(source: KeySource, words: Float64Array | Int32Array, count: number): number {
+    switch (source.kind) {
+      case 'none':
+        return NO_KEY;
+      case 'value':
+        return source.value;
+      case 'word':
+        return source.ordinal < count ? words[source.ordinal]! : READ_RULE;
+      case 'unknown':
+        return READ_RULE;
+    }
+  }
+
+  /** The slot of the shape last hashed (h1, h2): its entry's, or the empty one it would take. */
+  private shapeSlot(): number {
+    const mask = this.shapeSlots.length - 1;
+    for (let s = this.h1 & mask; ; s = (s + 1) & mask) {
+      const e = this.shapeSlots[s]!;
+      if (e < 0 || (this.shapeH1[e] === this.h1 && this.shapeH2[e] === this.h2)) return s;
+    }
+  }
+
+  private addShape(slot: number, entry: ShapeEntry) {
+    const e = this.shapeEntries.length;
+    this.shapeEntries.push(entry);
+    this.shapeH1.push(this.h1);
+    this.shapeH2.push(this.h2);
+    this.shapeSlots[slot] = e;
+    if (this.shapeEntries.length * 2 <= this.shapeSlots.length) return;
+    this.shapeSlots = new Int32Array(this.shapeSlots.length * 2).fill(-1);
+    const mask = this.shapeSlots.length - 1;
+    for (let x = 0; x < this.shapeEntries.length; x++) {
+      let s = this.shapeH1[x]! & mask;
+      while (this.shapeSlots[s]! >= 0) s = (s + 1) & mask;
+      this.shapeSlots[s] = x;
+    }
+  }
+
+  /** The chain `name` of the rule's table, or -1 (noted as missing: chain names are plain ASCII). */
+  private jumpTo(chain: number, rule: number, name: string): number {
+    if (/^[\x21-\x7e]+$/.test(name)) {
+      const bytes = word(name);
+      const found = this.find(bytes, 0, bytes.length);
+      if (found >= 0) return found;
+    }
+    this.missing.push({ chain, rule, name });
+    return -1;
+  }
+
+  /** Reads one body of a new shape in full: whether it has problems and how its rules jump. */
+  private exemplar(buf: Uint8Array, bodyAt: number, end: number): ShapeEntry {
+    const text = decode(buf, bodyAt, end, false);
+    // Its words but for the classes' values are every rule's of its shape: a match there is in all.
+    if (KUBE_SETS.test(text)) this.kubeIpsetRules = true;
+    const parsed = readBody(text);
+    const t = parsed.target;
+    const jumps = t !== null && (t.kind === 'jump' || t.kind === 'goto');
+    let jump: ShapeEntry['jump'] = 'unknown';
+    if (!jumps) jump = this.jumpCount === 0 ? 'none' : 'unknown';
+    else if (this.jumpCount === 1 && t.chain === latin1(buf, this.jumpAt, this.jumpEnd)) jump = 'named';
+    const keys = keysOf(parsed.matches);
+    return { dirty: parsed.problems.length > 0, jump, dst: keySource(keys.dst, this.aVals, this.aCount), dport: keySource(keys.dport, this.pVals, this.pCount) };
+  }
+
+  /**
+   * The shape of the body at buf[from, to) as two 32-bit hashes of rule-shape.ts' shape text (h1,
+   * h2), walked word by word with the same classes; false: a body rule-shape.ts would not shape,
+   * read in full. Notes where its chain names are (jumpAt, jumpEnd, jumpCount) and, in `high`,
+   * whether a byte is not ASCII.
+   */
+  private shapeKey(buf: Uint8Array, from: number, to: number): boolean {
+    let h1 = 0x811c9dc5 | 0;
+    let h2 = 0x2545f491 | 0;
+    let high = 0;
+    this.jumpCount = 0;
+    this.aCount = 0;
+    this.pCount = 0;
+    let prevAt = -1;
+    let prevEnd = -1;
+    let i = from;
+    let copied = from;
+    while (i < to) {
+      if (buf[i] === 32) {
+        i++;
+        continue;
+      }
+      const start = i;
+      const quoted = buf[i] === 34;
+      if (quoted) {
+        i++;
+        while (i < to && buf[i] !== 34) {
+          const c = buf[i]!;
+          if (!plainByte(c, true)) return false;
+          high |= c;
+          i++;
+        }
+        if (i >= to) return false;
+        i++;
+        if (i < to && buf[i] !== 32) return false;
+      } else {
+        while (i < to && buf[i] !== 32) {
+          const c = buf[i]!;
+          if (!plainByte(c, false)) return false;
+          high |= c;
+          i++;
+        }
+      }
+      const cls = quoted ? (isWord(buf, prevAt, prevEnd, W_COMMENT) ? Q : 0) : this.classify(buf, start, i, prevAt, prevEnd);
+      // A comment's words are not in the shape: look for kube-proxy's IPVS ipsets in each (see KUBE_SETS).
+      if (cls === Q && !this.kubeIpsetRules && kubeSetIn(buf, start, i)) this.kubeIpsetRules = true;
+      if (cls !== 0) {
+        for (let c = copied; c < start; c++) {
+          h1 = Math.imul(h1 ^ buf[c]!, FNV);
+          h2 = Math.imul(h2 ^ buf[c]!, MUR);
+          h2 ^= h2 >>> 13;
+        }
+        // `\0` and the class letter; `A:P` and `A/len` hash their rest as written (see classify).
+        h1 = Math.imul(Math.imul(h1, FNV) ^ cls, FNV);
+        h2 = Math.imul(Math.imul(h2, MUR) ^ cls, MUR);
+        h2 ^= h2 >>> 13;
+        copied = cls === A ? this.addrEnd : i;
+        if (cls === J) {
+          this.jumpAt = start;
+          this.jumpEnd = i;
+          this.jumpCount++;
+        }
+      }
+      prevAt = start;
+      prevEnd = i;
+    }
+    for (let c = copied; c < to; c++) {
+      h1 = Math.imul(h1 ^ buf[c]!, FNV);
+      h2 = Math.imul(h2 ^ buf[c]!, MUR);
+      h2 ^= h2 >>> 13;
+    }
+    this.h1 = h1;
+    this.h2 = h2;
+    this.high = high;
+    return true;
+  }
+
+  /** Where the hashed-as-written rest of an address word starts (set by classify for class A). */
+  private addrEnd = 0;
+
+  /** rule-shape.ts' classify on bytes: the class letter standing for the word, or 0 to keep it. */
+  private classify(buf: Uint8Array, at: number, end: number, prevAt: number, prevEnd: number): number {
+    const first = buf[at]!;
+    if (first === 45 || first === 33) return 0;
+    const prevFirst = prevAt >= 0 ? buf[prevAt]! : 0;
+    if (prevFirst === 45 && (isWord(buf, prevAt, prevEnd, W_J) || isWord(buf, prevAt, prevEnd, W_G) || isWord(buf, prevAt, prevEnd, W_JUMP) || isWord(buf, prevAt, prevEnd, W_GOTO))) {
+      if (isTargetName(buf, at, end)) return 0;
+      return J;
+    }
+    if (prevFirst === 45 && isWord(buf, prevAt, prevEnd, W_NAME) && isName(buf, at, end)) return N;
+    if (first < 48 || first > 57) return 0;
+    if (prevFirst === 45 && (isWord(buf, prevAt, prevEnd, W_DPORT) || isWord(buf, prevAt, prevEnd, W_SPORT)) && isPort(buf, at, end)) {
+      if (this.pCount < WORDS) this.pVals[this.pCount] = portValue(buf, at, end);
+      this.pCount++;
+      return P;
+    }
+    if (prevFirst === 45 && isWord(buf, prevAt, prevEnd, W_PROB) && isFraction(buf, at, end)) return R;
+    return this.ipv4(buf, at, end);
+  }
+
+  /** rule-shape.ts' ipv4Class: A (the rest, `:port` as `:` and P, or `/len`, from addrEnd), or 0. */
+  private ipv4(buf: Uint8Array, at: number, end: number): number {
+    const cls = this.ipv4Class(buf, at, end);
+    if (cls !== 0) {
+      if (this.aCount < WORDS) this.aVals[this.aCount] = this.address;
+      this.aCount++;
+    }
+    return cls;
+  }
+
+  /** The address the last ipv4Class read, as a number. */
+  private address = 0;
+
+  private ipv4Class(buf: Uint8Array, at: number, end: number): number {
+    let i = at;
+    let address = 0;
+    for (let octet = 0; octet < 4; octet++) {
+      if (octet > 0) {
+        if (buf[i] !== 46) return 0;
+        i++;
+      }
+      const start = i;
+      let value = 0;
+      while (i < end && i - start < 4) {
+        const d = buf[i]! - 48;
+        if (d < 0 || d > 9) break;
+        value = value * 10 + d;
+        i++;
+      }
+      const len = i - start;
+      if (len === 0 || len > 3 || value > 255 || (len > 1 && buf[start] === 48)) return 0;
+      address = address * 256 + value;
+    }
+    this.address = address;
+    if (i === end) {
+      this.addrEnd = end;
+      return A;
+    }
+    const sep = buf[i];
+    // `A:P` is hashed as A then `:` and the port's class: written here as A and the rest `:` + marker.
+    if (sep === 58 && isPort(buf, i + 1, end)) {
+      this.addrEnd = end;
+      return A + 128; // A:P, a class of its own
+    }
+    if (sep === 47 || sep === 58) {
+      this.addrEnd = i;
+      return A;
+    }
+    return 0;
+  }
+
+  private finish(): ScanResult {
+    const file = this.file;
+    if (this.table >= 0) this.diagnostics.push({ code: 'IPT_NO_COMMIT', severity: 'info', message: `table ${this.tables[this.table]!.name} has no COMMIT line (a partial dump?)`, span: { file, line: this.openTableLine } });
+    const index = this.index();
+    const tables = new Map<string, Table>();
+    for (let t = 0; t < this.tables.length; t++) {
+      const { name, line, from, to } = this.tables[t]!;
+      let rules = 0;
+      for (let k = from; k < to; k++) rules += this.chainRuleCount[k]!;
+      tables.set(name, { name, span: { file, line }, chains: new ScannedChains(index, from, to, name), ruleCount: rules });
+    }
+    // completeDiagnostics' order: problems by line, then each table's missing chains, once each.
+    const diagnostics = [...this.diagnostics, ...this.problems];
+    const missing = this.missing.slice().sort((a, b) => this.order(a.chain) - this.order(b.chain) || a.rule - b.rule);
+    for (let t = 0; t < this.tables.length; t++) {
+      const reported = new Set<string>();
+      for (const m of missing) {
+        if (this.chainTable[m.chain] !== t || reported.has(m.name)) continue;
+        reported.add(m.name);
+        diagnostics.push({
+          code: 'IPT_MISSING_CHAIN',
+          severity: 'warning',
+          message: `rule jumps to ${m.name}, which is not in table ${this.tables[t]!.name} of this dump (a fragment?); a trace that reaches it says so instead of guessing`,
+          span: { file, line: this.ruleLine[m.rule]! },
+        });
+      }
+    }
+    const dump: IptablesDump = {
+      file,
+      family: this.family ?? 4,
+      tables,
+      chainsById: new ScannedChains(index, 0, this.chainCount, null),
+      unparsed: [],
+      ruleCount: this.ruleCount,
+      jumpGraph: index,
+      kubeIpsetRules: this.kubeIpsetRules,
+    };
+    return { dump, diagnostics, head: this.head };
+  }
+
+  /** What the chains need after the scan: names, declarations, rule ranges and the jump graph. */
+  private index(): ScanIndex {
+    const n = this.chainCount;
+    // The jumps as one list per chain (CSR): edgeStart[k] … edgeStart[k + 1] in edgeTo.
+    const edgeStart = new Int32Array(n + 1);
+    let edges = 0;
+    for (let k = 0; k < n; k++) {
+      edgeStart[k] = edges;
+      const first = this.chainFirstRule[k]!;
+      for (let r = first; r >= 0 && r < first + this.chainRuleCount[k]!; r++) if (this.ruleJump[r]! >= 0) edges++;
+    }
+    edgeStart[n] = edges;
+    const edgeTo = new Int32Array(edges);
+    for (let k = 0, e = 0; k < n; k++) {
+      const first = this.chainFirstRule[k]!;
+      for (let r = first; r >= 0 && r < first + this.chainRuleCount[k]!; r++) if (this.ruleJump[r]! >= 0) edgeTo[e++] = this.ruleJump[r]!;
+    }
+    const tableNames = this.tables.map((t) => t.name);
+    return new ScanIndex({
+      source: this.source,
+      file: this.file,
+      ascii: this.ascii,
+      // Every name in one string, each chain's a slice of it: one conversion instead of one per chain.
+      names: ASCII.decode(this.nameBytes.subarray(0, this.nameUsed)),
+      nameAt: this.nameAt,
+      nameLen: this.nameLen,
+      tableOf: (k) => tableNames[this.chainTable[k]!]!,
+      tableIndex: (name) => tableNames.indexOf(name),
+      find: (table, name) => this.findName(table, name),
+      declaration: (k) => ({ line: this.chainLine[k]!, policy: POLICIES[this.chainPolicy[k]!]!, counters: this.chainCounters.get(k) ?? ZERO }),
+      rules: (k) => {
+        const count = this.chainRuleCount[k]!;
+        return { count, start: this.chainStart[k]!, end: this.chainEnd[k]!, firstLine: count > 0 ? this.ruleLine[this.chainFirstRule[k]!]! : 0 };
+      },
+      edgeStart,
+      edgeTo,
+      keys: (k) => {
+        const first = this.chainFirstRule[k]!;
+        const end = first < 0 ? 0 : first + this.chainRuleCount[k]!;
+        return { dst: this.ruleDst.subarray(Math.max(first, 0), end), dport: this.ruleDport.subarray(Math.max(first, 0), end) };
+      },
+      bases: this.tables.flatMap((t, ti) => (BUILTIN_CHAINS[t.name] ?? []).map((c) => this.findName(ti, c)).filter((k) => k >= 0)),
+    });
+  }
+
+  /** The chain `name` of table number `table`, or -1. */
+  private findName(table: number, name: string): number {
+    if (!/^[\x21-\x7e]+$/.test(name)) return -1;
+    const saved = this.table;
+    this.table = table;
+    const bytes = word(name);
+    const k = this.find(bytes, 0, bytes.length);
+    this.table = saved;
+    return k;
+  }
+
+  /** A chain's place among its table's chains (declaration order, as parseIptablesSave keeps them). */
+  private order(k: number): number {
+    return k - this.tables[this.chainTable[k]!]!.from;
+  }
+
+  private growChains() {
+    const n = this.chainFirstRule.length * 2;
+    this.chainFirstRule = grow(this.chainFirstRule, n);
+    this.chainRuleCount = grow(this.chainRuleCount, n);
+    this.chainStart = grow(this.chainStart, n);
+    this.chainEnd = grow(this.chainEnd, n);
+    this.nameAt = grow(this.nameAt, n);
+    this.nameLen = grow(this.nameLen, n);
+    this.chainTable = grow(this.chainTable, n);
+    this.chainLine = grow(this.chainLine, n);
+    this.chainPolicy = grow(this.chainPolicy, n);
+  }
+
+  private growRules() {
+    const n = this.ruleLine.length * 2;
+    this.ruleLine = grow(this.ruleLine, n);
+    this.ruleJump = grow(this.ruleJump, n);
+    this.ruleDst = grow(this.ruleDst, n);
+    this.ruleDport = grow(this.ruleDport, n);
+  }
+
+  private nameIs(k: number, buf: Uint8Array, at: number, end: number): boolean {
+    const len = end - at;
+    if (this.nameLen[k] !== len) return false;
+    const from = this.nameAt[k]!;
+    for (let i = 0; i < len; i++) if (this.nameBytes[from + i] !== buf[at + i]) return false;
+    return true;
+  }
+
+  /** The chain of the current table named buf[at, end), or -1. */
+  private find(buf: Uint8Array, at: number, end: number): number {
+    const mask = this.slots.length - 1;
+    for (let s = hashName(buf, at, end, this.table) & mask; ; s = (s + 1) & mask) {
+      const k = this.slots[s]!;
+      if (k < 0) return -1;
+      if (this.chainTable[k] === this.table && this.nameIs(k, buf, at, end)) return k;
+    }
+  }
+
+  /** Adds chain k named buf[at, end) to the current table; false when the table has that name already. */
+  private addName(buf: Uint8Array, at: number, end: number, k: number): boolean {
+    const mask = this.slots.length - 1;
+    let s = hashName(buf, at, end, this.table) & mask;
+    for (; this.slots[s]! >= 0; s = (s + 1) & mask) {
+      const other = this.slots[s]!;
+      if (this.chainTable[other] === this.table && this.nameIs(other, buf, at, end)) return false;
+    }
+    const len = end - at;
+    if (this.nameUsed + len > this.nameBytes.length) this.nameBytes = grow(this.nameBytes, Math.max(this.nameBytes.length * 2, this.nameUsed + len));
+    for (let i = 0; i < len; i++) this.nameBytes[this.nameUsed + i] = buf[at + i]!;
+    this.nameAt[k] = this.nameUsed;
+    this.nameLen[k] = len;
+    this.nameUsed += len;
+    this.slots[s] = k;
+    if (++this.slotCount * 2 > this.slots.length) {
+      const old = this.slots;
+      this.slots = new Int32Array(old.length * 2).fill(-1);
+      for (const c of old) if (c >= 0) this.place(c);
+    }
+    return true;
+  }
+
+  private place(k: number) {
+    const mask = this.slots.length - 1;
+    const at = this.nameAt[k]!;
+    let s = hashName(this.nameBytes, at, at + this.nameLen[k]!, this.chainTable[k]!) & mask;
+    while (this.slots[s]! >= 0) s = (s + 1) & mask;
+    this.slots[s] = k;
+  }
+}
+
+/** What the scan leaves for its chains: read by number, made into objects when first asked for. */
+interface ScanParts {
+  readonly source: ByteSource;
+  readonly file: string;
+  readonly ascii: boolean;
+  readonly names: string;
+  readonly nameAt: Int32Array;
+  readonly nameLen: Int32Array;
+  tableOf(k: number): string;
+  tableIndex(name: string): number;
+  find(table: number, name: string): number;
+  declaration(k: number): { line: number; policy: 'ACCEPT' | 'DROP' | null; counters: Counters };
+  rules(k: number): { count: number; start: number; end: number; firstLine: number };
+  readonly edgeStart: Int32Array;
+  readonly edgeTo: Int32Array;
+  readonly bases: readonly number[];
+  /** Chain k's rules' skip-index keys. */
+  keys(k: number): RuleKeys;
+}
+
+/**
+ * A scanned dump's chains by number, each made into a ScannedChain when first asked for, and the
+ * jumps between them as numbers (the JumpGraph a whole-graph check walks without one object per chain).
+ */
+class ScanIndex implements JumpGraph {
+  readonly size: number;
+  readonly edgeStart: Int32Array;
+  readonly edgeTo: Int32Array;
+  /** Shapes the long chains' rules learnt, shared by all (see LazyRule.validate). */
+  readonly shapes = new Map<string, CleanShape>();
+  private readonly made: (ScannedChain | undefined)[] = [];
+
+  constructor(readonly parts: ScanParts) {
+    this.size = parts.nameAt.length === 0 ? 0 : parts.edgeStart.length - 1;
+    this.edgeStart = parts.edgeStart;
+    this.edgeTo = parts.edgeTo;
+  }
+
+  name(k: number): string {
+    const at = this.parts.nameAt[k]!;
+    return this.parts.names.slice(at, at + this.parts.nameLen[k]!);
+  }
+
+  id(k: number): string {
+    return `${this.parts.tableOf(k)}/${this.name(k)}`;
+  }
+
+  numberOf(id: string): number {
+    const slash = id.indexOf('/');
+    const t = slash < 0 ? -1 : this.parts.tableIndex(id.slice(0, slash));
+    return t < 0 ? -1 : this.parts.find(t, id.slice(slash + 1));
+  }
+
+  chain(k: number): ScannedChain {
+    let c = this.made[k];
+    if (c === undefined) {
+      const table = this.parts.tableOf(k);
+      const name = this.name(k);
+      const builtin = (BUILTIN_CHAINS[table] ?? []).includes(name);
+      const d = this.parts.declaration(k);
+      c = new ScannedChain(this, k, table, name, builtin, builtin ? (d.policy ?? 'ACCEPT') : null, d.counters, d.line);
+      this.made[k] = c;
+    }
+    return c;
+  }
+}
+
+/**
+ * One table's chains by name, or every chain by id (`table/name`), as a read-only Map whose chains
+ * are made when asked for: a 10,000-Service dump's ~120,000 chains cost nothing until a trace
+ * walks them (a Map of them would cost more than the scan).
+ */
+class ScannedChains extends Map<string, Chain> {
+  private readonly tableAt: number;
+
+  constructor(
+    private readonly index: ScanIndex,
+    private readonly from: number,
+    private readonly to: number,
+    private readonly table: string | null,
+  ) {
+    super();
+    this.tableAt = table === null ? -1 : index.parts.tableIndex(table);
+  }
+
+  override get size(): number {
+    return this.to - this.from;
+  }
+
+  private numberOf(key: string): number {
+    return this.table === null ? this.index.numberOf(key) : this.index.parts.find(this.tableAt, key);
+  }
+
+  override get(key: string): Chain | undefined {
+    const k = this.numberOf(key);
+    return k < 0 ? undefined : this.index.chain(k);
+  }
+
+  override has(key: string): boolean {
+    return this.numberOf(key) >= 0;
+  }
+
+  private key(k: number): string {
+    return this.table === null ? this.index.id(k) : this.index.name(k);
+  }
+
+  override keys(): MapIterator<string> {
+    return (function* (self: ScannedChains) {
+      for (let k = self.from; k < self.to; k++) yield self.key(k);
+    })(this) as MapIterator<string>;
+  }
+
+  override values(): MapIterator<Chain> {
+    return (function* (self: ScannedChains) {
+      for (let k = self.from; k < self.to; k++) yield self.index.chain(k) as Chain;
+    })(this) as MapIterator<Chain>;
+  }
+
+  override entries(): MapIterator<[string, Chain]> {
+    return (function* (self: ScannedChains) {
+      for (let k = self.from; k < self.to; k++) yield [self.key(k), self.index.chain(k)] as [string, Chain];
+    })(this) as MapIterator<[string, Chain]>;
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, Chain]> {
+    return this.entries();
+  }
+
+  override forEach(fn: (value: Chain, key: string, map: Map<string, Chain>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+
+  override set(): this {
+    throw new Error('a scanned dump\'s chains are read only');
+  }
+
+  override delete(): boolean {
+    throw new Error('a scanned dump\'s chains are read only');
+  }
+
+  override clear(): void {
+    throw new Error('a scanned dump\'s chains are read only');
+  }
+}
+
+/** A chain of a scanned dump: its rules are read from the dump's bytes the first time asked for. */
+class ScannedChain implements JumpingChain {
+  readonly id: string;
+  readonly span: Span;
+  private read: Rule[] | null = null;
+
+  constructor(
+    private readonly index: ScanIndex,
+    private readonly k: number,
+    readonly table: string,
+    readonly name: string,
+    readonly builtin: boolean,
+    readonly policy: 'ACCEPT' | 'DROP' | null,
+    readonly counters: Counters,
+    line: number,
+  ) {
+    this.id = `${table}/${name}`;
+    this.span = { file: index.parts.file, line };
+  }
+
+  ruleKeys(): RuleKeys {
+    return this.index.parts.keys(this.k);
+  }
+
+  jumpsTo(): readonly Chain[] {
+    const out: Chain[] = [];
+    for (let e = this.index.edgeStart[this.k]!; e < this.index.edgeStart[this.k + 1]!; e++) out.push(this.index.chain(this.index.edgeTo[e]!));
+    return out;
+  }
+
+  get rules(): Rule[] {
+    return (this.read ??= this.readRules());
+  }
+
+  private readRules(): Rule[] {
+    const { source, file, ascii } = this.index.parts;
+    const { count, start, end, firstLine } = this.index.parts.rules(this.k);
+    if (count === 0) return [];
+    const bytes = new Uint8Array(end - start);
+    for (let at = 0; at < bytes.length; ) {
+      const n = source.read(bytes, at, bytes.length - at, start + at);
+      if (n <= 0) throw new Error(`${file}: the dump changed while it was read (chain ${this.name} ends early)`);
+      at += n;
+    }
+    const text = decode(bytes, 0, bytes.length, ascii);
+    const rs: RuleSource = { table: this.table, chain: this.name, file, text, tableInferred: false };
+    const rules: LazyRule[] = [];
+    let pos = 0;
+    for (let k = 0; k < count; k++) {
+      let nl = text.indexOf('\n', pos);
+      if (nl < 0) nl = text.length;
+      let lineEnd = nl;
+      if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+      const nameEnd = pos + 3 + this.name.length;
+      const rule = new LazyRule(rs, k + 1, firstLine + k, pos, lineEnd, null, Math.min(nameEnd + 1, lineEnd), null);
+      rules.push(rule);
+      pos = nl + 1;
+    }
+    return rules;
+  }
+}
+
+function readBody(text: string): ParsedRuleBody {
+  const { tokens, unterminated } = tokenize(text);
+  const parsed = parseRuleBody(tokens);
+  if (unterminated) parsed.problems.unshift(UNTERMINATED);
+  return parsed;
+}
+
+const UNTERMINATED: RuleProblem = { code: 'IPT_UNTERMINATED_QUOTE', severity: 'error', message: 'a quote is not closed; the rest of the line was read as one word' };
+
+function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, n: number): T {
+  const out = new (a.constructor as new (n: number) => T)(n);
+  out.set(a);
+  return out;
+}
+
+function hashName(buf: Uint8Array, at: number, end: number, table: number): number {
+  let h = (0x811c9dc5 ^ table) | 0;
+  for (let i = at; i < end; i++) h = Math.imul(h ^ buf[i]!, FNV);
+  return h >>> 0;
+}
+
+function same(buf: Uint8Array, at: number, w: Uint8Array): boolean {
+  for (let i = 0; i < w.length; i++) if (buf[at + i] !== w[i]) return false;
+  return true;
+}
+
+function isWord(buf: Uint8Array, at: number, end: number, w: Uint8Array): boolean {
+  return at >= 0 && end - at === w.length && same(buf, at, w);
+}
+
+/** rule-shape.ts' plain: no escape, single quote, tab, CR; `"` only at a quote's ends; here no NUL either. */
+function plainByte(c: number, inQuotes: boolean): boolean {
+  return c !== 92 && c !== 39 && c !== 9 && c !== 13 && c !== 0 && (inQuotes || c !== 34);
+}
+
+function isName(buf: Uint8Array, at: number, end: number): boolean {
+  for (let i = at; i < end; i++) {
+    const c = buf[i]!;
+    if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 95)) return false;
+  }
+  return true;
+}
+
+function isPort(buf: Uint8Array, at: number, end: number): boolean {
+  if (end - at < 1 || end - at > 5) return false;
+  let value = 0;
+  for (let i = at; i < end; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) return false;
+    value = value * 10 + d;
+  }
+  return value <= 65535;
+}
+
+function portValue(buf: Uint8Array, at: number, end: number): number {
+  let value = 0;
+  for (let i = at; i < end; i++) value = value * 10 + buf[i]! - 48;
+  return value;
+}
+
+/**
+ * A rule's skip-index keys from its matches, as the tracer's chain-index.ts reads them: the last
+ * positive single-host destination (an IPv4 address as a number; READ_RULE for IPv6) and the last
+ * positive single destination port (multiport included); NO_KEY when it has none.
+ */
+function keysOf(matches: readonly Match[]): { dst: number; dport: number } {
+  let dst = NO_KEY;
+  let dport = NO_KEY;
+  for (const c of matches) {
+    if (c.kind === 'addr' && c.dir === 'dst' && !c.negate && c.cidr.prefix === (c.cidr.family === 4 ? 32 : 128)) dst = c.cidr.family === 4 ? c.cidr.addr : READ_RULE;
+    else if (c.kind === 'ports' && c.dir === 'dst' && !c.negate && c.ranges.length === 1 && c.ranges[0]!.from === c.ranges[0]!.to) dport = c.ranges[0]!.from;
+  }
+  return { dst, dport };
+}
+
+/** Where a shape's key comes from, given its first rule's key and its address or port words. */
+function keySource(key: number, words: Float64Array | Int32Array, count: number): KeySource {
+  if (key === NO_KEY) return NONE;
+  if (key === READ_RULE || count > WORDS) return UNKNOWN;
+  let found = -1;
+  for (let i = 0; i < count; i++) {
+    if (words[i] !== key) continue;
+    if (found >= 0) return UNKNOWN; // two words say it: which one does is not known
+    found = i;
+  }
+  // Not a class word: written in the shape itself, so every rule of it says the same.
+  return found < 0 ? { kind: 'value', value: key } : { kind: 'word', ordinal: found };
+}
+
+function isFraction(buf: Uint8Array, at: number, end: number): boolean {
+  if (end - at < 3 || end - at > 22 || buf[at] !== 48 || buf[at + 1] !== 46) return false;
+  for (let i = at + 2; i < end; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) return false;
+  }
+  return true;
+}
+
+const ZERO: Counters = Object.freeze({ packets: 0, bytes: 0 });
+const POLICIES = [null, 'ACCEPT', 'DROP'] as const;
+
+/** `[p:b]` at buf[from, to), as parse.ts' readCounters reads it. */
+function readCounters(buf: Uint8Array, from: number, to: number): Counters | null {
+  if (to - from === 5 && buf[from + 1] === 48 && buf[from + 2] === 58 && buf[from + 3] === 48) return ZERO;
+  const text = latin1(buf, from, to);
+  const m = /^\[(\d+):(\d+)\]$/.exec(text);
+  return m ? { packets: Number(m[1]), bytes: Number(m[2]) } : null;
+}
+
+/** detectProxyMode's test for kube-proxy's IPVS-mode rules, on a rule's line. */
+const KUBE_SETS = /--match-set KUBE-(CLUSTER-IP|LOOP-BACK|NODE-PORT)/;
+const W_MATCH_SET = word('--match-set KUBE-');
+
+function kubeSetIn(buf: Uint8Array, from: number, to: number): boolean {
+  for (let i = buf.indexOf(45, from); i >= 0 && i + W_MATCH_SET.length <= to; i = buf.indexOf(45, i + 1))
+    if (buf[i + 1] === 45 && same(buf, i, W_MATCH_SET) && KUBE_SETS.test(latin1(buf, i, Math.min(to, i + 40)))) return true;
+  return false;
+}
+
+const W_GREP = word('grep');
+const W_REVISION = word('[unsupported revision]');
+
+/**
+ * What else makes readPaste read a dump as a paste, in buf[from, to) (bytes not seen before: a
+ * word straddling two reads is seen whole in the second, which keeps the bytes after the last line
+ * end): the word `grep` anywhere, or `[unsupported revision]`.
+ */
+function pasteSign(buf: Uint8Array, from: number, to: number): string | null {
+  const start = Math.max(0, from - W_REVISION.length);
+  for (let i = buf.indexOf(103, start); i >= 0 && i + 4 <= to; i = buf.indexOf(103, i + 1))
+    if (same(buf, i, W_GREP) && !wordByte(buf[i - 1] ?? 32) && !(i + 4 < to && wordByte(buf[i + 4]!))) return 'holds grep output';
+  for (let i = buf.indexOf(91, start); i >= 0 && i + W_REVISION.length <= to; i = buf.indexOf(91, i + 1))
+    if (buf[i + 1] === 117 && same(buf, i, W_REVISION)) return 'holds "[unsupported revision]" (an older iptables printed it)';
+  return null;
+}
+
+const wordByte = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+function hasHigh(buf: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i]! >= 128) return true;
+  return false;
+}
+
+const DECODER = new TextDecoder('utf-8');
+/** Bytes below 128 as they are (the names the scan keeps are plain ASCII). */
+const ASCII = new TextDecoder('latin1');
+
+/** Bytes as the CLI reads a dump (io.ts): latin1 when ASCII, else UTF-8. */
+function decode(buf: Uint8Array, from: number, to: number, ascii: boolean): string {
+  return ascii || !hasHigh(buf, from, to) ? latin1(buf, from, to) : DECODER.decode(buf.subarray(from, to));
+}
+
+function latin1(buf: Uint8Array, from: number, to: number): string {
+  if (to - from <= 32) {
+    let out = '';
+    for (let i = from; i < to; i++) out += String.fromCharCode(buf[i]!);
+    return out;
+  }
+  if (!hasHigh(buf, from, to)) return ASCII.decode(buf.subarray(from, to));
+  let s = '';
+  for (let i = from; i < to; i += 4096) s += String.fromCharCode.apply(null, buf.subarray(i, Math.min(to, i + 4096)) as unknown as number[]);
+  return s;
+}
