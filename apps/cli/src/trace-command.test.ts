@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FlowInput } from '@svcpath/api-contract';
+import { flowOfFlags, quickFlow } from './trace-command';
 import { main } from './main';
 
 // main imports each command when it runs; load trace's module graph here, outside any test's timeout.
@@ -146,5 +149,38 @@ describe('the installed binary', () => {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     expect(JSON.parse(out).outcomes[0].destination).toBe('10.180.0.1:80');
+  });
+});
+
+describe('trace flags read without loading the schema', () => {
+  it('never accepts what FlowInput refuses, and reads what it accepts the same', () => {
+    const ips = ['10.0.0.1', '10.0.0.300', '::1', 'fe80::1%eth0', '1.2.3', '', ' 10.0.0.1', '2001:db8::1'];
+    const ports = ['0', '1', '80', '65535', '65536', '080', '-1', '1e3', '8 0', '99999999999999999999'];
+    fc.assert(
+      fc.property(
+        fc.record(
+          {
+            src: fc.constantFrom(...ips),
+            dst: fc.constantFrom(...ips),
+            dport: fc.constantFrom(...ports),
+            proto: fc.constantFrom('tcp', 'udp', 'sctp', 'TCP', 'icmp', ''),
+            sport: fc.constantFrom(...ports),
+            'in-iface': fc.constantFrom('eth0', '', 'a-very-long-interface-name', 'x'.repeat(15)),
+            'returning-to': fc.constantFrom('10.0.0.1:80', '[::1]:80', '10.0.0.1', '10.0.0.1:123456', 'host:80', '[fe80::1]:8080'),
+          },
+          { requiredKeys: ['src', 'dst', 'dport'] },
+        ),
+        (flags) => {
+          const quick = quickFlow(flags);
+          const schema = FlowInput.safeParse(flowOfFlags(flags));
+          if (quick !== null) {
+            expect(schema.success).toBe(true);
+            expect(JSON.parse(JSON.stringify(quick))).toEqual(JSON.parse(JSON.stringify(schema.data)));
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(quickFlow({ src: '10.0.0.1', dst: '10.96.0.10', dport: '80' })).toEqual({ src: '10.0.0.1', dst: '10.96.0.10', dport: 80, proto: 'tcp' });
   });
 });

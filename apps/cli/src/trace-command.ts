@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { FlowInput, FlowList, describeIssues } from '@svcpath/api-contract';
+import type { FlowInput } from '@svcpath/api-contract';
 import { parseIP, type IP } from '@svcpath/netaddr';
 import type { Diagnostic } from '@svcpath/parse-iptables';
 import { detectProxyMode, iptablesBackend } from '@svcpath/proxy-layout';
@@ -65,7 +65,7 @@ export async function traceCommand(args: string[], io: Io): Promise<number> {
   if (!values.rules?.length && !values.snapshot) throw new CliError(`--rules FILE or --snapshot ID is required\n\n${HELP}`, 2);
   const stored = values.snapshot ? await storedSnapshot(values.snapshot, values.store, io) : { files: [], nodeIPs: [] };
   const nodeIPs = parseNodeIPs([...stored.nodeIPs, ...(values['node-ip'] ?? [])]);
-  const flows = values.flows ? readFlows(io, values.flows) : [singleFlow(values)];
+  const flows = values.flows ? await readFlows(io, values.flows) : [await singleFlow(values)];
 
   const files = [...stored.files, ...readDumps(io, values.rules ?? [])];
   const loaded = loadRuleset(files);
@@ -107,21 +107,48 @@ function traceFlow(rs: Ruleset, f: FlowInput, nodeIPs: IP[], backend: 'nft' | 'l
   );
 }
 
-function singleFlow(v: Record<string, string | boolean | string[] | undefined>): FlowInput {
+type FlagValues = Record<string, string | boolean | string[] | undefined>;
+
+async function singleFlow(v: FlagValues): Promise<FlowInput> {
   for (const k of ['src', 'dst', 'dport'])
     if (v[k] === undefined) throw new CliError(`--${k} is required (or give --flows FILE)\n\n${HELP}`, 2);
-  const num = (k: string) => (v[k] === undefined ? undefined : /^\d+$/.test(String(v[k])) ? Number(v[k]) : NaN);
-  const parsed = FlowInput.safeParse({
-    src: v.src,
-    dst: v.dst,
-    dport: num('dport'),
-    proto: v.proto ?? 'tcp',
-    sport: num('sport'),
-    inIface: v['in-iface'],
-    returningTo: v['returning-to'],
-  });
+  const quick = quickFlow(v);
+  if (quick !== null) return quick;
+  // Something is off: the shared schema (zod, ~70 ms to load, so not on every start) words it.
+  const { FlowInput, describeIssues } = await import('@svcpath/api-contract');
+  const parsed = FlowInput.safeParse(flowOfFlags(v));
   if (!parsed.success) throw new CliError(describeIssues(parsed.error).map((m) => `--${flagName(m)}`).join('\n'), 2);
   return parsed.data;
+}
+
+export function flowOfFlags(v: FlagValues) {
+  const num = (k: string) => (v[k] === undefined ? undefined : /^\d+$/.test(String(v[k])) ? Number(v[k]) : NaN);
+  return { src: v.src, dst: v.dst, dport: num('dport'), proto: v.proto ?? 'tcp', sport: num('sport'), inIface: v['in-iface'], returningTo: v['returning-to'] };
+}
+
+/**
+ * The flow the flags give when each one plainly passes FlowInput's rules (an address, a port 1 to
+ * 65535, a protocol, an interface name, IP:PORT); null when any might not, for the schema to say
+ * why. Never accepts what the schema refuses (trace-command.test.ts checks them against each other).
+ */
+export function quickFlow(v: FlagValues): FlowInput | null {
+  const f = flowOfFlags(v);
+  const port = (n: number | undefined) => n === undefined || (Number.isInteger(n) && n >= 1 && n <= 65535);
+  const ip = (s: unknown) => typeof s === 'string' && parseIP(s) !== null;
+  if (!ip(f.src) || !ip(f.dst) || f.dport === undefined || !port(f.dport) || !port(f.sport)) return null;
+  if (f.proto !== 'tcp' && f.proto !== 'udp' && f.proto !== 'sctp') return null;
+  if (f.inIface !== undefined && (typeof f.inIface !== 'string' || f.inIface.length < 1 || f.inIface.length > 15)) return null;
+  const r = f.returningTo;
+  if (r !== undefined && (typeof r !== 'string' || !/^(\[[^\]]+\]|[^:]+):\d{1,5}$/.test(r) || parseIP(r.replace(/^\[|\](?=:)|:\d+$/g, '')) === null)) return null;
+  return {
+    src: f.src as string,
+    dst: f.dst as string,
+    dport: f.dport,
+    proto: f.proto,
+    ...(f.sport !== undefined ? { sport: f.sport } : {}),
+    ...(f.inIface !== undefined ? { inIface: f.inIface } : {}),
+    ...(r !== undefined ? { returningTo: r } : {}),
+  };
 }
 
 /** zod paths are field names; show them as the flags the user typed. */
@@ -139,7 +166,8 @@ function parseNodeIPs(values: string[]): IP[] {
   return out;
 }
 
-function readFlows(io: Io, path: string): FlowInput[] {
+async function readFlows(io: Io, path: string): Promise<FlowInput[]> {
+  const { FlowList, describeIssues } = await import('@svcpath/api-contract');
   const text = readUserFile(io, path, 'flows file');
   let json: unknown;
   try {
