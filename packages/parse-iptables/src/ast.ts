@@ -209,11 +209,12 @@ export interface IptablesDump {
 
 /**
  * Every chain of a dump by number (0 … size - 1) and the chains each one's rules jump or go to,
- * in rule order: edgeTo[edgeStart[k] … edgeStart[k + 1]).
+ * in rule order: edgeTo[edgeStart[k] … edgeEnd[k]).
  */
 export interface JumpGraph {
   readonly size: number;
   readonly edgeStart: Int32Array;
+  readonly edgeEnd: Int32Array;
   readonly edgeTo: Int32Array;
   /** The number of the chain `table/name`, or -1. */
   numberOf(id: string): number;

@@ -2,7 +2,7 @@ import { BUILTIN_CHAINS, type Chain, type Counters, type Diagnostic, type Iptabl
 import { KNOWN_UNSUPPORTED, parseRuleBody, type ParsedRuleBody, type RuleProblem } from './parse-rule';
 import { familyOf } from './parse';
 import { PASTE_HEAD_BYTES, headLooksPasted } from './paste';
-import { LazyRule, type CleanShape, type RuleSource } from './rule';
+import { LazyRule, type RuleSource } from './rule';
 import { BUILTIN_VERDICTS, TARGETS } from './target-modules';
 import { tokenize } from './tokenize';
 
@@ -150,7 +150,10 @@ class Scanner {
   private chainPolicy: Uint8Array;
   /** Counters other than [0:0], by chain. */
   private readonly chainCounters = new Map<number, Counters>();
-  private chainFirstRule = new Int32Array(1024);
+  /** The line of the chain's first rule; -1: no rule yet. */
+  private chainFirstLine = new Int32Array(1024);
+  private edgeStart = new Int32Array(1024);
+  private edgeEnd = new Int32Array(1024);
   private chainRuleCount = new Int32Array(1024);
   private chainStart = new Float64Array(1024);
   private chainEnd = new Float64Array(1024);
@@ -159,15 +162,16 @@ class Scanner {
   private nameUsed = 0;
   private nameAt = new Int32Array(1024);
   private nameLen = new Int32Array(1024);
-  private slots = new Int32Array(1 << 12).fill(-1);
+  // Slot s is slots[2s] (a chain, -1: empty) and slots[2s + 1] (its name's hash): a probe reads one place.
+  private slots = new Int32Array(2 << 12).fill(-1);
   private slotCount = 0;
+  /** The chain the last jump went to (see findJump): kube-proxy's rules jump to KUBE-MARK-MASQ again and again. */
+  private lastFound = -1;
 
   // Rules, in file order: line and the chain each jumps to (-1: none or not a chain of its table).
-  private ruleLine = new Int32Array(1 << 14);
-  private ruleJump = new Int32Array(1 << 14);
-  // Each rule's skip-index keys (see RuleKeys): an IPv4 address as a number, a port; NO_KEY, READ_RULE.
-  private ruleDst = new Float64Array(1 << 14);
-  private ruleDport = new Int32Array(1 << 14);
+  // The jumps, chain by chain: chain k's are edgeTo[edgeStart[k] … edgeEnd[k]) (its rules are together).
+  private edgeTo = new Int32Array(1 << 14);
+  private edgeCount = 0;
   // The address and port words of the body last hashed, in order (see shapeKey).
   private readonly aVals = new Float64Array(WORDS);
   private aCount = 0;
@@ -184,7 +188,7 @@ class Scanner {
   private h2 = 0;
   private high = 0;
   private kubeIpsetRules = false;
-  private readonly missing: { chain: number; rule: number; name: string }[] = [];
+  private readonly missing: { chain: number; rule: number; line: number; name: string }[] = [];
 
   // The jump site of the body last hashed (see shapeKey).
   private jumpAt = 0;
@@ -197,14 +201,14 @@ class Scanner {
     chunkBytes: number,
   ) {
     this.buf = new Uint8Array(Math.min(chunkBytes, Math.max(source.size ?? chunkBytes, 1024)));
-    // kube-proxy's lines are 30 to 200 bytes: room for a dump of short lines, grown if ever short.
-    const lines = Math.max(1024, Math.ceil((source.size ?? 0) / 24));
-    this.ruleLine = new Int32Array(lines);
-    this.ruleJump = new Int32Array(lines);
-    this.ruleDst = new Float64Array(lines);
-    this.ruleDport = new Int32Array(lines);
-    const chains = Math.max(1024, Math.ceil((source.size ?? 0) / 64));
-    this.chainFirstRule = new Int32Array(chains);
+    // Sized for kube-proxy's dumps (a chain per ~330 bytes, a jump per ~110; 10,000 Services: 39 MB,
+    // 117,000 chains, 360,000 jumps), grown when a dump has more: fresh memory is costly to touch.
+    const lines = Math.max(1024, Math.ceil((source.size ?? 0) / 96));
+    this.edgeTo = new Int32Array(lines);
+    const chains = Math.max(1024, Math.ceil((source.size ?? 0) / 256));
+    this.chainFirstLine = new Int32Array(chains);
+    this.edgeStart = new Int32Array(chains);
+    this.edgeEnd = new Int32Array(chains);
     this.chainRuleCount = new Int32Array(chains);
     this.chainStart = new Float64Array(chains);
     this.chainEnd = new Float64Array(chains);
@@ -320,14 +324,14 @@ class Scanner {
     if (counters === null) return this.refuse('not ":CHAIN POLICY [p:b]"');
     for (let i = start + 1; i < sp; i++) if (buf[i]! <= 32 || buf[i]! >= 127) return this.refuse('a chain name that is not plain');
     const k = this.chainCount;
-    if (k === this.chainFirstRule.length) this.growChains();
+    if (k === this.chainFirstLine.length) this.growChains();
     this.chainTable[k] = this.table;
     if (!this.addName(buf, start + 1, sp, k)) return this.refuse('a chain declared twice');
     this.chainCount++;
     this.chainLine[k] = lineNo;
     this.chainPolicy[k] = isWord(buf, sp + 1, sp2, W_ACCEPT) ? 1 : isWord(buf, sp + 1, sp2, W_DROP) ? 2 : 0;
     if (counters !== ZERO) this.chainCounters.set(k, counters);
-    this.chainFirstRule[k] = -1;
+    this.chainFirstLine[k] = -1;
     this.chainRuleCount[k] = 0;
     this.tables[this.table]!.to = k + 1;
     return true;
@@ -342,16 +346,16 @@ class Scanner {
     if (k < 0 || !this.nameIs(k, buf, nameAt, sp)) {
       k = this.find(buf, nameAt, sp);
       if (k < 0) return this.refuse('rules of a chain not declared');
-      if (this.chainFirstRule[k] !== -1) return this.refuse(`rules of chain ${latin1(buf, nameAt, sp)} not together`);
-      this.chainFirstRule[k] = this.ruleCount;
+      if (this.chainFirstLine[k] !== -1) return this.refuse(`rules of chain ${latin1(buf, nameAt, sp)} not together`);
+      this.chainFirstLine[k] = lineNo;
       this.chainStart[k] = base + start;
+      this.edgeStart[k] = this.edgeCount;
+      this.edgeEnd[k] = this.edgeCount;
       this.runChain = k;
     }
     this.chainRuleCount[k]!++;
     this.chainEnd[k] = base + end;
     const r = this.ruleCount++;
-    if (r === this.ruleLine.length) this.growRules();
-    this.ruleLine[r] = lineNo;
     const bodyAt = Math.min(sp + 1, end);
     if (this.family === null) this.family = familyOf(decode(buf, bodyAt, end, false));
     const shaped = this.shapeKey(buf, bodyAt, end);
@@ -372,19 +376,48 @@ class Scanner {
       const parsed = readBody(text);
       for (const p of parsed.problems) this.problems.push({ code: p.code, severity: p.severity, message: p.message, span: { file: this.file, line: lineNo } });
       const t = parsed.target;
-      this.ruleJump[r] = t !== null && (t.kind === 'jump' || t.kind === 'goto') ? this.jumpTo(k, r, t.chain) : -1;
-      const keys = keysOf(parsed.matches);
-      this.ruleDst[r] = keys.dst;
-      this.ruleDport[r] = keys.dport;
+      if (t !== null && (t.kind === 'jump' || t.kind === 'goto')) this.edge(k, this.jumpTo(k, r, lineNo, t.chain));
       return true;
     }
     if (entry.jump === 'named') {
-      const to = this.find(buf, this.jumpAt, this.jumpEnd);
-      this.ruleJump[r] = to >= 0 ? to : this.jumpTo(k, r, latin1(buf, this.jumpAt, this.jumpEnd));
-    } else this.ruleJump[r] = -1;
-    this.ruleDst[r] = this.keyOf(entry.dst, this.aVals, this.aCount);
-    this.ruleDport[r] = this.keyOf(entry.dport, this.pVals, this.pCount);
+      const to = this.findJump(buf, this.jumpAt, this.jumpEnd);
+      this.edge(k, to >= 0 ? to : this.jumpTo(k, r, lineNo, latin1(buf, this.jumpAt, this.jumpEnd)));
+    }
     return true;
+  }
+
+  /** A jump of chain k's rule to chain `to` (-1: to a chain the dump does not have, no edge). */
+  private edge(k: number, to: number) {
+    if (to < 0) return;
+    if (this.edgeCount === this.edgeTo.length) this.edgeTo = grow(this.edgeTo, this.edgeTo.length * 2);
+    this.edgeTo[this.edgeCount++] = to;
+    this.edgeEnd[k] = this.edgeCount;
+  }
+
+  /**
+   * The skip-index keys of the rules whose lines are `bytes` (chain k's, as the scan saw them): each
+   * body hashed again, its keys read as its shape says (see KeySource); READ_RULE when only the rule
+   * itself can tell (no shape, or a shape read rule by rule).
+   */
+  keysOf(bytes: Uint8Array, count: number): RuleKeys {
+    const dst = new Float64Array(count);
+    const dport = new Int32Array(count);
+    let pos = 0;
+    for (let i = 0; i < count; i++) {
+      let nl = bytes.indexOf(10, pos);
+      if (nl < 0) nl = bytes.length;
+      let end = nl;
+      if (end > pos && bytes[end - 1] === 13) end--;
+      let sp = bytes.indexOf(32, pos + 3);
+      if (sp < 0 || sp > end) sp = end;
+      const bodyAt = Math.min(sp + 1, end);
+      const entry = this.shapeKey(bytes, bodyAt, end) ? this.shapeEntries[this.shapeSlots[this.shapeSlot()]!] : undefined;
+      const known = entry !== undefined && !entry.dirty && entry.jump !== 'unknown';
+      dst[i] = known ? this.keyOf(entry.dst, this.aVals, this.aCount) : READ_RULE;
+      dport[i] = known ? this.keyOf(entry.dport, this.pVals, this.pCount) : READ_RULE;
+      pos = nl + 1;
+    }
+    return { dst, dport };
   }
 
   private keyOf(source: KeySource, words: Float64Array | Int32Array, count: number): number {
@@ -426,13 +459,13 @@ class Scanner {
   }
 
   /** The chain `name` of the rule's table, or -1 (noted as missing: chain names are plain ASCII). */
-  private jumpTo(chain: number, rule: number, name: string): number {
+  private jumpTo(chain: number, rule: number, line: number, name: string): number {
     if (/^[\x21-\x7e]+$/.test(name)) {
       const bytes = word(name);
       const found = this.find(bytes, 0, bytes.length);
       if (found >= 0) return found;
     }
-    this.missing.push({ chain, rule, name });
+    this.missing.push({ chain, rule, line, name });
     return -1;
   }
 
@@ -625,7 +658,7 @@ class Scanner {
           code: 'IPT_MISSING_CHAIN',
           severity: 'warning',
           message: `rule jumps to ${m.name}, which is not in table ${this.tables[t]!.name} of this dump (a fragment?); a trace that reaches it says so instead of guessing`,
-          span: { file, line: this.ruleLine[m.rule]! },
+          span: { file, line: m.line },
         });
       }
     }
@@ -644,21 +677,6 @@ class Scanner {
 
   /** What the chains need after the scan: names, declarations, rule ranges and the jump graph. */
   private index(): ScanIndex {
-    const n = this.chainCount;
-    // The jumps as one list per chain (CSR): edgeStart[k] … edgeStart[k + 1] in edgeTo.
-    const edgeStart = new Int32Array(n + 1);
-    let edges = 0;
-    for (let k = 0; k < n; k++) {
-      edgeStart[k] = edges;
-      const first = this.chainFirstRule[k]!;
-      for (let r = first; r >= 0 && r < first + this.chainRuleCount[k]!; r++) if (this.ruleJump[r]! >= 0) edges++;
-    }
-    edgeStart[n] = edges;
-    const edgeTo = new Int32Array(edges);
-    for (let k = 0, e = 0; k < n; k++) {
-      const first = this.chainFirstRule[k]!;
-      for (let r = first; r >= 0 && r < first + this.chainRuleCount[k]!; r++) if (this.ruleJump[r]! >= 0) edgeTo[e++] = this.ruleJump[r]!;
-    }
     const tableNames = this.tables.map((t) => t.name);
     return new ScanIndex({
       source: this.source,
@@ -672,17 +690,12 @@ class Scanner {
       tableIndex: (name) => tableNames.indexOf(name),
       find: (table, name) => this.findName(table, name),
       declaration: (k) => ({ line: this.chainLine[k]!, policy: POLICIES[this.chainPolicy[k]!]!, counters: this.chainCounters.get(k) ?? ZERO }),
-      rules: (k) => {
-        const count = this.chainRuleCount[k]!;
-        return { count, start: this.chainStart[k]!, end: this.chainEnd[k]!, firstLine: count > 0 ? this.ruleLine[this.chainFirstRule[k]!]! : 0 };
-      },
-      edgeStart,
-      edgeTo,
-      keys: (k) => {
-        const first = this.chainFirstRule[k]!;
-        const end = first < 0 ? 0 : first + this.chainRuleCount[k]!;
-        return { dst: this.ruleDst.subarray(Math.max(first, 0), end), dport: this.ruleDport.subarray(Math.max(first, 0), end) };
-      },
+      rules: (k) => ({ count: this.chainRuleCount[k]!, start: this.chainStart[k]!, end: this.chainEnd[k]!, firstLine: this.chainFirstLine[k]! }),
+      edgeStart: this.edgeStart,
+      edgeEnd: this.edgeEnd,
+      edgeTo: this.edgeTo,
+      size: this.chainCount,
+      keys: (bytes, count) => this.keysOf(bytes, count),
       bases: this.tables.flatMap((t, ti) => (BUILTIN_CHAINS[t.name] ?? []).map((c) => this.findName(ti, c)).filter((k) => k >= 0)),
     });
   }
@@ -704,8 +717,10 @@ class Scanner {
   }
 
   private growChains() {
-    const n = this.chainFirstRule.length * 2;
-    this.chainFirstRule = grow(this.chainFirstRule, n);
+    const n = this.chainFirstLine.length * 2;
+    this.chainFirstLine = grow(this.chainFirstLine, n);
+    this.edgeStart = grow(this.edgeStart, n);
+    this.edgeEnd = grow(this.edgeEnd, n);
     this.chainRuleCount = grow(this.chainRuleCount, n);
     this.chainStart = grow(this.chainStart, n);
     this.chainEnd = grow(this.chainEnd, n);
@@ -716,13 +731,6 @@ class Scanner {
     this.chainPolicy = grow(this.chainPolicy, n);
   }
 
-  private growRules() {
-    const n = this.ruleLine.length * 2;
-    this.ruleLine = grow(this.ruleLine, n);
-    this.ruleJump = grow(this.ruleJump, n);
-    this.ruleDst = grow(this.ruleDst, n);
-    this.ruleDport = grow(this.ruleDport, n);
-  }
 
   private nameIs(k: number, buf: Uint8Array, at: number, end: number): boolean {
     const len = end - at;
@@ -732,23 +740,33 @@ class Scanner {
     return true;
   }
 
+  /** The chain a rule jumps to, by name: find, trying the chain the last jump went to first. */
+  private findJump(buf: Uint8Array, at: number, end: number): number {
+    const last = this.lastFound;
+    if (last >= 0 && this.chainTable[last] === this.table && this.nameIs(last, buf, at, end)) return last;
+    return (this.lastFound = this.find(buf, at, end));
+  }
+
   /** The chain of the current table named buf[at, end), or -1. */
   private find(buf: Uint8Array, at: number, end: number): number {
-    const mask = this.slots.length - 1;
-    for (let s = hashName(buf, at, end, this.table) & mask; ; s = (s + 1) & mask) {
-      const k = this.slots[s]!;
+    const h = hashName(buf, at, end, this.table);
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const k = slots[2 * s]!;
       if (k < 0) return -1;
-      if (this.chainTable[k] === this.table && this.nameIs(k, buf, at, end)) return k;
+      if (slots[2 * s + 1] === h && this.chainTable[k] === this.table && this.nameIs(k, buf, at, end)) return k;
     }
   }
 
   /** Adds chain k named buf[at, end) to the current table; false when the table has that name already. */
   private addName(buf: Uint8Array, at: number, end: number, k: number): boolean {
-    const mask = this.slots.length - 1;
-    let s = hashName(buf, at, end, this.table) & mask;
-    for (; this.slots[s]! >= 0; s = (s + 1) & mask) {
-      const other = this.slots[s]!;
-      if (this.chainTable[other] === this.table && this.nameIs(other, buf, at, end)) return false;
+    const h = hashName(buf, at, end, this.table);
+    const mask = (this.slots.length >> 1) - 1;
+    let s = h & mask;
+    for (; this.slots[2 * s]! >= 0; s = (s + 1) & mask) {
+      const other = this.slots[2 * s]!;
+      if (this.slots[2 * s + 1] === h && this.chainTable[other] === this.table && this.nameIs(other, buf, at, end)) return false;
     }
     const len = end - at;
     if (this.nameUsed + len > this.nameBytes.length) this.nameBytes = grow(this.nameBytes, Math.max(this.nameBytes.length * 2, this.nameUsed + len));
@@ -756,21 +774,21 @@ class Scanner {
     this.nameAt[k] = this.nameUsed;
     this.nameLen[k] = len;
     this.nameUsed += len;
-    this.slots[s] = k;
-    if (++this.slotCount * 2 > this.slots.length) {
+    this.slots[2 * s] = k;
+    this.slots[2 * s + 1] = h;
+    if (++this.slotCount * 4 > this.slots.length) {
       const old = this.slots;
       this.slots = new Int32Array(old.length * 2).fill(-1);
-      for (const c of old) if (c >= 0) this.place(c);
+      const m = (this.slots.length >> 1) - 1;
+      for (let o = 0; o < old.length; o += 2) {
+        if (old[o]! < 0) continue;
+        let t = old[o + 1]! & m;
+        while (this.slots[2 * t]! >= 0) t = (t + 1) & m;
+        this.slots[2 * t] = old[o]!;
+        this.slots[2 * t + 1] = old[o + 1]!;
+      }
     }
     return true;
-  }
-
-  private place(k: number) {
-    const mask = this.slots.length - 1;
-    const at = this.nameAt[k]!;
-    let s = hashName(this.nameBytes, at, at + this.nameLen[k]!, this.chainTable[k]!) & mask;
-    while (this.slots[s]! >= 0) s = (s + 1) & mask;
-    this.slots[s] = k;
   }
 }
 
@@ -787,11 +805,13 @@ interface ScanParts {
   find(table: number, name: string): number;
   declaration(k: number): { line: number; policy: 'ACCEPT' | 'DROP' | null; counters: Counters };
   rules(k: number): { count: number; start: number; end: number; firstLine: number };
+  readonly size: number;
   readonly edgeStart: Int32Array;
+  readonly edgeEnd: Int32Array;
   readonly edgeTo: Int32Array;
   readonly bases: readonly number[];
-  /** Chain k's rules' skip-index keys. */
-  keys(k: number): RuleKeys;
+  /** The skip-index keys of `count` rule lines (one chain's bytes). */
+  keys(bytes: Uint8Array, count: number): RuleKeys;
 }
 
 /**
@@ -801,14 +821,14 @@ interface ScanParts {
 class ScanIndex implements JumpGraph {
   readonly size: number;
   readonly edgeStart: Int32Array;
+  readonly edgeEnd: Int32Array;
   readonly edgeTo: Int32Array;
-  /** Shapes the long chains' rules learnt, shared by all (see LazyRule.validate). */
-  readonly shapes = new Map<string, CleanShape>();
   private readonly made: (ScannedChain | undefined)[] = [];
 
   constructor(readonly parts: ScanParts) {
-    this.size = parts.nameAt.length === 0 ? 0 : parts.edgeStart.length - 1;
+    this.size = parts.size;
     this.edgeStart = parts.edgeStart;
+    this.edgeEnd = parts.edgeEnd;
     this.edgeTo = parts.edgeTo;
   }
 
@@ -924,6 +944,8 @@ class ScannedChain implements JumpingChain {
   readonly id: string;
   readonly span: Span;
   private read: Rule[] | null = null;
+  private keys: RuleKeys | undefined;
+  private lines: Uint8Array | null = null;
 
   constructor(
     private readonly index: ScanIndex,
@@ -940,12 +962,26 @@ class ScannedChain implements JumpingChain {
   }
 
   ruleKeys(): RuleKeys {
-    return this.index.parts.keys(this.k);
+    return (this.keys ??= this.index.parts.keys(this.bytes(), this.index.parts.rules(this.k).count));
+  }
+
+  /** The chain's rule lines as the dump has them (read once: rules and keys both use them). */
+  private bytes(): Uint8Array {
+    if (this.lines !== null) return this.lines;
+    const { source, file } = this.index.parts;
+    const { start, end } = this.index.parts.rules(this.k);
+    const bytes = new Uint8Array(end - start);
+    for (let at = 0; at < bytes.length; ) {
+      const n = source.read(bytes, at, bytes.length - at, start + at);
+      if (n <= 0) throw new Error(`${file}: the dump changed while it was read (chain ${this.name} ends early)`);
+      at += n;
+    }
+    return (this.lines = bytes);
   }
 
   jumpsTo(): readonly Chain[] {
     const out: Chain[] = [];
-    for (let e = this.index.edgeStart[this.k]!; e < this.index.edgeStart[this.k + 1]!; e++) out.push(this.index.chain(this.index.edgeTo[e]!));
+    for (let e = this.index.edgeStart[this.k]!; e < this.index.edgeEnd[this.k]!; e++) out.push(this.index.chain(this.index.edgeTo[e]!));
     return out;
   }
 
@@ -954,15 +990,12 @@ class ScannedChain implements JumpingChain {
   }
 
   private readRules(): Rule[] {
-    const { source, file, ascii } = this.index.parts;
-    const { count, start, end, firstLine } = this.index.parts.rules(this.k);
+    const { file, ascii } = this.index.parts;
+    const { count, firstLine } = this.index.parts.rules(this.k);
     if (count === 0) return [];
-    const bytes = new Uint8Array(end - start);
-    for (let at = 0; at < bytes.length; ) {
-      const n = source.read(bytes, at, bytes.length - at, start + at);
-      if (n <= 0) throw new Error(`${file}: the dump changed while it was read (chain ${this.name} ends early)`);
-      at += n;
-    }
+    const bytes = this.bytes();
+    // Short chains are read once; a long one's bytes stay for its keys (see ruleKeys).
+    if (count < 32) this.lines = null;
     const text = decode(bytes, 0, bytes.length, ascii);
     const rs: RuleSource = { table: this.table, chain: this.name, file, text, tableInferred: false };
     const rules: LazyRule[] = [];
@@ -999,7 +1032,7 @@ function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, n: number)
 function hashName(buf: Uint8Array, at: number, end: number, table: number): number {
   let h = (0x811c9dc5 ^ table) | 0;
   for (let i = at; i < end; i++) h = Math.imul(h ^ buf[i]!, FNV);
-  return h >>> 0;
+  return (h ^ (h >>> 15)) | 0;
 }
 
 function same(buf: Uint8Array, at: number, w: Uint8Array): boolean {
@@ -1112,8 +1145,9 @@ function pasteSign(buf: Uint8Array, from: number, to: number): string | null {
   const start = Math.max(0, from - W_REVISION.length);
   for (let i = buf.indexOf(103, start); i >= 0 && i + 4 <= to; i = buf.indexOf(103, i + 1))
     if (same(buf, i, W_GREP) && !wordByte(buf[i - 1] ?? 32) && !(i + 4 < to && wordByte(buf[i + 4]!))) return 'holds grep output';
-  for (let i = buf.indexOf(91, start); i >= 0 && i + W_REVISION.length <= to; i = buf.indexOf(91, i + 1))
-    if (buf[i + 1] === 117 && same(buf, i, W_REVISION)) return 'holds "[unsupported revision]" (an older iptables printed it)';
+  // Found by its `v` (rarer than `[`, which every chain declaration has): `[unsupported re` is 15 bytes before it.
+  for (let i = buf.indexOf(118, start + 15); i >= 0 && i - 15 + W_REVISION.length <= to; i = buf.indexOf(118, i + 1))
+    if (buf[i - 15] === 91 && same(buf, i - 15, W_REVISION)) return 'holds "[unsupported revision]" (an older iptables printed it)';
   return null;
 }
 

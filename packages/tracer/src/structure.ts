@@ -271,7 +271,7 @@ function baseNumbers(rs: Ruleset, g: JumpGraph): number[] {
  * height is known when it closes, and an edge to an open chain is a loop).
  */
 function fitsByNumbers(g: JumpGraph, bases: readonly number[]): boolean {
-  const { edgeStart, edgeTo } = g;
+  const { edgeStart, edgeEnd, edgeTo } = g;
   const state = new Uint8Array(g.size); // 0 new, 1 open, 2 closed
   const height = new Int32Array(g.size);
   const stack = new Int32Array(g.size + 1);
@@ -284,7 +284,7 @@ function fitsByNumbers(g: JumpGraph, bases: readonly number[]): boolean {
     state[base] = 1;
     while (top >= 0) {
       const k = stack[top]!;
-      if (next[top]! === edgeStart[k + 1]!) {
+      if (next[top]! === edgeEnd[k]!) {
         state[k] = 2;
         top--;
         if (top >= 0) {
