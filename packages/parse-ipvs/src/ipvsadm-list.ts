@@ -1,6 +1,6 @@
 import { parseHostPort, parseLargeNum, parseSchedFlags, parseUint, persistenceOf } from './ipvs-fields';
 import type { ForwardMethod, IpvsProtocol, ListVariant, RateStats, RealServer, TrafficStats } from './ipvs-types';
-import { newDraft, type ServiceDraft, type ServiceTable } from './service-draft';
+import { addServerNow, newDraft, type ServiceDraft, type ServiceTable } from './service-draft';
 import type { SourceLine } from './source-text';
 
 /** The -Ln title line tells which columns follow (ipvsadm.c print_title). */
@@ -136,8 +136,8 @@ export function readListServer(line: SourceLine, tokens: readonly string[], vari
     raw: line.text,
     span: line.span,
   };
-  owner.realServers.push(rs);
-  owner.lines.push(line);
+  if (assumed.length > 0) table.assumed = true;
+  addServerNow(owner, rs, line);
 }
 
 interface ServerFields {

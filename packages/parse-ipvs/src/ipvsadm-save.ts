@@ -2,7 +2,7 @@ import type { IP } from '@svcpath/netaddr';
 import { DEFAULT_PERSISTENT_TIMEOUT, parseHostPort, parseSchedFlags, parseUint, persistenceOf } from './ipvs-fields';
 import type { ForwardMethod, IpvsProtocol, RealServer } from './ipvs-types';
 import { virtualServiceKey } from './ipvs-types';
-import { newDraft, type ServiceDraft, type ServiceTable } from './service-draft';
+import { deferServer, newDraft, type ServerReader, type ServiceDraft, type ServiceTable } from './service-draft';
 import type { SourceLine } from './source-text';
 
 /** How an ipvsadm option takes its value (popt table in ipvsadm.c parse_options). */
@@ -95,20 +95,25 @@ function serviceIdOf(o: Options): ServiceId | string {
   return 'no -t/-u/--sctp-service/-f virtual service';
 }
 
-/** Reads one `-A ...` or `-a ...` line of `ipvsadm -Sn` into the table. */
-export function readSaveLine(line: SourceLine, tokens: readonly string[], table: ServiceTable): void {
+/**
+ * Reads one `-A ...` or `-a ...` line of `ipvsadm -Sn` into the table, reporting what is wrong
+ * with it. A good `-a` line is noted on its service and read into a {@link RealServer} when first
+ * asked for. Returns the draft an `-A` line made when its key finds it (not a duplicate).
+ */
+export function readSaveLine(line: SourceLine, tokens: readonly string[], table: ServiceTable): ServiceDraft | null {
   const cmd = tokens[0];
   const o = readOptions(tokens.slice(1));
   const id = serviceIdOf(o);
   if (typeof id === 'string') {
     table.reject(line, 'IPVS_MISSING_SERVICE', id);
-    return;
+    return null;
   }
-  if (cmd === '-A' || cmd === '--add-service') addService(line, id, o, table);
-  else addServer(line, id, o, table);
+  if (cmd === '-A' || cmd === '--add-service') return addService(line, id, o, table);
+  addServer(line, id, o, table);
+  return null;
 }
 
-function addService(line: SourceLine, id: ServiceId, o: Options, table: ServiceTable): void {
+function addService(line: SourceLine, id: ServiceId, o: Options, table: ServiceTable): ServiceDraft | null {
   const d = newDraft(line, id);
   const sched = o.values.get('scheduler');
   if (typeof sched === 'string') d.scheduler = sched;
@@ -133,7 +138,7 @@ function addService(line: SourceLine, id: ServiceId, o: Options, table: ServiceT
   for (const u of [...o.unknown, ...d.unknownOptions.filter((x) => x.startsWith('-b '))]) {
     table.warn(line, 'IPVS_UNKNOWN_OPTION', `option "${u}" not understood; kept on the virtual service`);
   }
-  table.add(d);
+  return table.add(d) ? d : null;
 }
 
 const FORWARD_OF: Array<[string, ForwardMethod]> = [
@@ -148,25 +153,36 @@ function addServer(line: SourceLine, id: ServiceId, o: Options, table: ServiceTa
     table.reject(line, 'IPVS_ORPHAN_REAL_SERVER', `real server for ${virtualServiceKey(id)}, which no -A line declared`);
     return;
   }
+  if (serverOf(line, o, owner, table)) deferServer(owner, table.source, line.span.start.offset, line.span.end.offset, line.line, readServerAgain);
+}
+
+/**
+ * A checked `-a` line of `owner`, read in full (the same reading that checked it, with nothing
+ * reported the second time).
+ */
+export const readServerAgain: ServerReader = (line, owner) => serverOf(line, readOptions(line.text.trim().split(/\s+/).slice(1)), owner, null)!;
+
+/** The real server an `-a` line describes; reports to `table` (when given) what is wrong with it. */
+function serverOf(line: SourceLine, o: Options, owner: ServiceDraft, table: ServiceTable | null): RealServer | null {
   const r = o.values.get('real-server');
   const hp = typeof r === 'string' ? parseHostPort(r) : null;
   if (!hp) {
-    table.reject(line, 'IPVS_BAD_ADDRESS', `bad or missing real server address "${String(r)}"`);
-    return;
+    table?.reject(line, 'IPVS_BAD_ADDRESS', `bad or missing real server address "${String(r)}"`);
+    return null;
   }
   const nums: Record<string, number | undefined> = {};
   for (const k of ['weight', 'u-threshold', 'l-threshold', 'tun-port']) {
     const v = o.values.get(k);
     if (typeof v !== 'string') continue;
     const n = parseUint(v, 0x7fffffff);
-    if (n === null) table.warn(line, 'IPVS_BAD_NUMBER', `bad --${k} "${v}"`);
+    if (n === null) table?.warn(line, 'IPVS_BAD_NUMBER', `bad --${k} "${v}"`);
     else nums[k] = n;
   }
   const forward = FORWARD_OF.find(([k]) => o.values.has(k))?.[1] ?? 'route'; // -g is ipvsadm's default
   const tunType = o.values.get('tun-type');
   const csum = ['tun-nocsum', 'tun-csum', 'tun-remcsum'].find((k) => o.values.has(k));
-  for (const u of o.unknown) table.warn(line, 'IPVS_UNKNOWN_OPTION', `option "${u}" not understood; kept on the real server`);
-  const rs: RealServer = {
+  for (const u of o.unknown) table?.warn(line, 'IPVS_UNKNOWN_OPTION', `option "${u}" not understood; kept on the real server`);
+  return {
     kind: 'real-server',
     address: hp.ip as IP,
     port: hp.port ?? owner.port ?? 0, // ipvsadm: no port means the virtual port
@@ -187,6 +203,4 @@ function addServer(line: SourceLine, id: ServiceId, o: Options, table: ServiceTa
     raw: line.text,
     span: line.span,
   };
-  owner.realServers.push(rs);
-  owner.lines.push(line);
 }

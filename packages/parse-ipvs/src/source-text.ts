@@ -58,3 +58,25 @@ export function sourceLines(text: string, file: string): SourceLine[] {
 export function joinSpans(a: Span, b: Span): Span {
   return { file: a.file, start: a.start, end: b.end };
 }
+
+/** The whole input a parser reads, kept so lines can be cut out of it when first needed. */
+export interface TextSource {
+  readonly text: string;
+  readonly file: string;
+}
+
+/**
+ * The {@link SourceLine} {@link sourceLines} gives for the line from `start` to `end` (its
+ * terminator excluded), made only when something asks for it.
+ */
+export function lineAt(source: TextSource, start: number, end: number, line: number): SourceLine {
+  return {
+    text: source.text.slice(start, end),
+    line,
+    span: {
+      file: source.file,
+      start: { offset: start, line, column: 1 },
+      end: { offset: end, line, column: end - start + 1 },
+    },
+  };
+}

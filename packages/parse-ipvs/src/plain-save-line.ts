@@ -1,0 +1,110 @@
+import type { IpvsProtocol } from './ipvs-types';
+import type { ServiceDraft } from './service-draft';
+
+/**
+ * The everyday shapes of `ipvsadm -Sn` lines, recognised in place (no substrings, no tokens), so a
+ * dump of 100,000 real servers is checked without an object per line. Each shape is one the full
+ * reader (ipvsadm-save.ts) accepts with no diagnostic; anything else goes to that reader.
+ */
+
+const SPACE = 32;
+const DASH = 45;
+const DOT = 46;
+const COLON = 58;
+const ZERO = 48;
+const NINE = 57;
+
+/** A service found by its key whose `-a` lines may be checked in place: `-a -t|-u <token> ...`. */
+export interface PlainService {
+  readonly draft: ServiceDraft;
+  /** `t` or `u`, as a char code. */
+  readonly flag: number;
+  /** The VIP:port exactly as its `-A` line wrote it. */
+  readonly token: string;
+}
+
+/** The `-t` / `-u` letter of a protocol, as a char code (0 for others). */
+export function flagOf(protocol: IpvsProtocol | null): number {
+  return protocol === 'tcp' ? 116 : protocol === 'udp' ? 117 : 0;
+}
+
+/** Digits from `i`: the index after them and their value, or -1 when none or more than `most`. */
+function digitsEnd(text: string, i: number, end: number, most: number): number {
+  let j = i;
+  while (j < end && j - i <= most) {
+    const c = text.charCodeAt(j);
+    if (c < ZERO || c > NINE) break;
+    j++;
+  }
+  return j === i || j - i > most ? -1 : j;
+}
+
+function valueOf(text: string, i: number, j: number): number {
+  let v = 0;
+  for (let k = i; k < j; k++) v = v * 10 + (text.charCodeAt(k) - ZERO);
+  return v;
+}
+
+/** `A.B.C.D:PORT` from `i` as parseIP (no leading zeros, octets ≤ 255) and parseUint take it; index after it or -1. */
+function ipv4PortEnd(text: string, i: number, end: number): number {
+  let at = i;
+  for (let octet = 0; octet < 4; octet++) {
+    const j = digitsEnd(text, at, end, 3);
+    if (j < 0 || valueOf(text, at, j) > 255 || (j - at > 1 && text.charCodeAt(at) === ZERO)) return -1;
+    if (text.charCodeAt(j) !== (octet < 3 ? DOT : COLON)) return -1;
+    at = j + 1;
+  }
+  const p = digitsEnd(text, at, end, 5);
+  return p < 0 || valueOf(text, at, p) > 65535 ? -1 : p;
+}
+
+/** `text` at `i` is `word` followed by a space or the line end; index after the word, or -1. */
+function wordEnd(text: string, i: number, end: number, word: string): number {
+  const j = i + word.length;
+  if (j > end || !text.startsWith(word, i)) return -1;
+  return j === end || text.charCodeAt(j) === SPACE ? j : -1;
+}
+
+/**
+ * Whether the line is `-a -t|-u <svc token> -r A.B.C.D:PORT -m|-g|-i [-w N]`, single-spaced: a
+ * real server of `svc` that the full reader takes without a word to say.
+ */
+export function isPlainServerLine(text: string, start: number, end: number, svc: PlainService): boolean {
+  if (!text.startsWith('-a -', start) || text.charCodeAt(start + 4) !== svc.flag || text.charCodeAt(start + 5) !== SPACE) return false;
+  let i = start + 6;
+  if (!text.startsWith(svc.token, i)) return false;
+  i += svc.token.length;
+  if (!text.startsWith(' -r ', i)) return false;
+  i = ipv4PortEnd(text, i + 4, end);
+  if (i < 0 || text.charCodeAt(i) !== SPACE || text.charCodeAt(i + 1) !== DASH) return false;
+  const how = text.charCodeAt(i + 2);
+  if (how !== 109 && how !== 103 && how !== 105) return false; // -m, -g, -i
+  i += 3;
+  if (i === end) return true;
+  if (!text.startsWith(' -w ', i)) return false;
+  const w = digitsEnd(text, i + 4, end, 10);
+  return w === end && valueOf(text, i + 4, w) <= 0x7fffffff;
+}
+
+/** `-A -t|-u <vip:port> -s <scheduler>`, single-spaced, as its parts; null for any other line. */
+export function plainServiceLine(text: string, start: number, end: number): { protocol: IpvsProtocol; token: string; scheduler: string } | null {
+  if (!text.startsWith('-A -', start) || text.charCodeAt(start + 5) !== SPACE) return null;
+  const flag = text.charCodeAt(start + 4);
+  if (flag !== 116 && flag !== 117) return null;
+  const tokenEnd = text.indexOf(' ', start + 6);
+  if (tokenEnd < 0 || tokenEnd >= end || wordEnd(text, tokenEnd + 1, end, '-s') < 0) return null;
+  const schedStart = tokenEnd + 4;
+  if (schedStart >= end) return null;
+  for (let k = start + 6; k < end; k++) {
+    if (k === tokenEnd || k === tokenEnd + 3) continue;
+    if (!isWordChar(text.charCodeAt(k), k < tokenEnd)) return null;
+  }
+  return { protocol: flag === 116 ? 'tcp' : 'udp', token: text.slice(start + 6, tokenEnd), scheduler: text.slice(schedStart, end) };
+}
+
+/** Characters that are never whitespace: address characters in the token, [a-z0-9_-] elsewhere. */
+function isWordChar(c: number, inToken: boolean): boolean {
+  if ((c >= ZERO && c <= NINE) || (c >= 97 && c <= 122)) return true;
+  if (inToken) return c === DOT || c === COLON || c === 91 || c === 93 || (c >= 65 && c <= 70);
+  return c === DASH || c === 95;
+}
