@@ -1,6 +1,6 @@
 import { parseHostPort, parseLargeNum, parseSchedFlags, parseUint, persistenceOf } from './ipvs-fields';
 import type { ForwardMethod, IpvsProtocol, ListVariant, RateStats, RealServer, TrafficStats } from './ipvs-types';
-import { addServerNow, newDraft, type ServiceDraft, type ServiceTable } from './service-draft';
+import { ServiceDraft, type ServiceTable } from './service-draft';
 import type { SourceLine } from './source-text';
 
 /** The -Ln title line tells which columns follow (ipvsadm.c print_title). */
@@ -27,7 +27,7 @@ export function readListService(line: SourceLine, tokens: readonly string[], var
       return null;
     }
     const v6 = tokens[2] === 'IPv6';
-    d = newDraft(line, { protocol: null, family: v6 ? 6 : 4, vip: null, port: null, fwmark: mark });
+    d = ServiceDraft.ofLine(table.source, line, { protocol: null, family: v6 ? 6 : 4, vip: null, port: null, fwmark: mark });
     rest = tokens.slice(v6 ? 3 : 2);
   } else {
     const protocol = PROTOCOL_OF[head ?? ''];
@@ -36,7 +36,7 @@ export function readListService(line: SourceLine, tokens: readonly string[], var
       table.reject(line, 'IPVS_BAD_ADDRESS', `bad virtual service "${tokens.slice(0, 2).join(' ')}"`);
       return null;
     }
-    d = newDraft(line, { protocol, family: hp.ip.family, vip: hp.ip, port: hp.port, fwmark: null });
+    d = ServiceDraft.ofLine(table.source, line, { protocol, family: hp.ip.family, vip: hp.ip, port: hp.port, fwmark: null });
     rest = tokens.slice(2);
   }
   if (variant === 'stats' || variant === 'rate') readServiceCounters(line, d, rest, variant, table);
@@ -137,7 +137,7 @@ export function readListServer(line: SourceLine, tokens: readonly string[], vari
     span: line.span,
   };
   if (assumed.length > 0) table.assumed = true;
-  addServerNow(owner, rs, line);
+  owner.addServer(rs, line);
 }
 
 interface ServerFields {

@@ -1,8 +1,8 @@
 import type { IP } from '@svcpath/netaddr';
 import { DEFAULT_PERSISTENT_TIMEOUT, parseHostPort, parseSchedFlags, parseUint, persistenceOf } from './ipvs-fields';
-import type { ForwardMethod, IpvsProtocol, RealServer } from './ipvs-types';
+import type { ForwardMethod, IpvsProtocol, RealServer, VirtualService } from './ipvs-types';
 import { virtualServiceKey } from './ipvs-types';
-import { deferServer, newDraft, type ServerReader, type ServiceDraft, type ServiceTable } from './service-draft';
+import { ServiceDraft, type ServerReader, type ServiceTable } from './service-draft';
 import type { SourceLine } from './source-text';
 
 /** How an ipvsadm option takes its value (popt table in ipvsadm.c parse_options). */
@@ -71,7 +71,7 @@ function readOptions(tokens: readonly string[]): Options {
   return { values, unknown };
 }
 
-type ServiceId = Pick<ServiceDraft, 'protocol' | 'family' | 'vip' | 'port' | 'fwmark'>;
+type ServiceId = Pick<VirtualService, 'protocol' | 'family' | 'vip' | 'port' | 'fwmark'>;
 
 function serviceIdOf(o: Options): ServiceId | string {
   const protoOpt: Array<[string, IpvsProtocol]> = [
@@ -114,7 +114,7 @@ export function readSaveLine(line: SourceLine, tokens: readonly string[], table:
 }
 
 function addService(line: SourceLine, id: ServiceId, o: Options, table: ServiceTable): ServiceDraft | null {
-  const d = newDraft(line, id);
+  const d = ServiceDraft.ofLine(table.source, line, id);
   const sched = o.values.get('scheduler');
   if (typeof sched === 'string') d.scheduler = sched;
   const p = o.values.get('persistent');
@@ -153,7 +153,7 @@ function addServer(line: SourceLine, id: ServiceId, o: Options, table: ServiceTa
     table.reject(line, 'IPVS_ORPHAN_REAL_SERVER', `real server for ${virtualServiceKey(id)}, which no -A line declared`);
     return;
   }
-  if (serverOf(line, o, owner, table)) deferServer(owner, table.source, line.span.start.offset, line.span.end.offset, line.line, readServerAgain);
+  if (serverOf(line, o, owner, table)) owner.defer(table.pending, line.span.start.offset, line.line);
 }
 
 /**

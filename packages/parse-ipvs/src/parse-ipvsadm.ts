@@ -1,11 +1,12 @@
 import { diagnostic } from './diagnostic';
+import { parseIP } from '@svcpath/netaddr';
 import { parseHostPort } from './ipvs-fields';
 import { readListServer, readListService, listVariantOfTitle } from './ipvsadm-list';
 import { readSaveLine, readServerAgain } from './ipvsadm-save';
-import type { IpvsadmFormat, IpvsadmParseResult, ListVariant } from './ipvs-types';
+import type { IpvsadmFormat, IpvsadmParseResult, ListVariant, VirtualService } from './ipvs-types';
 import { flagOf, isPlainServerLine, plainServiceLine, type PlainService } from './plain-save-line';
-import { deferServer, freezeDraft, newDraftAt, ServiceTable, type ServiceDraft } from './service-draft';
-import { lineAt, type SourceLine, type Span, type TextSource } from './source-text';
+import { PendingServers, ServiceDraft, ServiceTable } from './service-draft';
+import { lineAt, lineEnd, type SourceLine, type Span, type TextSource } from './source-text';
 
 export interface ParseOptions {
   /** Name used in spans, e.g. `node-1/ipvsadm-Sn.txt`. */
@@ -50,7 +51,7 @@ export function parseIpvsadmLineByLine(text: string, options: ParseOptions): Ipv
 
 function readIpvsadm(text: string, options: ParseOptions, inPlace: boolean): IpvsadmParseResult {
   const source: TextSource = { text, file: options.file };
-  const st: ReadState = { table: new ServiceTable(source), seen: new Set(), variant: null, version: null, current: null, plain: null };
+  const st: ReadState = { table: new ServiceTable(source, new PendingServers(source, readServerAgain)), seen: new Set(), variant: null, version: null, current: null, plain: null };
   // Lines as sourceLines cuts them (LF or CRLF; no empty last line after a final newline).
   let pos = 0;
   let lineNo = 1;
@@ -58,10 +59,8 @@ function readIpvsadm(text: string, options: ParseOptions, inPlace: boolean): Ipv
   let lastEnd = 0;
   let lastLine = 1;
   for (;;) {
-    let nl = text.indexOf('\n', pos);
-    if (nl < 0) nl = text.length;
-    let end = nl;
-    if (end > pos && text.charCodeAt(end - 1) === 13) end--;
+    const end = lineEnd(text, pos);
+    const nl = end < text.length && text.charCodeAt(end) === 13 ? end + 1 : end;
     if (!(nl === text.length && pos === text.length && lineNo > 1)) {
       lastStart = pos;
       lastEnd = end;
@@ -81,14 +80,14 @@ function readPlainLine(st: ReadState, source: TextSource, start: number, end: nu
   const text = source.text;
   if (st.plain && isPlainServerLine(text, start, end, st.plain)) {
     st.seen.add('save');
-    deferServer(st.plain.draft, source, start, end, lineNo, readServerAgain);
+    st.plain.draft.defer(st.table.pending, start, lineNo);
     return true;
   }
   const svc = plainServiceLine(text, start, end);
-  const hp = svc ? parseHostPort(svc.token) : null;
-  if (!svc || !hp || hp.port === null) return false;
+  const vip = svc ? parseIP(svc.host) : null;
+  if (!svc || !vip) return false;
   st.seen.add('save');
-  const d = newDraftAt(source, start, end, lineNo, { protocol: svc.protocol, family: hp.ip.family, vip: hp.ip, port: hp.port, fwmark: null });
+  const d = new ServiceDraft(source, start, end, lineNo, { protocol: svc.protocol, family: vip.family, vip, port: svc.port, fwmark: null });
   d.scheduler = svc.scheduler;
   st.plain = st.table.add(d) ? { draft: d, flag: flagOf(svc.protocol), token: svc.token } : st.plain;
   return true;
@@ -146,7 +145,7 @@ function finish(st: ReadState, whole: Span): IpvsadmParseResult {
   if (seen.size > 1) {
     diagnostics.push(diagnostic('IPVS_MIXED_FORMATS', 'input mixes ipvsadm -Sn and -Ln output', whole, 'warning'));
   }
-  const virtualServices = table.drafts.map(freezeDraft);
+  const virtualServices: readonly VirtualService[] = table.drafts;
   if (table.assumed) {
     diagnostics.push(
       diagnostic(

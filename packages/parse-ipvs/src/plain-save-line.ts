@@ -58,13 +58,6 @@ function ipv4PortEnd(text: string, i: number, end: number): number {
   return p < 0 || valueOf(text, at, p) > 65535 ? -1 : p;
 }
 
-/** `text` at `i` is `word` followed by a space or the line end; index after the word, or -1. */
-function wordEnd(text: string, i: number, end: number, word: string): number {
-  const j = i + word.length;
-  if (j > end || !text.startsWith(word, i)) return -1;
-  return j === end || text.charCodeAt(j) === SPACE ? j : -1;
-}
-
 /**
  * Whether the line is `-a -t|-u <svc token> -r A.B.C.D:PORT -m|-g|-i [-w N]`, single-spaced: a
  * real server of `svc` that the full reader takes without a word to say.
@@ -86,25 +79,36 @@ export function isPlainServerLine(text: string, start: number, end: number, svc:
   return w === end && valueOf(text, i + 4, w) <= 0x7fffffff;
 }
 
-/** `-A -t|-u <vip:port> -s <scheduler>`, single-spaced, as its parts; null for any other line. */
-export function plainServiceLine(text: string, start: number, end: number): { protocol: IpvsProtocol; token: string; scheduler: string } | null {
+/** An everyday `-A` line's parts: the VIP:port token as written, its address text and port. */
+export interface PlainServiceLine {
+  readonly protocol: IpvsProtocol;
+  readonly token: string;
+  readonly host: string;
+  readonly port: number;
+  readonly scheduler: string;
+}
+
+/** `-A -t|-u A.B.C.D:PORT -s <scheduler>`, single-spaced, as its parts; null for any other line. */
+export function plainServiceLine(text: string, start: number, end: number): PlainServiceLine | null {
   if (!text.startsWith('-A -', start) || text.charCodeAt(start + 5) !== SPACE) return null;
   const flag = text.charCodeAt(start + 4);
   if (flag !== 116 && flag !== 117) return null;
-  const tokenEnd = text.indexOf(' ', start + 6);
-  if (tokenEnd < 0 || tokenEnd >= end || wordEnd(text, tokenEnd + 1, end, '-s') < 0) return null;
+  const tokenEnd = ipv4PortEnd(text, start + 6, end);
+  if (tokenEnd < 0 || !text.startsWith(' -s ', tokenEnd)) return null;
   const schedStart = tokenEnd + 4;
   if (schedStart >= end) return null;
-  for (let k = start + 6; k < end; k++) {
-    if (k === tokenEnd || k === tokenEnd + 3) continue;
-    if (!isWordChar(text.charCodeAt(k), k < tokenEnd)) return null;
-  }
-  return { protocol: flag === 116 ? 'tcp' : 'udp', token: text.slice(start + 6, tokenEnd), scheduler: text.slice(schedStart, end) };
+  for (let k = schedStart; k < end; k++) if (!isWordChar(text.charCodeAt(k))) return null;
+  const colon = text.lastIndexOf(':', tokenEnd);
+  return {
+    protocol: flag === 116 ? 'tcp' : 'udp',
+    token: text.slice(start + 6, tokenEnd),
+    host: text.slice(start + 6, colon),
+    port: valueOf(text, colon + 1, tokenEnd),
+    scheduler: text.slice(schedStart, end),
+  };
 }
 
-/** Characters that are never whitespace: address characters in the token, [a-z0-9_-] elsewhere. */
-function isWordChar(c: number, inToken: boolean): boolean {
-  if ((c >= ZERO && c <= NINE) || (c >= 97 && c <= 122)) return true;
-  if (inToken) return c === DOT || c === COLON || c === 91 || c === 93 || (c >= 65 && c <= 70);
-  return c === DASH || c === 95;
+/** Scheduler name characters: [a-z0-9_-], never whitespace. */
+function isWordChar(c: number): boolean {
+  return (c >= ZERO && c <= NINE) || (c >= 97 && c <= 122) || c === DASH || c === 95;
 }

@@ -65,6 +65,13 @@ export interface TextSource {
   readonly file: string;
 }
 
+/** Where the line starting at `start` ends, its LF or CRLF terminator excluded (as {@link sourceLines} cuts it). */
+export function lineEnd(text: string, start: number): number {
+  let end = text.indexOf('\n', start);
+  if (end < 0) end = text.length;
+  return end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+}
+
 /**
  * The {@link SourceLine} {@link sourceLines} gives for the line from `start` to `end` (its
  * terminator excluded), made only when something asks for it.
