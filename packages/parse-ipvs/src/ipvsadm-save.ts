@@ -96,11 +96,12 @@ function serviceIdOf(o: Options): ServiceId | string {
 }
 
 /**
- * Reads one `-A ...` or `-a ...` line of `ipvsadm -Sn` into the table, reporting what is wrong
+ * Reads one `-A ...` or `-a ...` line of `ipvsadm -Sn` (`next`: where the line after it starts)
+ * into the table, reporting what is wrong
  * with it. A good `-a` line is noted on its service and read into a {@link RealServer} when first
  * asked for. Returns the draft an `-A` line made when its key finds it (not a duplicate).
  */
-export function readSaveLine(line: SourceLine, tokens: readonly string[], table: ServiceTable): ServiceDraft | null {
+export function readSaveLine(line: SourceLine, next: number, tokens: readonly string[], table: ServiceTable): ServiceDraft | null {
   const cmd = tokens[0];
   const o = readOptions(tokens.slice(1));
   const id = serviceIdOf(o);
@@ -109,7 +110,7 @@ export function readSaveLine(line: SourceLine, tokens: readonly string[], table:
     return null;
   }
   if (cmd === '-A' || cmd === '--add-service') return addService(line, id, o, table);
-  addServer(line, id, o, table);
+  addServer(line, next, id, o, table);
   return null;
 }
 
@@ -147,13 +148,13 @@ const FORWARD_OF: Array<[string, ForwardMethod]> = [
   ['gatewaying', 'route'],
 ];
 
-function addServer(line: SourceLine, id: ServiceId, o: Options, table: ServiceTable): void {
+function addServer(line: SourceLine, next: number, id: ServiceId, o: Options, table: ServiceTable): void {
   const owner = table.byKey.get(virtualServiceKey(id));
   if (!owner) {
     table.reject(line, 'IPVS_ORPHAN_REAL_SERVER', `real server for ${virtualServiceKey(id)}, which no -A line declared`);
     return;
   }
-  if (serverOf(line, o, owner, table)) owner.defer(table.pending, line.span.start.offset, line.line);
+  if (serverOf(line, o, owner, table)) owner.defer(table.pending, line.span.start.offset, next, line.line);
 }
 
 /**

@@ -6,7 +6,7 @@ import { readSaveLine, readServerAgain } from './ipvsadm-save';
 import type { IpvsadmFormat, IpvsadmParseResult, ListVariant, VirtualService } from './ipvs-types';
 import { flagOf, isPlainServerLine, plainServiceLine, type PlainService } from './plain-save-line';
 import { PendingServers, ServiceDraft, ServiceTable } from './service-draft';
-import { lineAt, lineEnd, type SourceLine, type Span, type TextSource } from './source-text';
+import { lineAt, lineEnd, nextLineStart, type SourceLine, type Span, type TextSource } from './source-text';
 
 export interface ParseOptions {
   /** Name used in spans, e.g. `node-1/ipvsadm-Sn.txt`. */
@@ -60,15 +60,15 @@ function readIpvsadm(text: string, options: ParseOptions, inPlace: boolean): Ipv
   let lastLine = 1;
   for (;;) {
     const end = lineEnd(text, pos);
-    const nl = end < text.length && text.charCodeAt(end) === 13 ? end + 1 : end;
-    if (!(nl === text.length && pos === text.length && lineNo > 1)) {
+    const next = nextLineStart(text, end);
+    if (!(next > text.length && pos === text.length && lineNo > 1)) {
       lastStart = pos;
       lastEnd = end;
       lastLine = lineNo;
-      if (!(inPlace && readPlainLine(st, source, pos, end, lineNo))) readLine(st, lineAt(source, pos, end, lineNo));
+      if (!(inPlace && readPlainLine(st, source, pos, end, next, lineNo))) readLine(st, lineAt(source, pos, end, lineNo), next);
     }
-    if (nl === text.length) break;
-    pos = nl + 1;
+    if (next > text.length) break;
+    pos = next;
     lineNo++;
   }
   const whole: Span = { file: options.file, start: { offset: 0, line: 1, column: 1 }, end: { offset: lastEnd, line: lastLine, column: lastEnd - lastStart + 1 } };
@@ -76,11 +76,11 @@ function readIpvsadm(text: string, options: ParseOptions, inPlace: boolean): Ipv
 }
 
 /** Reads an everyday -Sn line in place; false when the line needs the full reader. */
-function readPlainLine(st: ReadState, source: TextSource, start: number, end: number, lineNo: number): boolean {
+function readPlainLine(st: ReadState, source: TextSource, start: number, end: number, next: number, lineNo: number): boolean {
   const text = source.text;
   if (st.plain && isPlainServerLine(text, start, end, st.plain)) {
     st.seen.add('save');
-    st.plain.draft.defer(st.table.pending, start, lineNo);
+    st.plain.draft.defer(st.table.pending, start, next, lineNo);
     return true;
   }
   const svc = plainServiceLine(text, start, end);
@@ -93,15 +93,15 @@ function readPlainLine(st: ReadState, source: TextSource, start: number, end: nu
   return true;
 }
 
-/** Reads one line with the full readers. */
-function readLine(st: ReadState, line: SourceLine): void {
+/** Reads one line with the full readers (`next`: where the line after it starts). */
+function readLine(st: ReadState, line: SourceLine, next: number): void {
   const trimmed = line.text.trim();
   if (trimmed === '' || trimmed.startsWith('#')) return;
   const tokens = trimmed.split(/\s+/);
   const first = tokens[0]!;
   if (SAVE_CMD.test(first)) {
     st.seen.add('save');
-    const added = readSaveLine(line, tokens, st.table);
+    const added = readSaveLine(line, next, tokens, st.table);
     if (added) st.plain = plainServiceOf(added, tokens) ?? st.plain;
     return;
   }

@@ -59,6 +59,10 @@ describe('parseIpvsadm: -Sn lines checked in place', () => {
       '-a -t 10.0.0.1:80 -r 10.0.0.2:80 -m -w 1',
       '-A -t 10.0.0.1:80 -s wrr',
       '-a -t 10.0.0.1:80 -r 10.0.0.3:80 -m -w 1',
+      '# a comment between two real servers of one service',
+      '-a -t 10.0.0.1:80 -r 10.0.0.31:80 -m -w 1',
+      '',
+      '-a -t 10.0.0.1:80 -r 10.0.0.32:80 -m -w 1',
       '-A -u 10.0.0.9:53 -s rr -p 10800',
       '-a -t 10.0.0.1:80 -r 10.0.0.4:80 -g -w 2',
       '-a -u 10.0.0.9:53 -r 10.0.0.5:53 -m -w 1',
@@ -69,9 +73,9 @@ describe('parseIpvsadm: -Sn lines checked in place', () => {
     ].join('\n');
     const r = parseIpvsadm(text, { file: 'x' });
     expect(everything(r)).toBe(everything(parseIpvsadmLineByLine(text, { file: 'x' })));
-    expect(r.virtualServices[0]!.realServers.map((s) => s.address.text)).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.7']);
-    expect(r.virtualServices[0]!.rawLines).toHaveLength(5);
-    expect(r.virtualServices[0]!.span.end.line).toBe(11);
+    expect(r.virtualServices[0]!.realServers.map((s) => s.address.text)).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.31', '10.0.0.32', '10.0.0.4', '10.0.0.7']);
+    expect(r.virtualServices[0]!.rawLines).toHaveLength(7);
+    expect(r.virtualServices[0]!.span.end.line).toBe(15);
   });
 
   it('serialises every field of a virtual service, in the order a plain object had them', () => {

@@ -3,18 +3,17 @@ import { diagnostic, type Diagnostic, type Unparsed } from './diagnostic';
 import { NO_SCHED_FLAGS } from './ipvs-fields';
 import type { IpvsProtocol, Persistence, RateStats, RealServer, SchedFlags, TrafficStats, VirtualService } from './ipvs-types';
 import { virtualServiceKey } from './ipvs-types';
-import { joinSpans, lineAt, lineEnd, type SourceLine, type Span, type TextSource } from './source-text';
+import { joinSpans, lineAt, lineEnd, nextLineStart, type SourceLine, type Span, type TextSource } from './source-text';
 
 /** Reads one accepted real-server line again, for its owner; its diagnostics were reported already. */
 export type ServerReader = (line: SourceLine, owner: ServiceDraft) => RealServer;
 
 /**
- * Real-server lines of one input, checked (their diagnostics reported) but not read into objects
- * yet: `[start, line]` pairs into the text, shared by all services so 100,000 lines cost no object
- * each. A service's lines are one run of pairs.
+ * How the real-server lines of one input are read when first asked for: checked lines (their
+ * diagnostics reported) are kept as runs of whole lines, `[start, next)` offsets into the text,
+ * so 100,000 lines cost nothing each until a service's servers are read.
  */
 export class PendingServers {
-  readonly at: number[] = [];
   constructor(
     readonly source: TextSource,
     readonly read: ServerReader,
@@ -49,9 +48,11 @@ export class ServiceDraft implements VirtualService {
   /** Real servers read so far, and their lines; pending ones follow them. */
   #servers: RealServer[] = [];
   #lines: SourceLine[] = [];
+  /** The run of checked lines not read yet: whole lines from `#runStart` (line `#runLine`) up to `#runNext`. */
   #pending: PendingServers | null = null;
-  #from = 0;
-  #to = 0;
+  #runStart = 0;
+  #runNext = 0;
+  #runLine = 0;
   readonly #source: TextSource;
   readonly #start: number;
   readonly #end: number;
@@ -99,16 +100,18 @@ export class ServiceDraft implements VirtualService {
     return (this.#head ??= lineAt(this.#source, this.#start, this.#end, this.#line));
   }
 
-  /** Notes a checked real-server line starting at `start`, read into a {@link RealServer} when first asked for. */
-  defer(pending: PendingServers, start: number, line: number): void {
-    // A service's pending lines are one run; a line after other services' lines ends the run.
-    if (this.#pending && (this.#pending !== pending || this.#to !== pending.at.length)) this.#readPending();
+  /**
+   * Notes a checked real-server line, from `start` to just past its terminator (`next`), read into
+   * a {@link RealServer} when first asked for. Lines straight after the run so far extend it.
+   */
+  defer(pending: PendingServers, start: number, next: number, line: number): void {
+    if (this.#pending && (this.#pending !== pending || this.#runNext !== start)) this.#readPending();
     if (!this.#pending) {
       this.#pending = pending;
-      this.#from = this.#to = pending.at.length;
+      this.#runStart = start;
+      this.#runLine = line;
     }
-    pending.at.push(start, line);
-    this.#to += 2;
+    this.#runNext = next;
   }
 
   /** Adds a real server read at once (the -Ln reader), after any pending ones. */
@@ -123,11 +126,12 @@ export class ServiceDraft implements VirtualService {
     if (!p) return;
     this.#pending = null;
     const text = p.source.text;
-    for (let i = this.#from; i < this.#to; i += 2) {
-      const start = p.at[i]!;
-      const line = lineAt(p.source, start, lineEnd(text, start), p.at[i + 1]!);
+    for (let start = this.#runStart, n = this.#runLine; start < this.#runNext; n++) {
+      const end = lineEnd(text, start);
+      const line = lineAt(p.source, start, end, n);
       this.#servers.push(p.read(line, this));
       this.#lines.push(line);
+      start = nextLineStart(text, end);
     }
   }
 

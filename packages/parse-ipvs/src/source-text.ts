@@ -72,6 +72,11 @@ export function lineEnd(text: string, start: number): number {
   return end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
 }
 
+/** Where the line after the one ending at `end` (from {@link lineEnd}) starts; past the text when none. */
+export function nextLineStart(text: string, end: number): number {
+  return (end < text.length && text.charCodeAt(end) === 13 ? end + 1 : end) + 1;
+}
+
 /**
  * The {@link SourceLine} {@link sourceLines} gives for the line from `start` to `end` (its
  * terminator excluded), made only when something asks for it.
