@@ -7,6 +7,7 @@ import type { CounterDeltaReport } from '@svcpath/counters';
 import type { Graph, NamespaceOverview, ServiceInfo, ServiceRow } from '@svcpath/graph';
 import type { Layout } from '@svcpath/layout';
 import type { TraceResult } from '@svcpath/tracer';
+import type { DumpText } from '../snapshots/shared-text';
 
 /** What the ruleset engine can be asked about one snapshot. */
 export type EngineOp =
@@ -99,7 +100,8 @@ export type ResultOf<K extends EngineOp['kind']> = EngineResults[K];
 export interface EngineSnapshot {
   readonly id: string;
   readonly version: string;
-  readonly files: readonly { readonly name: string; readonly text: string }[];
+  /** Texts, or bytes shared with the worker (an import's: see snapshots/shared-text.ts). */
+  readonly files: readonly DumpText[];
 }
 
 /** Answers questions about snapshots' rulesets, parsing and caching them as needed. */

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { DomainError, isErrorCode } from '../errors';
 import { withoutFiles, type EngineOp, type EngineSnapshot, type ResultOf, type RulesetEngine } from './engine-ops';
 import type { EngineReply, EngineRequestBody } from './engine-protocol';
+import { postableFiles } from '../snapshots/shared-text';
 
 /** How much one request may take of an engine worker, and how many workers there may be. */
 export interface EnginePoolOptions {
@@ -186,7 +187,7 @@ export class EnginePool implements RulesetEngine {
         // stopped, not finished.
         if (job.signal?.aborted) return job.reject(new DomainError('CANCELLED', 'the request was cancelled before the engine parsed the snapshot', null));
         job.signal?.addEventListener('abort', cancelParse, { once: true });
-        reply = await this.send(slot, { type: 'run', snapshot: { ...key, files: job.snapshot.files }, op: job.op });
+        reply = await this.send(slot, { type: 'run', snapshot: { ...key, files: postableFiles(job.snapshot.files) }, op: job.op });
       }
       if (slot.job !== job) return; // stopped meanwhile: the job was settled there
       slot.loaded.add(keyOf(key));

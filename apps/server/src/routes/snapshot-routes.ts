@@ -3,7 +3,7 @@ import type { EngineSnapshot } from '../engine/engine-ops';
 import { DomainError, snapshotNotFound } from '../errors';
 import { ImportSnapshotBody, ImportTextQuery } from '../http/schemas';
 import { validate } from '../http/validate';
-import { ingestSnapshot } from '../snapshots/ingest';
+import { ingestSnapshot, type IngestInput } from '../snapshots/ingest';
 import { readDump } from '../snapshots/read-dump';
 import { metaOf, type Snapshot, type SnapshotSource } from '../snapshots/snapshot';
 import type { ApiDeps } from './api-deps';
@@ -22,12 +22,14 @@ export async function requireSnapshot(source: SnapshotSource, id: string): Promi
   return s;
 }
 
-async function readImport(req: Request): Promise<ImportSnapshotBody> {
+async function readImport(req: Request): Promise<IngestInput> {
   const contentType = req.headers['content-type'];
   if (contentType?.startsWith('text/plain')) {
     // Validated before the body is read, so a bad query does not first wait for 40 MB.
     const q = validate(ImportTextQuery, req.query, 'import query');
-    return { collection: q.collection, node: q.node, nodeIPs: q.nodeIPs, files: [{ name: q.name, text: await readDump(req) }] };
+    const length = Number(req.headers['content-length']);
+    const dump = await readDump(req, Number.isFinite(length) && length > 0 ? { expected: length } : {});
+    return { collection: q.collection, node: q.node, nodeIPs: q.nodeIPs, files: [{ name: q.name, text: dump.text, shared: dump.shared }] };
   }
   if (!contentType?.startsWith('application/json')) throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send application/json or text/plain', null);
   return validate(ImportSnapshotBody, req.body, 'snapshot');

@@ -60,10 +60,10 @@ export class ImportJobs {
     signal.addEventListener('abort', stop, { once: true });
     try {
       this.enter(job, 'receiving');
-      const text = await readDump(body, { onBytes: (n) => (job.status = { ...job.status, received: n }) });
+      const dump = await readDump(body, { expected: job.request.bytes, onBytes: (n) => (job.status = { ...job.status, received: n }) });
       if (signal.aborted) throw new DomainError('CANCELLED', 'the import was cancelled', null);
       const r = job.request;
-      const result = await ingestSnapshot(this.deps, { collection: r.collection, node: r.node, nodeIPs: r.nodeIPs, files: [{ name: r.name, text }] }, { signal, onPhase: (p) => this.enter(job, p) });
+      const result = await ingestSnapshot(this.deps, { collection: r.collection, node: r.node, nodeIPs: r.nodeIPs, files: [{ name: r.name, text: dump.text, shared: dump.shared }] }, { signal, onPhase: (p) => this.enter(job, p) });
       job.status = { ...job.status, snapshotId: result.snapshot.id };
       this.end(job, 'done', null);
       return result;

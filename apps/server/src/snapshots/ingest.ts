@@ -1,6 +1,7 @@
 import { DomainError } from '../errors';
 import type { LoadSummary, RulesetEngine } from '../engine/engine-ops';
 import { metaOf, snapshotId, type Snapshot, type SnapshotMeta, type SnapshotSource } from './snapshot';
+import type { DumpText } from './shared-text';
 
 /** A dump to store as a new snapshot, as an import names it. */
 export interface IngestInput {
@@ -8,7 +9,7 @@ export interface IngestInput {
   readonly node: string;
   readonly takenAt?: string | undefined;
   readonly nodeIPs: readonly string[];
-  readonly files: readonly { readonly name: string; readonly text: string }[];
+  readonly files: readonly DumpText[];
 }
 
 export interface IngestDeps {

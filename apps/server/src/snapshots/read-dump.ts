@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { DomainError } from '../errors';
+import type { SharedBytes } from './shared-text';
 
 /** Dumps are big (kube-proxy's rules for 10,000 Services are ~40 MB); bodies past this are refused. */
 export const DUMP_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -8,32 +9,49 @@ export interface ReadDumpOptions {
   readonly limit?: number;
   /** Called after each chunk with the bytes received so far. */
   readonly onBytes?: (received: number) => void;
+  /** How many bytes the client said it sends (announced, or Content-Length): room is made once. */
+  readonly expected?: number;
+}
+
+/** A dump read from a request: its text, and its bytes shared with the workers (see shared-text.ts). */
+export interface ReadDumpResult {
+  readonly text: string;
+  readonly shared: SharedBytes;
 }
 
 /**
- * Reads a request body as UTF-8 text chunk by chunk, so no step holds the event loop for longer
- * than one chunk takes to decode (a 40 MB body decoded at once blocks for ~100 ms). Refuses bodies
- * over the limit and bytes that are not UTF-8; a client that goes away mid-body is CANCELLED.
+ * Reads a request body chunk by chunk, so no step holds the event loop for longer than one chunk
+ * takes: each chunk is checked to be UTF-8 and copied into memory the workers share, and the text
+ * is built by appending (no 40 MB join). Refuses bodies over the limit and bytes that are not
+ * UTF-8; a client that goes away mid-body is CANCELLED.
  */
-export async function readDump(body: Readable, o: ReadDumpOptions = {}): Promise<string> {
+export async function readDump(body: Readable, o: ReadDumpOptions = {}): Promise<ReadDumpResult> {
   const limit = o.limit ?? DUMP_LIMIT_BYTES;
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const parts: string[] = [];
+  let text = '';
+  let bytes: SharedBytes = new Uint8Array(new SharedArrayBuffer(Math.min(limit, Math.max(o.expected ?? 0, 64 * 1024))));
   let received = 0;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (received + chunk.length > limit) throw new DomainError('PAYLOAD_TOO_LARGE', `the dump is over ${limit / 1024 / 1024} MB`, { limit });
+      text += decoder.decode(chunk, { stream: true });
+      if (received + chunk.length > bytes.length) bytes = grown(bytes, Math.min(limit, Math.max(bytes.length * 2, received + chunk.length)));
+      bytes.set(chunk, received);
       received += chunk.length;
-      if (received > limit) throw new DomainError('PAYLOAD_TOO_LARGE', `the dump is over ${limit / 1024 / 1024} MB`, { limit });
-      parts.push(decoder.decode(chunk, { stream: true }));
       o.onBytes?.(received);
     }
-    parts.push(decoder.decode());
+    text += decoder.decode();
   } catch (e) {
     if (e instanceof DomainError) throw e;
     if (e instanceof TypeError) throw new DomainError('INVALID_REQUEST', `the dump is not UTF-8 text (byte ${received} or before)`, null);
     throw new DomainError('CANCELLED', 'the upload stopped before the whole dump arrived', { received });
   }
-  const text = parts.join('');
   if (text.length === 0) throw new DomainError('INVALID_REQUEST', 'empty dump', null);
-  return text;
+  return { text, shared: bytes.subarray(0, received) };
+}
+
+function grown(bytes: SharedBytes, size: number): SharedBytes {
+  const out = new Uint8Array(new SharedArrayBuffer(size));
+  out.set(bytes);
+  return out;
 }

@@ -1,4 +1,5 @@
 import { traceableFiles, type Snapshot as SnapshotDocument, type SnapshotClusterState, type SnapshotMeta } from '@svcpath/api-contract';
+import type { DumpText } from './shared-text';
 
 export type { SnapshotMeta };
 
@@ -13,7 +14,7 @@ export interface Snapshot {
   /** The node's own addresses (addrtype LOCAL, NodePorts, traces from the node). */
   readonly nodeIPs: readonly string[];
   /** The dumps to trace (one view per dataplane, see api-contract's traceableFiles). */
-  readonly files: readonly { readonly name: string; readonly text: string }[];
+  readonly files: readonly DumpText[];
   /** The cluster as the API server had it when the snapshot was taken; null or absent when not read. */
   readonly clusterState?: SnapshotClusterState | null;
   /** The whole stored document (every dump, problems, tool versions), when the snapshot came from one: what a store writes. */
@@ -30,7 +31,7 @@ export function metaOf(s: Snapshot): SnapshotMeta {
     node: s.node,
     takenAt: s.takenAt,
     nodeIPs: s.nodeIPs,
-    files: s.files.map((f) => ({ name: f.name, bytes: Buffer.byteLength(f.text) })),
+    files: s.files.map((f) => ({ name: f.name, bytes: f.shared?.length ?? Buffer.byteLength(f.text) })),
     hasClusterState: !!s.clusterState,
     readOnly: s.readOnly === true,
   };

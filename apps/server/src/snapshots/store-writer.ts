@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Snapshot as SnapshotDocument } from '@svcpath/api-contract';
 import { SnapshotError } from '@svcpath/collector';
 import type { Snapshot } from './snapshot';
+import { postableFiles } from './shared-text';
 
 export interface StoreWriteRequest {
   readonly id: number;
@@ -58,7 +59,7 @@ export class WorkerStoreWriter implements StoreWriter {
     const { readOnly: _readOnly, ...plain } = snapshot;
     const reply = await new Promise<StoreWriteReply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      w.postMessage({ id, dir: this.dir, snapshot: plain } satisfies StoreWriteRequest);
+      w.postMessage({ id, dir: this.dir, snapshot: { ...plain, files: postableFiles(plain.files) } } satisfies StoreWriteRequest);
     });
     if (reply.ok) return reply.doc;
     if (!reply.error) throw new Error('the store writer failed');

@@ -1,0 +1,34 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { readDump } from './read-dump';
+import { postableFiles, receivedFiles, sharedText } from './shared-text';
+
+const body = (chunks: readonly Uint8Array[]) => Readable.from(chunks.map((c) => Buffer.from(c)));
+
+describe('readDump', () => {
+  it('keeps the bytes in shared memory, the same text as decoding them, a character split across chunks included', async () => {
+    const text = `-A X -m comment --comment "grüße ${'x'.repeat(200)}" -j ACCEPT\n`.repeat(50);
+    const bytes = Buffer.from(text, 'utf8');
+    const cut = bytes.indexOf(0xc3) + 1; // inside ü
+    const d = await readDump(body([bytes.subarray(0, cut), bytes.subarray(cut, 3000), bytes.subarray(3000)]), { expected: 100 });
+    expect(d.text).toBe(text);
+    expect(d.shared.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(d.shared.length).toBe(bytes.length);
+    expect(sharedText(d.shared)).toBe(text);
+  });
+
+  it('hands workers the shared bytes instead of the text, and reads them back', async () => {
+    const d = await readDump(body([Buffer.from('*nat\nCOMMIT\n')]));
+    const posted = postableFiles([{ name: 'a', text: d.text, shared: d.shared }, { name: 'b', text: 'plain' }]);
+    expect(posted.map((f) => f.text)).toEqual(['', 'plain']);
+    expect(receivedFiles(posted)).toEqual([
+      { name: 'a', text: '*nat\nCOMMIT\n' },
+      { name: 'b', text: 'plain' },
+    ]);
+  });
+
+  it('refuses bytes that are not UTF-8 and bodies over the limit', async () => {
+    await expect(readDump(body([new Uint8Array([0x2a, 0xff])]))).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(readDump(body([new Uint8Array(10), new Uint8Array(10)]), { limit: 15 })).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+  });
+});
