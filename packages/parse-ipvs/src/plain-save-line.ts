@@ -1,4 +1,5 @@
 import type { IpvsProtocol } from './ipvs-types';
+import { COLON, DASH, digitsEnd, digitsValue, ipv4End, isDigit, SPACE } from './plain-ipv4';
 import type { ServiceDraft } from './service-draft';
 
 /**
@@ -6,13 +7,6 @@ import type { ServiceDraft } from './service-draft';
  * dump of 100,000 real servers is checked without an object per line. Each shape is one the full
  * reader (ipvsadm-save.ts) accepts with no diagnostic; anything else goes to that reader.
  */
-
-const SPACE = 32;
-const DASH = 45;
-const DOT = 46;
-const COLON = 58;
-const ZERO = 48;
-const NINE = 57;
 
 /** A service found by its key whose `-a` lines may be checked in place: `-a -t|-u <token> ...`. */
 export interface PlainService {
@@ -28,34 +22,12 @@ export function flagOf(protocol: IpvsProtocol | null): number {
   return protocol === 'tcp' ? 116 : protocol === 'udp' ? 117 : 0;
 }
 
-/** Digits from `i`: the index after them and their value, or -1 when none or more than `most`. */
-function digitsEnd(text: string, i: number, end: number, most: number): number {
-  let j = i;
-  while (j < end && j - i <= most) {
-    const c = text.charCodeAt(j);
-    if (c < ZERO || c > NINE) break;
-    j++;
-  }
-  return j === i || j - i > most ? -1 : j;
-}
-
-function valueOf(text: string, i: number, j: number): number {
-  let v = 0;
-  for (let k = i; k < j; k++) v = v * 10 + (text.charCodeAt(k) - ZERO);
-  return v;
-}
-
-/** `A.B.C.D:PORT` from `i` as parseIP (no leading zeros, octets ≤ 255) and parseUint take it; index after it or -1. */
+/** `A.B.C.D:PORT` from `i` as parseHostPort takes it; the index after it, or -1. */
 function ipv4PortEnd(text: string, i: number, end: number): number {
-  let at = i;
-  for (let octet = 0; octet < 4; octet++) {
-    const j = digitsEnd(text, at, end, 3);
-    if (j < 0 || valueOf(text, at, j) > 255 || (j - at > 1 && text.charCodeAt(at) === ZERO)) return -1;
-    if (text.charCodeAt(j) !== (octet < 3 ? DOT : COLON)) return -1;
-    at = j + 1;
-  }
-  const p = digitsEnd(text, at, end, 5);
-  return p < 0 || valueOf(text, at, p) > 65535 ? -1 : p;
+  const j = ipv4End(text, i, end);
+  if (j < 0 || text.charCodeAt(j) !== COLON) return -1;
+  const p = digitsEnd(text, j + 1, end, 5);
+  return p < 0 || digitsValue(text, j + 1, p) > 65535 ? -1 : p;
 }
 
 /**
@@ -76,7 +48,7 @@ export function isPlainServerLine(text: string, start: number, end: number, svc:
   if (i === end) return true;
   if (!text.startsWith(' -w ', i)) return false;
   const w = digitsEnd(text, i + 4, end, 10);
-  return w === end && valueOf(text, i + 4, w) <= 0x7fffffff;
+  return w === end && digitsValue(text, i + 4, w) <= 0x7fffffff;
 }
 
 /** An everyday `-A` line's parts: the VIP:port token as written, its address text and port. */
@@ -103,12 +75,12 @@ export function plainServiceLine(text: string, start: number, end: number): Plai
     protocol: flag === 116 ? 'tcp' : 'udp',
     token: text.slice(start + 6, tokenEnd),
     host: text.slice(start + 6, colon),
-    port: valueOf(text, colon + 1, tokenEnd),
+    port: digitsValue(text, colon + 1, tokenEnd),
     scheduler: text.slice(schedStart, end),
   };
 }
 
 /** Scheduler name characters: [a-z0-9_-], never whitespace. */
 function isWordChar(c: number): boolean {
-  return (c >= ZERO && c <= NINE) || (c >= 97 && c <= 122) || c === DASH || c === 95;
+  return isDigit(c) || (c >= 97 && c <= 122) || c === DASH || c === 95;
 }

@@ -1,4 +1,4 @@
-import { ipsetMatch, persistenceKey, scheduleNewConnection, scheduleWithPersistence, type IpSet, type VirtualService } from '@svcpath/parse-ipvs';
+import { exactMemberKey, exactMemberKeys, ipsetMatch, persistenceKey, scheduleNewConnection, scheduleWithPersistence, type IpSet, type VirtualService } from '@svcpath/parse-ipvs';
 import type { Ruleset } from '@svcpath/ruleset';
 import type { TraceCtx } from './context';
 import { pushStep } from './path-seq';
@@ -96,40 +96,9 @@ export function ipsetTestFrom(sets: ReadonlyMap<string, IpSet>) {
         tuple.proto = p.proto;
       }
     });
-    const exact = exactMembers(set);
-    if (exact) return exact.has(tupleKey(tuple.ip, tuple.proto, tuple.port, tuple.ip2));
+    const exact = exactMemberKeys(set);
+    if (exact) return exact.has(exactMemberKey(tuple.ip, tuple.proto, tuple.port, tuple.ip2));
     const m = ipsetMatch(set, tuple);
     return m.kind === 'unknown' ? null : m.kind === 'match';
   };
-}
-
-const exactCache = new WeakMap<IpSet, ReadonlySet<string> | null>();
-
-/**
- * The members of a hash:ip / hash:ip,port / hash:ip,port,ip set as exact keys (the kernel hashes
- * them too): kube-proxy's KUBE-CLUSTER-IP holds one member per Service port. Sets with nets, ranges,
- * nomatch or unread members go through ipsetMatch's general search.
- */
-function exactMembers(set: IpSet): ReadonlySet<string> | null {
-  if (exactCache.has(set)) return exactCache.get(set)!;
-  let keys: Set<string> | null = null;
-  const shape = set.dimensions?.join(',');
-  if (set.method === 'hash' && (shape === 'ip' || shape === 'ip,port' || shape === 'ip,port,ip') && set.unparsedMembers.length === 0) {
-    keys = new Set();
-    for (const m of set.members) {
-      const [a, p, b] = m.elements;
-      const ok = !m.nomatch && a?.kind === 'ip' && (p === undefined || (p.kind === 'port' && p.port === p.portEnd && p.proto !== null)) && (b === undefined || b.kind === 'ip');
-      if (!ok) {
-        keys = null;
-        break;
-      }
-      keys.add(tupleKey(a.ip, p?.kind === 'port' ? p.proto! : undefined, p?.kind === 'port' ? p.port : undefined, b?.kind === 'ip' ? b.ip : undefined));
-    }
-  }
-  exactCache.set(set, keys);
-  return keys;
-}
-
-function tupleKey(ip: { text: string } | undefined, proto: string | undefined, port: number | undefined, ip2: { text: string } | undefined): string {
-  return `${ip?.text ?? ''}|${proto ?? ''}|${port ?? ''}|${ip2?.text ?? ''}`;
 }
