@@ -76,8 +76,15 @@ export function plainServiceLine(text: string, start: number, end: number): Plai
     token: text.slice(start + 6, tokenEnd),
     host: text.slice(start + 6, colon),
     port: digitsValue(text, colon + 1, tokenEnd),
-    scheduler: text.slice(schedStart, end),
+    scheduler: schedulerName(text, schedStart, end),
   };
+}
+
+/** The kernel's schedulers (ip_vs_*.c), so each -A line does not keep a string of its own for one. */
+const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'sh', 'dh', 'mh', 'sed', 'nq', 'lblc', 'lblcr', 'fo', 'ovf', 'twos'];
+
+function schedulerName(text: string, start: number, end: number): string {
+  return SCHEDULERS.find((s) => s.length === end - start && text.startsWith(s, start)) ?? text.slice(start, end);
 }
 
 /** Scheduler name characters: [a-z0-9_-], never whitespace. */

@@ -24,7 +24,7 @@ type ServiceId = Pick<VirtualService, 'protocol' | 'family' | 'vip' | 'port' | '
 
 /**
  * A virtual service while its lines are read, and the {@link VirtualService} handed out after.
- * `realServers`, `rawLines` and `span` are read from the pending lines when first asked for
+ * `raw`, `realServers`, `rawLines` and `span` are read from the text when first asked for
  * (getters on the class, like parse-iptables' LazyRule: spreading the object copies only the
  * fields read at once; `toJSON` gives every field, in the order a plain object had them).
  */
@@ -41,13 +41,12 @@ export class ServiceDraft implements VirtualService {
   persistenceEngine: string | null = null;
   onePacket = false;
   unknownOptions: string[] = [];
-  readonly raw: string;
   declare stats?: TrafficStats;
   declare rate?: RateStats;
 
-  /** Real servers read so far, and their lines; pending ones follow them. */
-  #servers: RealServer[] = [];
-  #lines: SourceLine[] = [];
+  /** Real servers read so far, and their lines (none yet: null); pending ones follow them. */
+  #servers: RealServer[] | null = null;
+  #lines: SourceLine[] | null = null;
   /** The run of checked lines not read yet: whole lines from `#runStart` (line `#runLine`) up to `#runNext`. */
   #pending: PendingServers | null = null;
   #runStart = 0;
@@ -66,7 +65,6 @@ export class ServiceDraft implements VirtualService {
     this.vip = id.vip;
     this.port = id.port;
     this.fwmark = id.fwmark;
-    this.raw = head ? head.text : source.text.slice(start, end);
     this.#source = source;
     this.#start = start;
     this.#end = end;
@@ -79,20 +77,25 @@ export class ServiceDraft implements VirtualService {
     return new ServiceDraft(source, line.span.start.offset, line.span.end.offset, line.line, id, line);
   }
 
+  /** The service's own line. */
+  get raw(): string {
+    return this.#head ? this.#head.text : this.#source.text.slice(this.#start, this.#end);
+  }
+
   get realServers(): readonly RealServer[] {
     this.#readPending();
-    return this.#servers;
+    return (this.#servers ??= []);
   }
 
   get rawLines(): readonly string[] {
     this.#readPending();
-    return [this.headLine().text, ...this.#lines.map((l) => l.text)];
+    return [this.raw, ...(this.#lines ?? []).map((l) => l.text)];
   }
 
   get span(): Span {
     this.#readPending();
     const head = this.headLine();
-    return joinSpans(head.span, (this.#lines[this.#lines.length - 1] ?? head).span);
+    return joinSpans(head.span, (this.#lines?.[this.#lines.length - 1] ?? head).span);
   }
 
   /** The service's own line. */
@@ -117,8 +120,8 @@ export class ServiceDraft implements VirtualService {
   /** Adds a real server read at once (the -Ln reader), after any pending ones. */
   addServer(rs: RealServer, line: SourceLine): void {
     this.#readPending();
-    this.#servers.push(rs);
-    this.#lines.push(line);
+    (this.#servers ??= []).push(rs);
+    (this.#lines ??= []).push(line);
   }
 
   #readPending(): void {
@@ -126,11 +129,13 @@ export class ServiceDraft implements VirtualService {
     if (!p) return;
     this.#pending = null;
     const text = p.source.text;
+    const servers = (this.#servers ??= []);
+    const lines = (this.#lines ??= []);
     for (let start = this.#runStart, n = this.#runLine; start < this.#runNext; n++) {
       const end = lineEnd(text, start);
       const line = lineAt(p.source, start, end, n);
-      this.#servers.push(p.read(line, this));
-      this.#lines.push(line);
+      servers.push(p.read(line, this));
+      lines.push(line);
       start = nextLineStart(text, end);
     }
   }
