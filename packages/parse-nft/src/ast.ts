@@ -213,4 +213,6 @@ export interface ParseResult {
 export interface ParseOptions {
   /** The file name put into every span. */
   readonly file: string;
+  /** Text: read every chain's rules at once, not when first asked for (same result, slower on large dumps). */
+  readonly eager?: boolean;
 }

@@ -5,3 +5,4 @@ export { parseNftJson } from './json-parser';
 export { exprKey } from './expr-key';
 export { withoutSourceInfo } from './source-info';
 export { parseNftRule } from './rule-text';
+export { chainOutline, type ChainOutline } from './lazy-chain';

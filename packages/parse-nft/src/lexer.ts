@@ -50,6 +50,18 @@ export class Lexer {
 
   constructor(private readonly src: string) {}
 
+  /** Where the next token starts: its offset, line and the offset of that line's start. */
+  get position(): { pos: number; line: number; lineStart: number } {
+    return { pos: this.pos, line: this.line, lineStart: this.lineStart };
+  }
+
+  /** Continues from `pos` (on line `line`, which starts at `lineStart`): a reader skipping a block it read itself. */
+  seek(pos: number, line: number, lineStart: number): void {
+    this.pos = pos;
+    this.line = line;
+    this.lineStart = lineStart;
+  }
+
   /** Returns the next token; at the end it keeps returning `eof`. */
   next(): Token {
     const src = this.src;

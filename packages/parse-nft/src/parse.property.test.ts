@@ -6,6 +6,9 @@ import { parseNftRule } from './rule-text';
 import { withoutSourceInfo } from './source-info';
 import { parseNftText } from './text-parser';
 
+/** JSON text of a result (IPv6 addresses hold bigints). */
+const json = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
+
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const corpus = ['nft-ruleset.txt', 'nft-list-ruleset.kernel.txt', 'numgen-layout.handles.txt', 'iptables-nft.list.txt'].map(fixture);
 const words = corpus.join('\n').split(/\s+/).filter(Boolean);
@@ -42,6 +45,18 @@ describe('parser properties', () => {
         expect(r.diagnostics.some((d) => d.code === 'NFT_INTERNAL')).toBe(false);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('reading chains lazily gives what reading them at once gives, problems included', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), nftish, damaged), (s) => {
+        const lazy = parseNftText(s, { file: 'p' });
+        const eager = parseNftText(s, { file: 'p', eager: true });
+        expect(lazy.diagnostics).toEqual(eager.diagnostics);
+        expect(json(lazy.ruleset)).toBe(json(eager.ruleset));
+      }),
+      { numRuns: 400 },
     );
   });
 

@@ -1,6 +1,8 @@
 import type { BaseChain, Expr, Family, NftChain, NftRule, NftRuleset, NftSet, NftTable, SetElement, Span, Stmt, Unparsed } from './ast';
 import type { DiagnosticSink } from './diagnostics';
+import { type LazyBody, TargetList } from './chain-scan';
 import { exprKey } from './expr-key';
+import { LazyNftChain, readLazyRules } from './lazy-chain';
 
 /** A rule before it has its index (indexes are given once all commands are replayed). */
 export type RuleDraft = Omit<NftRule, 'index'>;
@@ -10,10 +12,49 @@ export interface ChainDraft {
   handle?: number;
   base?: BaseChain;
   comment?: string;
+  /** Its rules; a lazily read body (see `lazy`) is read when they are first asked for. */
   rules: RuleDraft[];
   span: Span;
   raw: string;
   declared: boolean;
+  /** A plain body whose rules are not read yet (chain-scan.ts); cleared once they are. */
+  lazy: LazyBody | undefined;
+  /** No rule read or scanned into it yet. */
+  readonly empty: boolean;
+}
+
+class Draft implements ChainDraft {
+  declare handle?: number;
+  declare base?: BaseChain;
+  declare comment?: string;
+  lazy: LazyBody | undefined = undefined;
+  /** Its place among its table's chains once the table is finished. */
+  position = -1;
+  #rules: RuleDraft[] = [];
+
+  constructor(
+    public name: string,
+    public span: Span,
+    public raw: string,
+    public declared: boolean,
+  ) {}
+
+  get rules(): RuleDraft[] {
+    if (this.lazy) {
+      this.#rules = readLazyRules(this.lazy);
+      this.lazy = undefined;
+    }
+    return this.#rules;
+  }
+
+  set rules(rules: RuleDraft[]) {
+    this.lazy = undefined;
+    this.#rules = rules;
+  }
+
+  get empty(): boolean {
+    return this.lazy === undefined && this.#rules.length === 0;
+  }
 }
 
 export interface SetDraft {
@@ -72,7 +113,7 @@ export class RulesetBuilder {
   chain(t: TableDraft, name: string, span: Span, raw: string, declare: boolean): ChainDraft {
     let c = t.chains.get(name);
     if (!c) {
-      c = { name, rules: [], span, raw, declared: declare };
+      c = new Draft(name, span, raw, declare);
       t.chains.set(name, c);
     } else if (declare && !c.declared) Object.assign(c, { span, raw, declared: true });
     return c;
@@ -117,8 +158,13 @@ export class RulesetBuilder {
   private checkTable(t: TableDraft): void {
     const where = `table ${t.family} ${t.name}`;
     if (!t.declared) this.sink.add('NFT_UNDECLARED_OBJECT', `${where} is used but never created ('add table ${t.family} ${t.name}' expected)`, t.span);
+    let position = 0;
+    for (const c of t.chains.values()) (c as Draft).position = position++;
+    const targets = new TargetList();
     for (const c of t.chains.values()) {
       if (!c.declared) this.sink.add('NFT_UNDECLARED_OBJECT', `chain '${c.name}' in ${where} has rules but is never created ('add chain' expected)`, c.span);
+      // A lazily read body whose chains and sets all exist has nothing to report: it stays unread.
+      if (c.lazy && resolveBody(t, c.lazy, targets)) continue;
       for (const r of c.rules) for (const s of r.statements) this.checkStmt(t, s);
     }
     for (const s of t.sets.values()) {
@@ -190,6 +236,10 @@ export class RulesetBuilder {
 function freezeTable(t: TableDraft): NftTable {
   const chains: NftChain[] = [];
   for (const c of t.chains.values()) {
+    if (c.lazy && c.base === undefined && c.comment === undefined) {
+      chains.push(new LazyNftChain(c.name, c.handle, c.span, c.raw, c.lazy));
+      continue;
+    }
     const rules = c.rules.map((r, index): NftRule => ({ ...r, index }));
     chains.push(withoutUndefined({ name: c.name, handle: c.handle, base: c.base, comment: c.comment, rules, span: c.span, raw: c.raw }));
   }
@@ -216,4 +266,20 @@ function freezeTable(t: TableDraft): NftTable {
 function withoutUndefined<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
   return o;
+}
+
+/**
+ * Finds the chains a lazily read body names (their places in the table, into `targets`) and
+ * whether they and the sets it names all exist.
+ */
+function resolveBody(t: TableDraft, body: LazyBody, targets: TargetList): boolean {
+  const from = targets.length;
+  for (const name of body.chains) {
+    const c = t.chains.get(name) as Draft | undefined;
+    if (!c) return false;
+    targets.push(c.position);
+  }
+  for (const name of body.sets) if (!t.sets.has(name)) return false;
+  body.targets = { list: targets, from, to: targets.length };
+  return true;
 }

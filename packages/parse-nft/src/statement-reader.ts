@@ -51,6 +51,18 @@ export class StatementReader {
     this.pending.push(t);
   }
 
+  /** Where the next statement starts (a token read ahead and put back counts as not read). */
+  position(): { pos: number; line: number; lineStart: number } {
+    const t = this.pending[this.pending.length - 1];
+    return t ? { pos: t.start, line: t.line, lineStart: t.start - t.col + 1 } : this.lexer.position;
+  }
+
+  /** Continues after text read by other means (see chain-scan.ts): nothing read ahead is kept. */
+  seek(pos: number, line: number, lineStart: number): void {
+    this.pending.length = 0;
+    this.lexer.seek(pos, line, lineStart);
+  }
+
   /** After a block header: the `# handle N` comment that follows `{` on the same line. */
   headerComment(): Token | undefined {
     const t = this.take();

@@ -3,6 +3,9 @@ import { applyChainItem } from './chain-items';
 import { DiagnosticSink } from './diagnostics';
 import { RulesetBuilder, type TableDraft } from './ruleset-builder';
 import { applySetItem } from './set-items';
+import { scanChainBody } from './chain-scan';
+import { PlainLine } from './plain-line';
+import { RuleShapes } from './rule-shapes';
 import { BODY_BLOCK_WORDS, type Statement, StatementReader, TABLE_BLOCK_WORDS } from './statement-reader';
 import { tablelessTable } from './tableless';
 import { applyTableItem, runCommand } from './transaction';
@@ -12,11 +15,16 @@ import { familyAndName, handleOf, nameToken, rawOf, streamOf, type TextContext, 
  * Parses nft text: `nft list ruleset` output (with or without `-a` handles) and nft -f /
  * knftables transactions (`add table …`, `add rule …`, `add element …`, `flush`, `delete`).
  * Never throws: problems become diagnostics and the text is kept as `unparsed`.
+ *
+ * Plain chain bodies (every line one rule of a shape the parser reads without a problem: see
+ * chain-scan.ts and rule-shapes.ts) are checked line by line but their rules are read when first
+ * asked for; `eager` reads every rule at once. Either way the same problems are reported.
  */
 export function parseNftText(text: string, options: ParseOptions): ParseResult {
   const sink = new DiagnosticSink();
   const builder = new RulesetBuilder(sink);
-  const ctx: TextContext = { src: text, file: options.file, sink, builder };
+  const scan = options.eager ? undefined : { shapes: new RuleShapes(text, options.file), plain: new PlainLine() };
+  const ctx: TextContext = { src: text, file: options.file, sink, builder, ...(scan ? { scan } : {}) };
   try {
     const reader = new StatementReader(text, options.file, sink);
     let pending: Statement | null = null;
@@ -118,6 +126,15 @@ function chainBlock(ctx: TextContext, reader: StatementReader, t: TableDraft, he
   const chain = ctx.builder.chain(t, name, span, rawOf(ctx, header.toks), true);
   const handle = handleOf(reader.headerComment());
   if (handle !== undefined) chain.handle = handle;
+  if (ctx.scan && chain.empty && chain.base === undefined && chain.comment === undefined) {
+    const at = reader.position();
+    const found = scanChainBody(ctx.scan.shapes, ctx.scan.plain, { src: ctx.src, file: ctx.file, family: t.family, start: at.pos, line: at.line, lineStart: at.lineStart });
+    if (found) {
+      chain.lazy = found.body;
+      reader.seek(found.end.pos, found.end.line, found.end.lineStart);
+      return null;
+    }
+  }
   return blockBody(ctx, reader, `chain '${name}'`, span, (st) => applyChainItem(ctx, chain, t.family, st.toks, st.comment));
 }
 

@@ -31,7 +31,7 @@ export function detectProxyMode(rs: Ruleset, backends: readonly { file: string; 
   // Chains one at a time, stopping at the first that tells: a scanned dump makes chains when asked.
   const names = { some: (test: (c: RsChain) => boolean) => someChain(rs, test) };
   // A scanned iptables dump's chains are iptables tables' (no nft table), its ipset rules known.
-  const scanned = rs.kubeIpsetRules !== undefined;
+  const scanned = rs.kubeIpsetRules !== undefined && rs.dataplane !== 'nftables';
   const found = new Set<ProxyMode>();
   if (names.some((c) => /^KUBE-(SVC|SEP)-/.test(c.name))) {
     found.add('iptables');
@@ -53,7 +53,7 @@ export function detectProxyMode(rs: Ruleset, backends: readonly { file: string; 
     found.add('userspace');
     evidence.push('KUBE-PORTALS-CONTAINER/HOST chains REDIRECT Service traffic to kube-proxy itself: the legacy userspace mode (removed in Kubernetes 1.26); kube-proxy then opens its own connection to an endpoint, which no rule shows');
   }
-  const withKube = backends.filter((b) => b.backend && names.some((c) => c.rules.some((r) => r.span.file === b.file) && /^KUBE-/.test(c.name)));
+  const withKube = backends.filter((b) => b.backend && names.some((c) => /^KUBE-/.test(c.name) && c.rules.some((r) => r.span.file === b.file)));
   const kinds = new Set(withKube.map((b) => b.backend));
   if (kinds.has('legacy') && kinds.has('nft'))
     warnings.push(`kube-proxy rules exist in both iptables-legacy (${withKube.filter((b) => b.backend === 'legacy').map((b) => b.file).join(', ')}) and iptables-nft (${withKube.filter((b) => b.backend === 'nft').map((b) => b.file).join(', ')}): both run on every packet, so a stale copy in one can decide before the live one. Remove the stale backend's rules (iptables-legacy -t nat -F … or kube-proxy --cleanup with that backend).`);

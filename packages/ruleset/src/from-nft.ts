@@ -1,8 +1,9 @@
-import type { Expr, NftRule, NftRuleset, NftSet, SetElement as NftElement, Stmt } from '@svcpath/parse-nft';
+import { chainOutline, type Expr, type NftChain, type NftRule, type NftRuleset, type NftSet, type SetElement as NftElement, type Stmt } from '@svcpath/parse-nft';
 import { cidrOf, type IP } from '@svcpath/netaddr';
 import type { Match, NatRange, Target } from '@svcpath/parse-iptables';
 import type { Action, BaseChain, Cond, Field, Hook, KeyPart, MapVerdict, NamedSet, RsChain, RsRule, Ruleset, SetElement } from './model';
 import { HOOKS } from './model';
+import { LazyRsChain, type LoweredTable, nftJumpGraph } from './nft-chains';
 import { nftMissing } from './nft-missing';
 
 /**
@@ -18,6 +19,8 @@ export function fromNft(nft: NftRuleset, file: string): Ruleset {
   const sets = new Map<string, NamedSet>();
   const assumptions: string[] = [];
   let family: 4 | 6 = 4;
+  const lowered: LoweredTable[] = [];
+  let number = 0;
   for (const t of nft.tables) {
     if (t.family !== 'ip' && t.family !== 'ip6' && t.family !== 'inet') {
       if (t.chains.some((c) => c.base)) assumptions.push(`table ${t.family} ${t.name} is not on the IP hooks; not traced`);
@@ -30,10 +33,17 @@ export function fromNft(nft: NftRuleset, file: string): Ruleset {
       if (s.flags.includes('dynamic') || (s.timeout !== undefined && s.elements.length === 0)) dynamic.set(s.name, s.timeout ?? null);
       sets.set(`${table}/${s.name}`, lowerSet(s));
     }
+    const tableChains: RsChain[] = [];
+    lowered.push({ table, chains: tableChains });
+    const lower = (n: NftChain) => n.rules.map((r, i) => lowerRule(r, i + 1, table, dynamic));
     for (const c of t.chains) {
       const id = `${table}/${c.name}`;
-      const rules = c.rules.map((r, i) => lowerRule(r, i + 1, table, dynamic));
-      chains.set(id, { id, table, name: c.name, rules, span: { file: c.span.file, line: c.span.line } });
+      const span = { file: c.span.file, line: c.span.line };
+      // A chain read lazily from text is lowered when a walk first asks for its rules.
+      const chain: RsChain = chainOutline(c) ? new LazyRsChain(id, table, c.name, span, c, lower, number) : { id, table, name: c.name, rules: lower(c), span };
+      number++;
+      chains.set(id, chain);
+      tableChains.push(chain);
       const b = c.base;
       if (!b) continue;
       const hook = b.hook as Hook;
@@ -57,7 +67,30 @@ export function fromNft(nft: NftRuleset, file: string): Ruleset {
   for (const b of missing.hooks) hooks[b.hook].push(b);
   assumptions.push(...missing.assumptions);
   for (const h of Object.values(hooks)) h.sort((a, b) => a.priority - b.priority);
-  return { dataplane: 'nftables', family, chains, hooks, sets, assumptions, files: [file] };
+  // The jump graph numbers the tables' own chains: a paste's filled-in chains are walked instead.
+  const whole = missing.chains.length === 0 && missing.hooks.length === 0 && lowered.some((t) => t.chains.some((c) => c instanceof LazyRsChain));
+  const scanned = whole ? { jumpGraph: nftJumpGraph(lowered, chains, sets), ...ipsetRules(lowered) } : {};
+  return { dataplane: 'nftables', family, chains, hooks, sets, assumptions, files: [file], ...scanned };
+}
+
+const KUBE_IPSET_RULE = /--match-set KUBE-(CLUSTER-IP|LOOP-BACK|NODE-PORT)/;
+
+/**
+ * Whether a rule names kube-proxy's IPVS-mode ipsets (proxy-layout's mode detection asks), found
+ * without reading lazily read chains: their rules' text is part of the text they were read from,
+ * so when that text never says it, no rule does. Absent when it might.
+ */
+function ipsetRules(tables: readonly LoweredTable[]): { kubeIpsetRules?: false } {
+  const sources = new Set<string>();
+  for (const t of tables)
+    for (const c of t.chains) {
+      const nft = LazyRsChain.nftOf(c);
+      const outline = nft ? chainOutline(nft) : undefined;
+      if (outline) sources.add(outline.source);
+      else if (c.rules.some((r) => KUBE_IPSET_RULE.test(r.raw))) return {};
+    }
+  for (const text of sources) if (KUBE_IPSET_RULE.test(text)) return {};
+  return { kubeIpsetRules: false };
 }
 
 function lowerSet(s: NftSet): NamedSet {

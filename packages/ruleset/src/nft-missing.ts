@@ -1,5 +1,7 @@
 import { parseRuleBody, tokenize } from '@svcpath/parse-iptables';
+import { chainOutline } from '@svcpath/parse-nft';
 import type { BaseChain, Hook, MapVerdict, NamedSet, NotShown, RsChain, RsRule } from './model';
+import { LazyRsChain } from './nft-chains';
 
 /**
  * What a partial nft paste lacks, filled in the way missing-chains.ts does for iptables:
@@ -92,6 +94,9 @@ function missingTargets(table: string, chains: ReadonlyMap<string, RsChain>, set
   };
   for (const c of chains.values()) {
     if (c.table !== table) continue;
+    // A lazily read chain names only chains of its table (parse-nft checked); a verdict map it reads may not.
+    const nft = LazyRsChain.nftOf(c);
+    if (nft && chainOutline(nft)?.sets.length === 0) continue;
     for (const r of c.rules)
       for (const a of [...(r.extra ?? []), ...(r.action ? [r.action] : [])]) {
         if (a.kind === 'jump' || a.kind === 'goto') note(a, r.span.line);

@@ -1,0 +1,89 @@
+import type { NftChain, NftRule, Span } from './ast';
+import type { LazyBody } from './chain-scan';
+import { DiagnosticSink } from './diagnostics';
+import { parseRuleTokens } from './rule-text';
+import type { RuleDraft } from './ruleset-builder';
+import { RulesetBuilder } from './ruleset-builder';
+import { BODY_BLOCK_WORDS, StatementReader } from './statement-reader';
+import type { TextContext } from './text-context';
+
+/**
+ * Reads a plain chain body's rules, as the chain reader would have (chain-scan.ts found every
+ * line a rule of a shape the parser reads without a problem, so nothing is reported here).
+ */
+export function readLazyRules(body: LazyBody): RuleDraft[] {
+  const sink = new DiagnosticSink();
+  const ctx: TextContext = { src: body.src, file: body.file, sink, builder: new RulesetBuilder(sink) };
+  const reader = new StatementReader(body.src, body.file, sink);
+  reader.seek(body.start, body.line, body.lineStart);
+  const rules: RuleDraft[] = [];
+  for (let st = reader.read(BODY_BLOCK_WORDS); !st.eof && !st.closes && !st.opensBlock; st = reader.read(BODY_BLOCK_WORDS)) {
+    const rule = parseRuleTokens(ctx, st.toks, 0, body.family, st.comment);
+    if (rule) rules.push(rule);
+  }
+  return rules;
+}
+
+/** What is known of a lazily read chain without reading its rules. */
+export interface ChainOutline {
+  readonly ruleCount: number;
+  /** The chains its rules jump or go to (verdict-map elements included), in order; each one exists in its table. */
+  readonly chains: readonly string[];
+  /** The same chains as places in their table's `chains`: `targets[from … to)`. */
+  readonly targets: Int32Array;
+  readonly from: number;
+  readonly to: number;
+  /** The sets and maps its rules use (`@name`), in order; each one exists in its table. */
+  readonly sets: readonly string[];
+  /** The text it was read from: every rule's `raw` is part of it. */
+  readonly source: string;
+}
+
+/**
+ * A chain of nft text whose rules are read the first time they are asked for. `rules` is an own,
+ * enumerable property (one getter shared by all such chains), so the chain compares, spreads into
+ * withoutSourceInfo and prints like one read at once.
+ */
+export class LazyNftChain implements NftChain {
+  // Declared, not defined, so the constructor adds them in an eager chain's order (JSON, tests).
+  declare readonly name: string;
+  declare readonly handle?: number;
+  declare readonly rules: readonly NftRule[];
+  declare readonly span: Span;
+  declare readonly raw: string;
+  readonly #body: LazyBody;
+  #rules: NftRule[] | null = null;
+
+  constructor(name: string, handle: number | undefined, span: Span, raw: string, body: LazyBody) {
+    const self = this as { -readonly [K in 'name' | 'handle' | 'span' | 'raw']: LazyNftChain[K] };
+    self.name = name;
+    if (handle !== undefined) self.handle = handle;
+    Object.defineProperty(this, 'rules', LazyNftChain.RULES);
+    self.span = span;
+    self.raw = raw;
+    this.#body = body;
+  }
+
+  static readonly RULES: PropertyDescriptor = {
+    get(this: LazyNftChain): readonly NftRule[] {
+      return (this.#rules ??= readLazyRules(this.#body).map((r, index): NftRule => ({ ...r, index })));
+    },
+    enumerable: true,
+    configurable: true,
+  };
+
+  static outline(chain: NftChain): ChainOutline | undefined {
+    if (!(chain instanceof LazyNftChain)) return undefined;
+    const b = chain.#body;
+    const t = b.targets!;
+    return { ruleCount: b.ruleCount, chains: b.chains, sets: b.sets, source: b.src, targets: t.list.buf, from: t.from, to: t.to };
+  }
+}
+
+/**
+ * What is known of `chain` without reading its rules, when it was read lazily from nft text
+ * (undefined: read `rules`). Every chain and set it names exists in its table.
+ */
+export function chainOutline(chain: NftChain): ChainOutline | undefined {
+  return LazyNftChain.outline(chain);
+}

@@ -1,0 +1,162 @@
+import { chainOutline, type NftChain } from '@svcpath/parse-nft';
+import type { JumpGraph } from '@svcpath/parse-iptables';
+import type { Action, MapVerdict, NamedSet, RsChain, RsRule } from './model';
+
+/**
+ * An nft chain read lazily from text (parse-nft's LazyNftChain): its rules are lowered the first
+ * time they are asked for. `rules` is an own, enumerable property (one getter for all), so the
+ * chain compares and copies like one lowered at once.
+ */
+export class LazyRsChain implements RsChain {
+  // Declared, not defined, so the constructor adds them in an eager chain's order (JSON, tests).
+  declare readonly id: string;
+  declare readonly table: string;
+  declare readonly name: string;
+  declare readonly rules: readonly RsRule[];
+  declare readonly span: RsChain['span'];
+  readonly #nft: NftChain;
+  readonly #lower: (nft: NftChain) => RsRule[];
+  /** Its number in the ruleset's jump graph. */
+  readonly #number: number;
+  #rules: RsRule[] | null = null;
+
+  constructor(id: string, table: string, name: string, span: RsChain['span'], nft: NftChain, lower: (nft: NftChain) => RsRule[], number: number) {
+    const self = this as { -readonly [K in 'id' | 'table' | 'name' | 'span']: LazyRsChain[K] };
+    self.id = id;
+    self.table = table;
+    self.name = name;
+    Object.defineProperty(this, 'rules', LazyRsChain.RULES);
+    self.span = span;
+    this.#nft = nft;
+    this.#lower = lower;
+    this.#number = number;
+  }
+
+  /** A lazy chain's number in the jump graph (-1: not a lazy chain). */
+  static numberOf(chain: RsChain): number {
+    return chain instanceof LazyRsChain ? chain.#number : -1;
+  }
+
+  static readonly RULES: PropertyDescriptor = {
+    get(this: LazyRsChain): readonly RsRule[] {
+      return (this.#rules ??= this.#lower(this.#nft));
+    },
+    enumerable: true,
+    configurable: true,
+  };
+
+  /** The nft chain it lowers (for its outline: what it names without reading it). */
+  static nftOf(chain: RsChain): NftChain | undefined {
+    return chain instanceof LazyRsChain ? chain.#nft : undefined;
+  }
+}
+
+/** One nft table's chains as fromNft lowered them, in the table's order. */
+export interface LoweredTable {
+  readonly table: string;
+  readonly chains: readonly RsChain[];
+}
+
+/**
+ * Every chain's jumps by number (see parse-iptables' JumpGraph), for the tracer's structure check:
+ * a lazily read chain's from its outline (the chains it names; a verdict map it reads adds its
+ * map's verdicts), any other chain's from its lowered rules, as the tracer's own walk reads them.
+ * It may hold more edges than rules take (an outline names every chain a rule mentions): the check
+ * then finds a loop or a long run it does not take and walks the rules itself to word it, so it
+ * never answers differently.
+ */
+export function nftJumpGraph(tables: readonly LoweredTable[], chains: ReadonlyMap<string, RsChain>, sets: ReadonlyMap<string, NamedSet>): JumpGraph {
+  const size = tables.reduce((n, t) => n + t.chains.length, 0);
+  const others = new Map<RsChain, number>();
+  let k = 0;
+  for (const t of tables)
+    for (const c of t.chains) {
+      if (!(c instanceof LazyRsChain)) others.set(c, k);
+      k++;
+    }
+  const numberOf = (c: RsChain | undefined): number => (c === undefined ? -1 : c instanceof LazyRsChain ? LazyRsChain.numberOf(c) : (others.get(c) ?? -1));
+  const edges = new Edges(size);
+  const setTargets = new Map<string, number[]>();
+  /** The chains a verdict map's elements jump or go to (`key` is `table/set`, as lowered). */
+  const verdictsOf = (table: string, key: string): number[] => {
+    let out = setTargets.get(key);
+    if (!out) {
+      out = [];
+      for (const e of sets.get(key)?.elements ?? []) if (e.verdict?.kind === 'jump' || e.verdict?.kind === 'goto') out.push(numberOf(chains.get(`${table}/${e.verdict.chain}`)));
+      setTargets.set(key, out);
+    }
+    return out;
+  };
+  const byName = (table: string, name: string) => numberOf(chains.get(`${table}/${name}`));
+  let base = 0;
+  k = 0;
+  for (const t of tables) {
+    for (const c of t.chains) {
+      edges.start[k++] = edges.length;
+      const nft = LazyRsChain.nftOf(c);
+      const outline = nft ? chainOutline(nft) : undefined;
+      if (outline) {
+        for (let e = outline.from; e < outline.to; e++) edges.add(base + outline.targets[e]!);
+        for (const s of outline.sets) for (const to of verdictsOf(t.table, `${t.table}/${s}`)) edges.add(to);
+        continue;
+      }
+      for (const rule of c.rules) {
+        for (const a of rule.extra ?? []) actionTargets(a, t.table, edges, byName, verdictsOf);
+        if (rule.action) actionTargets(rule.action, t.table, edges, byName, verdictsOf);
+      }
+    }
+    base += t.chains.length;
+  }
+  edges.start[size] = edges.length;
+  return {
+    size,
+    edgeStart: edges.start,
+    edgeEnd: edges.start.subarray(1),
+    edgeTo: edges.to.subarray(0, edges.length),
+    numberOf: (id) => numberOf(chains.get(id)),
+    chain: () => {
+      throw new Error("an nft ruleset's jump graph holds no iptables chains: look chains up by id");
+    },
+  };
+}
+
+class Edges {
+  readonly start: Int32Array;
+  to = new Int32Array(4096);
+  length = 0;
+
+  constructor(size: number) {
+    this.start = new Int32Array(size + 1);
+  }
+
+  add(to: number): void {
+    if (to < 0) return;
+    if (this.length === this.to.length) {
+      const bigger = new Int32Array(this.to.length * 2);
+      bigger.set(this.to);
+      this.to = bigger;
+    }
+    this.to[this.length++] = to;
+  }
+}
+
+/** The chains one action jumps or goes to, as the tracer's structure check reads them. */
+function actionTargets(a: Action, table: string, edges: Edges, byName: (table: string, name: string) => number, verdictsOf: (table: string, key: string) => number[]): void {
+  const verdict = (v: MapVerdict | undefined) => {
+    if (v?.kind === 'jump' || v?.kind === 'goto') edges.add(byName(table, v.chain));
+  };
+  switch (a.kind) {
+    case 'jump':
+    case 'goto':
+      return edges.add(byName(table, a.chain));
+    case 'vmap':
+      if (a.inline) for (const el of a.inline) verdict(el.verdict);
+      else for (const to of verdictsOf(table, a.set)) edges.add(to);
+      return;
+    case 'numgen':
+      for (const b of a.branches) verdict(b.verdict);
+      return;
+    default:
+      return;
+  }
+}
