@@ -11,5 +11,5 @@ export { overloadOf, isAvailable } from './availability';
 export { hash32, hsiphash64, foldAddress } from './kernel-hash';
 export * from './ipset-types';
 export { parseIpset } from './parse-ipset';
-export { exactMemberKeys, exactMemberKey } from './ipset-exact';
+export { exactMemberTest, exactMemberKeys, exactMemberKey } from './ipset-exact';
 export { ipsetMatch, ipsetTest } from './ipset-match';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { exactMemberKeys } from './ipset-exact';
+import { exactMemberKeys, exactMemberTest } from './ipset-exact';
 import type { IpsetParseResult } from './ipset-types';
 import { parseIpset, parseIpsetLineByLine } from './parse-ipset';
 import { isPlainIpPortMember } from './plain-ipset-member';
@@ -57,6 +57,21 @@ describe('parseIpset: members checked in place', () => {
     }
     const mixed = parseIpset('create A hash:ip,port\nadd A 1.2.3.4,tcp:80 comment "x"\nadd A 1.2.3.5,udp:53\n', { file: 'm' }).sets[0]!;
     expect([...exactMemberKeys(mixed)!]).toEqual(['1.2.3.4|tcp|80|', '1.2.3.5|udp|53|']);
+  });
+});
+
+describe('exactMemberTest', () => {
+  it('answers the same reading pending members in place as from the hashed keys', () => {
+    const text = generated(500).join('\n');
+    const read = parseIpsetLineByLine(text, { file: 'x' }).sets[0]!;
+    const keys = [...exactMemberKeys(read)!];
+    const asked = [...keys.slice(0, 40), ...keys.map((k) => k.replace('|tcp|', '|udp|')).slice(0, 40), '10.96.0.1|tcp|80|10.0.0.1', 'fd00::1|tcp|80|', '10.96.0.1|tcp|80'];
+    const expected = asked.map((k) => keys.includes(k));
+    const pending = exactMemberTest(parseIpset(text, { file: 'x' }).sets[0]!)!;
+    expect(asked.map(pending)).toEqual(expected); // the first 32 read in place, the rest hashed
+    expect(asked.map(pending)).toEqual(expected);
+    expect(asked.map(exactMemberTest(read)!)).toEqual(expected);
+    expect(exactMemberTest(parseIpset('create N hash:net\nadd N 10.0.0.0/8', { file: 'n' }).sets[0]!)).toBeNull();
   });
 });
 

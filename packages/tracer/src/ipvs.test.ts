@@ -75,6 +75,21 @@ describe('IPVS mode', () => {
     expect(r.outcomes[0]!.path.some((s) => s.table === 'ipvs' && s.chain === 'TCP 10.96.0.1:443' && s.line > 0)).toBe(true);
   });
 
+  it('finds virtual services the same before and after it indexes them (the first lookups read the list in order)', () => {
+    const fresh = loadRuleset(files).ruleset!;
+    const flows: Array<[string, string, number, L4Proto]> = [
+      ['10.244.1.9', '10.101.23.45', 80, 'tcp'],
+      ['10.244.1.9', '10.96.0.10', 53, 'udp'],
+      ['203.0.113.9', '192.168.49.2', 30080, 'tcp'],
+      ['10.244.1.9', '10.102.0.50', 80, 'tcp'],
+      ['10.244.1.9', '10.96.0.1', 444, 'tcp'],
+    ];
+    const once = (r: typeof fresh, [src, dst, dport, proto]: (typeof flows)[number]) =>
+      summary(trace(r, { src: parseIP(src)!, dst: parseIP(dst)!, dport, proto }, { localAddresses: [NODE, parseIP('10.244.0.1')!] }));
+    const expected = flows.map((f) => once(rs, f));
+    for (let round = 0; round < 12; round++) expect(flows.map((f) => once(fresh, f))).toEqual(expected);
+  });
+
   it('the node itself to a ClusterIP: IPVS at LOCAL_OUT', () => {
     expect(summary(run('192.168.49.2', '10.101.23.45', 80))).toEqual(['0.50 DNAT 10.244.1.5:8080 masq', '0.50 DNAT 10.244.1.6:8080 masq']);
   });

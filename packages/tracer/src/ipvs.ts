@@ -1,4 +1,4 @@
-import { exactMemberKey, exactMemberKeys, ipsetMatch, persistenceKey, scheduleNewConnection, scheduleWithPersistence, type IpSet, type VirtualService } from '@svcpath/parse-ipvs';
+import { exactMemberKey, exactMemberTest, ipsetMatch, persistenceKey, scheduleNewConnection, scheduleWithPersistence, type IpSet, type VirtualService } from '@svcpath/parse-ipvs';
 import type { Ruleset } from '@svcpath/ruleset';
 import type { TraceCtx } from './context';
 import { pushStep } from './path-seq';
@@ -8,17 +8,32 @@ import { hostPort } from './walk';
 
 /** The virtual service a packet hits: by protocol, VIP and port, or by the packet's fwmark. */
 export function findVirtualService(rs: Ruleset, s: FlowState): VirtualService | null {
+  const services = rs.ipvs?.services ?? [];
   const idx = vsIndex(rs);
-  return idx.byKey.get(`${s.proto} ${s.dst.text} ${s.dport}`) ?? idx.byKey.get(`${s.proto} ${s.dst.text} 0`) ?? idx.fwmark.find((vs) => vs.fwmark === s.mark && vs.family === s.dst.family) ?? null;
+  if (!idx.byKey) return scanServices(services, s, s.dport) ?? scanServices(services, s, 0) ?? fwmarkService(services, s);
+  return idx.byKey.get(`${s.proto} ${s.dst.text} ${s.dport}`) ?? idx.byKey.get(`${s.proto} ${s.dst.text} 0`) ?? fwmarkService(idx.fwmark, s);
 }
 
-const vsCache = new WeakMap<Ruleset, { byKey: Map<string, VirtualService>; fwmark: VirtualService[] }>();
+/**
+ * Lookups answered by reading the services in order before hashing them all: a one-off trace
+ * looks a packet up a few times, a server answering many traces gets the index after that.
+ */
+const SCANS_BEFORE_INDEXING = 32;
+
+interface VsIndex {
+  scans: number;
+  byKey: Map<string, VirtualService> | null;
+  fwmark: VirtualService[];
+}
+
+const vsCache = new WeakMap<Ruleset, VsIndex>();
 
 /** ip_vs_service_find hashes protocol, address and port; so does this index (first listed wins). */
-function vsIndex(rs: Ruleset) {
+function vsIndex(rs: Ruleset): VsIndex {
   let idx = vsCache.get(rs);
-  if (idx) return idx;
-  idx = { byKey: new Map(), fwmark: [] };
+  if (!idx) vsCache.set(rs, (idx = { scans: 0, byKey: null, fwmark: [] }));
+  if (idx.byKey || idx.scans++ < SCANS_BEFORE_INDEXING) return idx;
+  idx.byKey = new Map();
   for (const vs of rs.ipvs?.services ?? []) {
     if (vs.fwmark !== null) idx.fwmark.push(vs);
     else if (vs.vip && vs.protocol) {
@@ -26,8 +41,16 @@ function vsIndex(rs: Ruleset) {
       if (!idx.byKey.has(k)) idx.byKey.set(k, vs);
     }
   }
-  vsCache.set(rs, idx);
   return idx;
+}
+
+/** The first service listed for the packet's protocol, VIP and `port` (what the index finds). */
+function scanServices(services: readonly VirtualService[], s: FlowState, port: number): VirtualService | undefined {
+  return services.find((vs) => vs.fwmark === null && vs.protocol === s.proto && (vs.port ?? 0) === port && vs.vip?.text === s.dst.text);
+}
+
+function fwmarkService(services: readonly VirtualService[], s: FlowState): VirtualService | null {
+  return services.find((vs) => vs.fwmark !== null && vs.fwmark === s.mark && vs.family === s.dst.family) ?? null;
 }
 
 /**
@@ -96,8 +119,8 @@ export function ipsetTestFrom(sets: ReadonlyMap<string, IpSet>) {
         tuple.proto = p.proto;
       }
     });
-    const exact = exactMemberKeys(set);
-    if (exact) return exact.has(exactMemberKey(tuple.ip, tuple.proto, tuple.port, tuple.ip2));
+    const exact = exactMemberTest(set);
+    if (exact) return exact(exactMemberKey(tuple.ip, tuple.proto, tuple.port, tuple.ip2));
     const m = ipsetMatch(set, tuple);
     return m.kind === 'unknown' ? null : m.kind === 'match';
   };
