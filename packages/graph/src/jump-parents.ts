@@ -1,5 +1,5 @@
 import type { RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
-import { ruleTargets } from './rule-ref';
+import { targetChains } from './rule-ref';
 
 export interface JumpRef {
   readonly chain: RsChain;
@@ -14,8 +14,13 @@ export function jumpParents(rs: Ruleset): ReadonlyMap<string, readonly JumpRef[]
   if (hit) return hit;
   const out = new Map<string, JumpRef[]>();
   for (const chain of rs.chains.values())
-    for (const rule of chain.rules)
-      for (const id of new Set(ruleTargets(rs, rule).map((t) => `${chain.table}/${t.chain}`))) (out.get(id) ?? out.set(id, []).get(id)!).push({ chain, rule });
+    for (const rule of chain.rules) {
+      const targets = targetChains(rs, rule);
+      for (const name of targets.length > 1 ? new Set(targets) : targets) {
+        const id = `${chain.table}/${name}`;
+        (out.get(id) ?? out.set(id, []).get(id)!).push({ chain, rule });
+      }
+    }
   cache.set(rs, out);
   return out;
 }

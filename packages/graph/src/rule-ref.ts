@@ -48,6 +48,19 @@ export function keyText(key: readonly KeyPart[]): string {
  * Every chain a rule can jump or go to: its plain jump, the chains of a verdict map's elements
  * (named set in `rs.sets`, or inline; named maps need `rs`), and numgen branches with their share (values / mod).
  */
+/**
+ * The chains a rule jumps or goes to, by name: from the rule's own jumpTarget when it tells (a
+ * lazily read iptables rule: no action built, as walking a 10,000-Service dump's every rule needs),
+ * else from ruleTargets.
+ */
+export function targetChains(rs: Pick<Ruleset, 'sets'> | null, rule: RsRule): string[] {
+  if (rule.jumpTarget && !rule.extra) {
+    const name = rule.jumpTarget();
+    return name === null ? [] : [name];
+  }
+  return ruleTargets(rs, rule).map((t) => t.chain);
+}
+
 export function ruleTargets(rs: Pick<Ruleset, 'sets'> | null, rule: RsRule): RuleTarget[] {
   const a = rule.action;
   if (!a) return [];

@@ -1,5 +1,5 @@
 import { counterDeltas } from '@svcpath/counters';
-import { buildOverview, buildServiceGraph, namespaceOverview, namespaceServices, searchServices, serviceCatalog } from '@svcpath/graph';
+import { buildOverview, buildServiceGraph, namespaceOverview, namespaceServices, prepareServiceGraphs, searchServices, serviceCatalog } from '@svcpath/graph';
 import { parseIP, type IP } from '@svcpath/netaddr';
 import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
 import { iptablesBackend } from '@svcpath/proxy-layout';
@@ -86,6 +86,12 @@ export class RulesetQueries {
       parsed.findings.set(key, answer(rs, op));
     }
     return parsed.findings.get(key);
+  }
+
+  /** Builds what every Service's graph reads, for a snapshot already parsed (see prepareServiceGraphs). */
+  prepare(id: string): void {
+    const rs = this.cache.get(id)?.ruleset;
+    if (rs) prepareServiceGraphs(rs);
   }
 
   /** A loaded snapshot's ruleset; NO_RULES when it holds none. */
