@@ -179,6 +179,8 @@ class Scanner {
   private pCount = 0;
   private ruleCount = 0;
   private runChain = -1;
+  /** The chain whose rules came last (runChain is reset by other lines; this is not). */
+  private lastRun = -1;
   // Shapes seen: open addressing on the first hash, checked by the second (see shapeKey).
   private shapeSlots = new Int32Array(1 << 10).fill(-1);
   private shapeH1: number[] = [];
@@ -344,7 +346,9 @@ class Scanner {
     if (sp < 0 || sp > end) sp = end;
     let k = this.runChain;
     if (k < 0 || !this.nameIs(k, buf, nameAt, sp)) {
-      k = this.find(buf, nameAt, sp);
+      // iptables-save prints chains' rules in the order it declared them: try the next one first.
+      const next = this.lastRun + 1;
+      k = next < this.chainCount && this.chainTable[next] === this.table && this.nameIs(next, buf, nameAt, sp) ? next : this.find(buf, nameAt, sp);
       if (k < 0) return this.refuse('rules of a chain not declared');
       if (this.chainFirstLine[k] !== -1) return this.refuse(`rules of chain ${latin1(buf, nameAt, sp)} not together`);
       this.chainFirstLine[k] = lineNo;
@@ -352,6 +356,7 @@ class Scanner {
       this.edgeStart[k] = this.edgeCount;
       this.edgeEnd[k] = this.edgeCount;
       this.runChain = k;
+      this.lastRun = k;
     }
     this.chainRuleCount[k]!++;
     this.chainEnd[k] = base + end;
