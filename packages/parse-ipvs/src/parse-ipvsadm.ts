@@ -78,7 +78,7 @@ function readIpvsadm(text: string, options: ParseOptions, inPlace: boolean): Ipv
 /** Reads an everyday -Sn line in place; false when the line needs the full reader. */
 function readPlainLine(st: ReadState, source: TextSource, start: number, end: number, next: number, lineNo: number): boolean {
   const text = source.text;
-  if (st.plain && isPlainServerLine(text, start, end, st.plain)) {
+  if (st.plain && isPlainServerLine(text, start, st.plain)) {
     st.seen.add('save');
     st.plain.draft.defer(st.table.pending, start, next, lineNo);
     return true;

@@ -89,7 +89,7 @@ describe('parseIpvsadm: -Sn lines checked in place', () => {
 
 describe('isPlainServerLine / plainServiceLine', () => {
   const svc: PlainService = { draft: {} as ServiceDraft, flag: 116, token: '10.96.0.10:80' };
-  const plain = (line: string) => isPlainServerLine(line, 0, line.length, svc);
+  const plain = (line: string) => isPlainServerLine(line, 0, svc);
 
   it('takes the lines ipvsadm -Sn prints for kube-proxy', () => {
     expect(plain('-a -t 10.96.0.10:80 -r 10.128.0.10:8080 -m -w 1')).toBe(true);

@@ -30,25 +30,26 @@ function ipv4PortEnd(text: string, i: number, end: number): number {
   return p < 0 || digitsValue(text, j + 1, p) > 65535 ? -1 : p;
 }
 
+/** An octet as parseIP takes it and prints it back: 0-255, no leading zeros. */
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+/** A port parseUint takes (≤ 65535; 5 digits only without a leading zero). */
+const PORT = '(?:6553[0-5]|655[0-2]\\d|65[0-4]\\d\\d|6[0-4]\\d{3}|[1-5]\\d{4}|\\d{1,4})';
+/**
+ * After `-a -t <vip:port> -r `: the real server, its forwarding method and an optional weight
+ * (≤ 9 digits, so below parseUint's 0x7fffffff), then the line's end (CRLF or LF or the text's end).
+ */
+const SERVER_REST = new RegExp(`${OCTET}(?:\\.${OCTET}){3}:${PORT} -[mgi](?: -w \\d{1,9})?(?=\\r?\\n|\\r?$)`, 'y');
+
 /**
  * Whether the line is `-a -t|-u <svc token> -r A.B.C.D:PORT -m|-g|-i [-w N]`, single-spaced: a
  * real server of `svc` that the full reader takes without a word to say.
  */
-export function isPlainServerLine(text: string, start: number, end: number, svc: PlainService): boolean {
+export function isPlainServerLine(text: string, start: number, svc: PlainService): boolean {
   if (!text.startsWith('-a -', start) || text.charCodeAt(start + 4) !== svc.flag || text.charCodeAt(start + 5) !== SPACE) return false;
-  let i = start + 6;
-  if (!text.startsWith(svc.token, i)) return false;
-  i += svc.token.length;
-  if (!text.startsWith(' -r ', i)) return false;
-  i = ipv4PortEnd(text, i + 4, end);
-  if (i < 0 || text.charCodeAt(i) !== SPACE || text.charCodeAt(i + 1) !== DASH) return false;
-  const how = text.charCodeAt(i + 2);
-  if (how !== 109 && how !== 103 && how !== 105) return false; // -m, -g, -i
-  i += 3;
-  if (i === end) return true;
-  if (!text.startsWith(' -w ', i)) return false;
-  const w = digitsEnd(text, i + 4, end, 10);
-  return w === end && digitsValue(text, i + 4, w) <= 0x7fffffff;
+  const i = start + 6;
+  if (!text.startsWith(svc.token, i) || !text.startsWith(' -r ', i + svc.token.length)) return false;
+  SERVER_REST.lastIndex = i + svc.token.length + 4;
+  return SERVER_REST.test(text);
 }
 
 /** An everyday `-A` line's parts: the VIP:port token as written, its address text and port. */
