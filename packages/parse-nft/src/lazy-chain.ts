@@ -12,9 +12,10 @@ import type { TextContext } from './text-context';
  * line a rule of a shape the parser reads without a problem, so nothing is reported here).
  */
 export function readLazyRules(body: LazyBody): RuleDraft[] {
+  const { src, file } = body.scan;
   const sink = new DiagnosticSink();
-  const ctx: TextContext = { src: body.src, file: body.file, sink, builder: new RulesetBuilder(sink) };
-  const reader = new StatementReader(body.src, body.file, sink);
+  const ctx: TextContext = { src, file, sink, builder: new RulesetBuilder(sink) };
+  const reader = new StatementReader(src, file, sink);
   reader.seek(body.start, body.line, body.lineStart);
   const rules: RuleDraft[] = [];
   for (let st = reader.read(BODY_BLOCK_WORDS); !st.eof && !st.closes && !st.opensBlock; st = reader.read(BODY_BLOCK_WORDS)) {
@@ -27,9 +28,10 @@ export function readLazyRules(body: LazyBody): RuleDraft[] {
 /** What is known of a lazily read chain without reading its rules. */
 export interface ChainOutline {
   readonly ruleCount: number;
-  /** The chains its rules jump or go to (verdict-map elements included), in order; each one exists in its table. */
-  readonly chains: readonly string[];
-  /** The same chains as places in their table's `chains`: `targets[from … to)`. */
+  /**
+   * The chains its rules jump or go to (verdict-map elements included), in order, as places in
+   * their table's `chains`: `targets[from … to)`. Each one exists.
+   */
   readonly targets: Int32Array;
   readonly from: number;
   readonly to: number;
@@ -75,8 +77,7 @@ export class LazyNftChain implements NftChain {
   static outline(chain: NftChain): ChainOutline | undefined {
     if (!(chain instanceof LazyNftChain)) return undefined;
     const b = chain.#body;
-    const t = b.targets!;
-    return { ruleCount: b.ruleCount, chains: b.chains, sets: b.sets, source: b.src, targets: t.list.buf, from: t.from, to: t.to };
+    return { ruleCount: b.ruleCount, sets: b.sets, source: b.scan.src, targets: b.scan.targets.buf, from: b.from, to: b.to };
   }
 }
 

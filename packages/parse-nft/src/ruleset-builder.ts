@@ -1,6 +1,6 @@
 import type { BaseChain, Expr, Family, NftChain, NftRule, NftRuleset, NftSet, NftTable, SetElement, Span, Stmt, Unparsed } from './ast';
 import type { DiagnosticSink } from './diagnostics';
-import { type LazyBody, TargetList } from './chain-scan';
+import type { LazyBody } from './chain-scan';
 import { exprKey } from './expr-key';
 import { LazyNftChain, readLazyRules } from './lazy-chain';
 
@@ -160,11 +160,10 @@ export class RulesetBuilder {
     if (!t.declared) this.sink.add('NFT_UNDECLARED_OBJECT', `${where} is used but never created ('add table ${t.family} ${t.name}' expected)`, t.span);
     let position = 0;
     for (const c of t.chains.values()) (c as Draft).position = position++;
-    const targets = new TargetList();
     for (const c of t.chains.values()) {
       if (!c.declared) this.sink.add('NFT_UNDECLARED_OBJECT', `chain '${c.name}' in ${where} has rules but is never created ('add chain' expected)`, c.span);
       // A lazily read body whose chains and sets all exist has nothing to report: it stays unread.
-      if (c.lazy && resolveBody(t, c.lazy, targets)) continue;
+      if (c.lazy && resolveBody(t, c.lazy)) continue;
       for (const r of c.rules) for (const s of r.statements) this.checkStmt(t, s);
     }
     for (const s of t.sets.values()) {
@@ -269,17 +268,28 @@ function withoutUndefined<T extends object>(o: T): T {
 }
 
 /**
- * Finds the chains a lazily read body names (their places in the table, into `targets`) and
- * whether they and the sets it names all exist.
+ * Finds the chains a lazily read body names (their places in the table, into its scan's
+ * `targets`) and whether they and the sets it names all exist.
  */
-function resolveBody(t: TableDraft, body: LazyBody, targets: TargetList): boolean {
-  const from = targets.length;
-  for (const name of body.chains) {
-    const c = t.chains.get(name) as Draft | undefined;
-    if (!c) return false;
-    targets.push(c.position);
+function resolveBody(t: TableDraft, body: LazyBody): boolean {
+  const { scan } = body;
+  const { src, refs, targets } = scan;
+  // Most names repeat the one before (`jump mark-for-masquerade` in every endpoint chain).
+  let last = '';
+  let lastAt = -1;
+  for (let i = body.from; i < body.to; i++) {
+    const start = refs.buf[2 * i]!;
+    const end = refs.buf[2 * i + 1]!;
+    if (lastAt < 0 || end - start !== last.length || !src.startsWith(last, start)) {
+      last = src.slice(start, end);
+      const c = t.chains.get(last) as Draft | undefined;
+      if (!c) return false;
+      lastAt = c.position;
+    }
+    while (targets.length <= i) targets.push(-1);
+    targets.buf[i] = lastAt;
   }
   for (const name of body.sets) if (!t.sets.has(name)) return false;
-  body.targets = { list: targets, from, to: targets.length };
+  body.resolved = true;
   return true;
 }

@@ -1,8 +1,7 @@
 import type { Family, Span } from './ast';
 import type { DiagnosticSink } from './diagnostics';
 import type { Token } from './lexer';
-import type { PlainLine } from './plain-line';
-import type { RuleShapes } from './rule-shapes';
+import type { ScanState } from './chain-scan';
 import type { RulesetBuilder } from './ruleset-builder';
 import { spanOf, TokenStream } from './token-stream';
 
@@ -13,7 +12,7 @@ export interface TextContext {
   readonly sink: DiagnosticSink;
   readonly builder: RulesetBuilder;
   /** Reading plain chain bodies lazily (chain-scan.ts); absent: every rule is read at once. */
-  readonly scan?: { readonly shapes: RuleShapes; readonly plain: PlainLine };
+  readonly scan?: ScanState;
 }
 
 export function streamOf(ctx: TextContext, toks: readonly Token[]): TokenStream {

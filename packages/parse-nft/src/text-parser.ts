@@ -1,11 +1,9 @@
-import type { ParseOptions, ParseResult } from './ast';
+import type { ParseOptions, ParseResult, Span } from './ast';
 import { applyChainItem } from './chain-items';
 import { DiagnosticSink } from './diagnostics';
 import { RulesetBuilder, type TableDraft } from './ruleset-builder';
 import { applySetItem } from './set-items';
-import { scanChainBody } from './chain-scan';
-import { PlainLine } from './plain-line';
-import { RuleShapes } from './rule-shapes';
+import { ScanState, scanChainBody, scanChainHeader } from './chain-scan';
 import { BODY_BLOCK_WORDS, type Statement, StatementReader, TABLE_BLOCK_WORDS } from './statement-reader';
 import { tablelessTable } from './tableless';
 import { applyTableItem, runCommand } from './transaction';
@@ -23,7 +21,7 @@ import { familyAndName, handleOf, nameToken, rawOf, streamOf, type TextContext, 
 export function parseNftText(text: string, options: ParseOptions): ParseResult {
   const sink = new DiagnosticSink();
   const builder = new RulesetBuilder(sink);
-  const scan = options.eager ? undefined : { shapes: new RuleShapes(text, options.file), plain: new PlainLine() };
+  const scan = options.eager ? undefined : new ScanState(text, options.file);
   const ctx: TextContext = { src: text, file: options.file, sink, builder, ...(scan ? { scan } : {}) };
   try {
     const reader = new StatementReader(text, options.file, sink);
@@ -81,6 +79,7 @@ function tableBlock(ctx: TextContext, reader: StatementReader, header: Statement
   if (handle !== undefined) t.handle = handle;
   let pending: Statement | null = null;
   for (;;) {
+    if (!pending && ctx.scan) plainChains(ctx, ctx.scan, reader, t);
     const st: Statement = pending ?? reader.read(TABLE_BLOCK_WORDS);
     pending = null;
     if (st.eof) {
@@ -101,6 +100,52 @@ function tableBlock(ctx: TextContext, reader: StatementReader, header: Statement
     else if (kw === 'set' || kw === 'map') pending = setBlock(ctx, reader, t, st);
     else skipUnknownBlock(ctx, reader, st, t.unparsed, 'NFT_UNSUPPORTED_TABLE_ITEM');
   }
+}
+
+/**
+ * Reads the plain chains that follow in a table (`chain NAME {`, plain rule lines, `}`: see
+ * chain-scan.ts) without making tokens, and leaves the reader at the first line that is anything
+ * else, or at a chain whose body is not plain, for the full reader.
+ */
+function plainChains(ctx: TextContext, scan: ScanState, reader: StatementReader, t: TableDraft): void {
+  const src = ctx.src;
+  let { pos, line, lineStart } = reader.position();
+  for (;;) {
+    // Blank space and blank lines, as the reader skips them; stop at the first character of a line.
+    let p = pos;
+    let pLine = line;
+    let pLineStart = lineStart;
+    for (let c = src.charCodeAt(p); c === 32 || c === 9 || c === 13 || c === 10; c = src.charCodeAt(++p))
+      if (c === 10) {
+        pLine++;
+        pLineStart = p + 1;
+      }
+    if (p >= src.length || !isBlankBefore(src, pLineStart, p)) break;
+    line = pLine;
+    lineStart = pLineStart;
+    pos = lineStart; // the reader would skip what lies before p: it goes on from this line's start
+    const h = scanChainHeader(src, p);
+    if (!h) break;
+    const name = src.slice(h.nameStart, h.nameEnd);
+    const headerSpan: Span = { file: ctx.file, line, col: p - lineStart + 1, endLine: line, endCol: h.braceEnd - lineStart + 1 };
+    const chain = ctx.builder.chain(t, name, headerSpan, src.slice(p, h.braceEnd), true);
+    if (!chain.empty || chain.base !== undefined || chain.comment !== undefined) break;
+    const found = scanChainBody(scan, t.family, h.lineEnd, line, lineStart);
+    if (!found) break;
+    if (h.handle !== undefined) chain.handle = h.handle;
+    chain.lazy = found.body;
+    ({ pos, line, lineStart } = found.end);
+  }
+  reader.seek(pos, line, lineStart);
+}
+
+/** Whether only blanks precede `at` on the line starting at `lineStart`. */
+function isBlankBefore(src: string, lineStart: number, at: number): boolean {
+  for (let p = lineStart; p < at; p++) {
+    const c = src.charCodeAt(p);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
 }
 
 /** Reads a block body, handing each statement to `item`; returns a recovery statement, if any. */
@@ -128,7 +173,7 @@ function chainBlock(ctx: TextContext, reader: StatementReader, t: TableDraft, he
   if (handle !== undefined) chain.handle = handle;
   if (ctx.scan && chain.empty && chain.base === undefined && chain.comment === undefined) {
     const at = reader.position();
-    const found = scanChainBody(ctx.scan.shapes, ctx.scan.plain, { src: ctx.src, file: ctx.file, family: t.family, start: at.pos, line: at.line, lineStart: at.lineStart });
+    const found = scanChainBody(ctx.scan, t.family, at.pos, at.line, at.lineStart);
     if (found) {
       chain.lazy = found.body;
       reader.seek(found.end.pos, found.end.line, found.end.lineStart);
