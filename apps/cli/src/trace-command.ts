@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { FlowInput } from '@svcpath/api-contract';
 import { parseIP, type IP } from '@svcpath/netaddr';
-import type { Diagnostic } from '@svcpath/parse-iptables';
+import { DumpChangedError, type Diagnostic } from '@svcpath/parse-iptables';
 import { detectProxyMode, iptablesBackend } from '@svcpath/proxy-layout';
-import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
+import { loadRuleset, type DumpFile, type Ruleset } from '@svcpath/ruleset';
 import { recentForReturningClient, trace, type TraceResult } from '@svcpath/tracer';
 import { formatTree } from './format-tree';
 import { CliError, readUserFile, type Io } from './io';
@@ -68,6 +68,11 @@ export async function traceCommand(args: string[], io: Io): Promise<number> {
   const flows = values.flows ? await readFlows(io, values.flows) : [await singleFlow(values)];
 
   const files = [...stored.files, ...readDumps(io, values.rules ?? [])];
+  return whileFilesHold(() => traceFiles(io, values, files, flows, nodeIPs));
+}
+
+/** The rest of trace, once the dumps are open (a scanned one's chains are read from its file as walked). */
+function traceFiles(io: Io, values: { strict?: boolean | undefined; flows?: string | undefined; json?: boolean | undefined }, files: readonly DumpFile[], flows: readonly FlowInput[], nodeIPs: IP[]): number {
   const loaded = loadRuleset(files);
   reportDiagnostics(io, loaded.diagnostics);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
@@ -87,6 +92,16 @@ export async function traceCommand(args: string[], io: Io): Promise<number> {
   else if (values.json) io.stdout.write(`${JSON.stringify(results[0], null, 2)}\n`);
   else io.stdout.write(`kube-proxy mode: ${mode.mode} (${mode.evidence.join('; ')})\n${formatTree(results[0]!, loaded.ruleset)}`);
   return 0;
+}
+
+/** Runs `fn`, which may read a scanned dump's chains from its file: a file cut short meanwhile is bad input. */
+function whileFilesHold<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof DumpChangedError) throw new CliError(e.message, 1);
+    throw e;
+  }
 }
 
 /** A stored snapshot's dumps and addresses, read with the light reader (no Kubernetes client, no ssh2). */

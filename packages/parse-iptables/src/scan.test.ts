@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseIptablesSave, scanIptablesSave, type ByteSource, type Chain, type IptablesDump, type Match, type ScanResult } from './index';
+import { DumpChangedError, parseIptablesSave, scanIptablesSave, type ByteSource, type Chain, type IptablesDump, type Match, type ScanResult } from './index';
 import { ruleShape } from './rule-shape';
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -185,6 +185,16 @@ describe('scanIptablesSave on crafted dumps', () => {
     expectSame(DUMP.replace('-A KUBE-SEP-1 -s', '-A KUBE-SEP-1  -s'));
     expectSame(`${DUMP}# Warning: iptables-legacy tables present, use iptables-legacy-save to see them\n`);
     expectSame(DUMP.slice(0, -1)); // no newline at the end
+  });
+
+  it('says so when the file is cut short after the scan, instead of reading what is not there', () => {
+    const bytes = Buffer.from(DUMP, 'utf8');
+    let cut = false;
+    const source: ByteSource = { read: (into, offset, length, position) => memory(cut ? bytes.subarray(0, 200) : bytes).read(into, offset, length, position) };
+    const r = scanIptablesSave(source, { file: 'f' });
+    if ('refused' in r) throw new Error(r.refused);
+    cut = true;
+    expect(() => r.dump.chainsById.get('nat/KUBE-SEP-2')!.rules).toThrow(DumpChangedError);
   });
 
   it('refuses what only the full parser reads, naming the line', () => {

@@ -25,6 +25,9 @@ export interface ScanResult {
   readonly head: string;
 }
 
+/** A scanned dump's file changed (was cut short) before a chain was read from it. */
+export class DumpChangedError extends Error {}
+
 /** Why a dump was not scanned: a line the scan leaves to parseIptablesSave (see scanIptablesSave). */
 export interface ScanRefusal {
   readonly refused: string;
@@ -978,7 +981,7 @@ class ScannedChain implements JumpingChain {
     const bytes = new Uint8Array(end - start);
     for (let at = 0; at < bytes.length; ) {
       const n = source.read(bytes, at, bytes.length - at, start + at);
-      if (n <= 0) throw new Error(`${file}: the dump changed while it was read (chain ${this.name} ends early)`);
+      if (n <= 0) throw new DumpChangedError(`${file}: the dump changed while it was read (chain ${this.name} ends early); read it again`);
       at += n;
     }
     return (this.lines = bytes);
