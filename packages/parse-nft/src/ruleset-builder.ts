@@ -160,10 +160,11 @@ export class RulesetBuilder {
     if (!t.declared) this.sink.add('NFT_UNDECLARED_OBJECT', `${where} is used but never created ('add table ${t.family} ${t.name}' expected)`, t.span);
     let position = 0;
     for (const c of t.chains.values()) (c as Draft).position = position++;
+    const last = { name: '', position: -1 };
     for (const c of t.chains.values()) {
       if (!c.declared) this.sink.add('NFT_UNDECLARED_OBJECT', `chain '${c.name}' in ${where} has rules but is never created ('add chain' expected)`, c.span);
       // A lazily read body whose chains and sets all exist has nothing to report: it stays unread.
-      if (c.lazy && resolveBody(t, c.lazy)) continue;
+      if (c.lazy && resolveBody(t, c.lazy, last)) continue;
       for (const r of c.rules) for (const s of r.statements) this.checkStmt(t, s);
     }
     for (const s of t.sets.values()) {
@@ -271,25 +272,31 @@ function withoutUndefined<T extends object>(o: T): T {
  * Finds the chains a lazily read body names (their places in the table, into its scan's
  * `targets`) and whether they and the sets it names all exist.
  */
-function resolveBody(t: TableDraft, body: LazyBody): boolean {
+function resolveBody(t: TableDraft, body: LazyBody, last: { name: string; position: number }): boolean {
   const { scan } = body;
   const { src, refs, targets } = scan;
-  // Most names repeat the one before (`jump mark-for-masquerade` in every endpoint chain).
-  let last = '';
-  let lastAt = -1;
   for (let i = body.from; i < body.to; i++) {
     const start = refs.buf[2 * i]!;
     const end = refs.buf[2 * i + 1]!;
-    if (lastAt < 0 || end - start !== last.length || !src.startsWith(last, start)) {
-      last = src.slice(start, end);
-      const c = t.chains.get(last) as Draft | undefined;
+    // Many names repeat one named shortly before (`jump mark-for-masquerade` in every endpoint chain).
+    if (last.position < 0 || end - start !== last.name.length || !src.startsWith(last.name, start)) {
+      const name = src.slice(start, end);
+      const c = t.chains.get(name) as Draft | undefined;
       if (!c) return false;
-      lastAt = c.position;
+      last.name = name;
+      last.position = c.position;
+      targets.buf[targets.length <= i ? grow(targets, i) : i] = c.position;
+      continue;
     }
-    while (targets.length <= i) targets.push(-1);
-    targets.buf[i] = lastAt;
+    targets.buf[targets.length <= i ? grow(targets, i) : i] = last.position;
   }
   for (const name of body.sets) if (!t.sets.has(name)) return false;
   body.resolved = true;
   return true;
+}
+
+/** Makes `list` long enough to hold index i; returns i. */
+function grow(list: { length: number; push(k: number): void }, i: number): number {
+  while (list.length <= i) list.push(-1);
+  return i;
 }
