@@ -83,7 +83,7 @@ function readPlainLine(st: ReadState, source: TextSource, start: number, end: nu
     st.plain.draft.defer(st.table.pending, start, next, lineNo);
     return true;
   }
-  const svc = plainServiceLine(text, start, end);
+  const svc = plainServiceLine(text, start);
   const vip = svc ? parseIP(svc.host) : null;
   if (!svc || !vip) return false;
   st.seen.add('save');

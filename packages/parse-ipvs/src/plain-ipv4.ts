@@ -5,9 +5,7 @@
  */
 
 export const SPACE = 32;
-export const DASH = 45;
 export const DOT = 46;
-export const COLON = 58;
 export const COMMA = 44;
 const ZERO = 48;
 const NINE = 57;

@@ -1,5 +1,5 @@
 import type { IpvsProtocol } from './ipvs-types';
-import { COLON, DASH, digitsEnd, digitsValue, ipv4End, isDigit, SPACE } from './plain-ipv4';
+import { SPACE } from './plain-ipv4';
 import type { ServiceDraft } from './service-draft';
 
 /**
@@ -20,14 +20,6 @@ export interface PlainService {
 /** The `-t` / `-u` letter of a protocol, as a char code (0 for others). */
 export function flagOf(protocol: IpvsProtocol | null): number {
   return protocol === 'tcp' ? 116 : protocol === 'udp' ? 117 : 0;
-}
-
-/** `A.B.C.D:PORT` from `i` as parseHostPort takes it; the index after it, or -1. */
-function ipv4PortEnd(text: string, i: number, end: number): number {
-  const j = ipv4End(text, i, end);
-  if (j < 0 || text.charCodeAt(j) !== COLON) return -1;
-  const p = digitsEnd(text, j + 1, end, 5);
-  return p < 0 || digitsValue(text, j + 1, p) > 65535 ? -1 : p;
 }
 
 /** An octet as parseIP takes it and prints it back: 0-255, no leading zeros. */
@@ -61,34 +53,18 @@ export interface PlainServiceLine {
   readonly scheduler: string;
 }
 
+/** `-A -t|-u A.B.C.D:PORT -s <scheduler>` to the line's end. */
+const SERVICE = new RegExp(`-A -([tu]) ((${OCTET}(?:\\.${OCTET}){3}):(${PORT})) -s ([a-z0-9_-]+)(?=\\r?\\n|\\r?$)`, 'y');
+
 /** `-A -t|-u A.B.C.D:PORT -s <scheduler>`, single-spaced, as its parts; null for any other line. */
-export function plainServiceLine(text: string, start: number, end: number): PlainServiceLine | null {
-  if (!text.startsWith('-A -', start) || text.charCodeAt(start + 5) !== SPACE) return null;
-  const flag = text.charCodeAt(start + 4);
-  if (flag !== 116 && flag !== 117) return null;
-  const tokenEnd = ipv4PortEnd(text, start + 6, end);
-  if (tokenEnd < 0 || !text.startsWith(' -s ', tokenEnd)) return null;
-  const schedStart = tokenEnd + 4;
-  if (schedStart >= end) return null;
-  for (let k = schedStart; k < end; k++) if (!isWordChar(text.charCodeAt(k))) return null;
-  const colon = text.lastIndexOf(':', tokenEnd);
-  return {
-    protocol: flag === 116 ? 'tcp' : 'udp',
-    token: text.slice(start + 6, tokenEnd),
-    host: text.slice(start + 6, colon),
-    port: digitsValue(text, colon + 1, tokenEnd),
-    scheduler: schedulerName(text, schedStart, end),
-  };
+export function plainServiceLine(text: string, start: number): PlainServiceLine | null {
+  if (!text.startsWith('-A -', start)) return null;
+  SERVICE.lastIndex = start;
+  const m = SERVICE.exec(text);
+  if (!m) return null;
+  const scheduler = m[5]!;
+  return { protocol: m[1] === 't' ? 'tcp' : 'udp', token: m[2]!, host: m[3]!, port: Number(m[4]), scheduler: SCHEDULERS.get(scheduler) ?? scheduler };
 }
 
 /** The kernel's schedulers (ip_vs_*.c), so each -A line does not keep a string of its own for one. */
-const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'sh', 'dh', 'mh', 'sed', 'nq', 'lblc', 'lblcr', 'fo', 'ovf', 'twos'];
-
-function schedulerName(text: string, start: number, end: number): string {
-  return SCHEDULERS.find((s) => s.length === end - start && text.startsWith(s, start)) ?? text.slice(start, end);
-}
-
-/** Scheduler name characters: [a-z0-9_-], never whitespace. */
-function isWordChar(c: number): boolean {
-  return isDigit(c) || (c >= 97 && c <= 122) || c === DASH || c === 95;
-}
+const SCHEDULERS = new Map(['rr', 'wrr', 'lc', 'wlc', 'sh', 'dh', 'mh', 'sed', 'nq', 'lblc', 'lblcr', 'fo', 'ovf', 'twos'].map((s) => [s, s]));
