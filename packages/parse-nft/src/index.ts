@@ -5,4 +5,4 @@ export { parseNftJson } from './json-parser';
 export { exprKey } from './expr-key';
 export { withoutSourceInfo } from './source-info';
 export { parseNftRule } from './rule-text';
-export { chainOutline, type ChainOutline } from './lazy-chain';
+export { chainOutline, lazyChainSets, lazyChainSource, type ChainOutline } from './lazy-chain';

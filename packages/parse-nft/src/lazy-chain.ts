@@ -74,6 +74,15 @@ export class LazyNftChain implements NftChain {
     configurable: true,
   };
 
+  /** Whether a chain is read lazily, and the sets it names (without making an outline). */
+  static sets(chain: NftChain): readonly string[] | undefined {
+    return chain instanceof LazyNftChain ? chain.#body.sets : undefined;
+  }
+
+  static source(chain: NftChain): string | undefined {
+    return chain instanceof LazyNftChain ? chain.#body.scan.src : undefined;
+  }
+
   static outline(chain: NftChain): ChainOutline | undefined {
     if (!(chain instanceof LazyNftChain)) return undefined;
     const b = chain.#body;
@@ -87,4 +96,14 @@ export class LazyNftChain implements NftChain {
  */
 export function chainOutline(chain: NftChain): ChainOutline | undefined {
   return LazyNftChain.outline(chain);
+}
+
+/** Whether `chain` was read lazily (chainOutline answers), and the sets and maps it names. */
+export function lazyChainSets(chain: NftChain): readonly string[] | undefined {
+  return LazyNftChain.sets(chain);
+}
+
+/** The text a lazily read chain was read from (every rule's `raw` is part of it); undefined for others. */
+export function lazyChainSource(chain: NftChain): string | undefined {
+  return LazyNftChain.source(chain);
 }

@@ -1,4 +1,4 @@
-import { chainOutline, type Expr, type NftChain, type NftRule, type NftRuleset, type NftSet, type SetElement as NftElement, type Stmt } from '@svcpath/parse-nft';
+import { lazyChainSets, lazyChainSource, type Expr, type NftChain, type NftRule, type NftRuleset, type NftSet, type SetElement as NftElement, type Stmt } from '@svcpath/parse-nft';
 import { cidrOf, type IP } from '@svcpath/netaddr';
 import type { Match, NatRange, Target } from '@svcpath/parse-iptables';
 import type { Action, BaseChain, Cond, Field, Hook, KeyPart, MapVerdict, NamedSet, RsChain, RsRule, Ruleset, SetElement } from './model';
@@ -40,7 +40,7 @@ export function fromNft(nft: NftRuleset, file: string): Ruleset {
       const id = `${table}/${c.name}`;
       const span = { file: c.span.file, line: c.span.line };
       // A chain read lazily from text is lowered when a walk first asks for its rules.
-      const chain: RsChain = chainOutline(c) ? new LazyRsChain(id, table, c.name, span, c, lower, number) : { id, table, name: c.name, rules: lower(c), span };
+      const chain: RsChain = lazyChainSets(c) ? new LazyRsChain(id, table, c.name, span, c, lower, number) : { id, table, name: c.name, rules: lower(c), span };
       number++;
       chains.set(id, chain);
       tableChains.push(chain);
@@ -82,12 +82,16 @@ const KUBE_IPSET_RULE = /--match-set KUBE-(CLUSTER-IP|LOOP-BACK|NODE-PORT)/;
  */
 function ipsetRules(tables: readonly LoweredTable[]): { kubeIpsetRules?: false } {
   const sources = new Set<string>();
+  let last: string | undefined;
   for (const t of tables)
     for (const c of t.chains) {
       const nft = LazyRsChain.nftOf(c);
-      const outline = nft ? chainOutline(nft) : undefined;
-      if (outline) sources.add(outline.source);
-      else if (c.rules.some((r) => KUBE_IPSET_RULE.test(r.raw))) return {};
+      if (!nft) {
+        if (c.rules.some((r) => KUBE_IPSET_RULE.test(r.raw))) return {};
+        continue;
+      }
+      const text = lazyChainSource(nft)!;
+      if (text !== last) sources.add((last = text));
     }
   for (const text of sources) if (KUBE_IPSET_RULE.test(text)) return {};
   return { kubeIpsetRules: false };

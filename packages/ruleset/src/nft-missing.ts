@@ -1,5 +1,5 @@
 import { parseRuleBody, tokenize } from '@svcpath/parse-iptables';
-import { chainOutline } from '@svcpath/parse-nft';
+import { lazyChainSets } from '@svcpath/parse-nft';
 import type { BaseChain, Hook, MapVerdict, NamedSet, NotShown, RsChain, RsRule } from './model';
 import { LazyRsChain } from './nft-chains';
 
@@ -96,7 +96,7 @@ function missingTargets(table: string, chains: ReadonlyMap<string, RsChain>, set
     if (c.table !== table) continue;
     // A lazily read chain names only chains of its table (parse-nft checked); a verdict map it reads may not.
     const nft = LazyRsChain.nftOf(c);
-    if (nft && chainOutline(nft)?.sets.length === 0) continue;
+    if (nft && lazyChainSets(nft)?.length === 0) continue;
     for (const r of c.rules)
       for (const a of [...(r.extra ?? []), ...(r.action ? [r.action] : [])]) {
         if (a.kind === 'jump' || a.kind === 'goto') note(a, r.span.line);
