@@ -78,6 +78,35 @@ describe('parseIpvsadm: -Sn lines checked in place', () => {
     expect(r.virtualServices[0]!.span.end.line).toBe(15);
   });
 
+  it('reads edge values (ports, octets, weights, tabs, CR) as the full reader does', () => {
+    const edge = [
+      '-A -t 10.96.0.10:65535 -s rr',
+      '-a -t 10.96.0.10:65535 -r 10.1.1.1:65535 -m -w 999999999',
+      '-a -t 10.96.0.10:65535 -r 10.1.1.2:65536 -m -w 1',
+      '-a -t 10.96.0.10:65535 -r 10.1.1.3:0 -g',
+      '-a -t 10.96.0.10:65535 -r 10.1.1.4:00080 -i -w 1000000000',
+      '-a -t 10.96.0.10:65535 -r 255.255.255.255:1 -m -w 0',
+      '-a -t 10.96.0.10:65535 -r 256.1.1.1:1 -m -w 1',
+      '-a -t 10.96.0.10:65535 -r 00.1.1.1:1 -m -w 1',
+      '-a -t 10.96.0.10:65535 -r 10.1.1.5:8080\t-m -w 1',
+      '-A -u 10.96.0.11:0 -s rr',
+      '-a -u 10.96.0.11:0 -r 10.1.1.6:53 -m -w 1',
+      '-A -t 10.96.0.12:65536 -s rr',
+      '-A -t 010.96.0.12:80 -s rr',
+      '-A -t 10.96.0.13:080 -s wlc',
+      '-a -t 10.96.0.13:80 -r 10.1.1.7:80 -m -w 1',
+      '-a -t 10.96.0.13:080 -r 10.1.1.8:80 -m -w 1',
+      '-A -t 10.96.0.14:80 -s Rr',
+      '-A -t 10.96.0.15:80 -s rr -s wrr',
+      '-a -t 10.96.0.15:80 -r 10.1.1.9:80 -m -w 2 -w 3',
+      '-A -t 10.96.0.16:80 -s rr\r',
+      '-a -t 10.96.0.16:80 -r 10.1.1.10:80 -m\r',
+    ];
+    for (const text of [edge.join('\n'), edge.join('\r\n'), `${edge.join('\n')}\r`]) {
+      expect(everything(parseIpvsadm(text, { file: 'e' }))).toBe(everything(parseIpvsadmLineByLine(text, { file: 'e' })));
+    }
+  });
+
   it('serialises every field of a virtual service, in the order a plain object had them', () => {
     const vs = parseIpvsadm('-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -m -w 1\n', { file: 'x' }).virtualServices[0]!;
     const json = JSON.parse(JSON.stringify(vs)) as Record<string, unknown>;
