@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { overlayTrace, serviceOfPortName, viewMarkdown, type GraphNode } from '@svcpath/graph';
 import { ApiError } from './api/api-error';
-import { countersQuery, findingsQuery, graphQuery, servicesQuery, snapshotQuery, snapshotsQuery, traceQuery, sourcesQuery } from './api/queries';
+import { countersQuery, findingsQuery, graphQuery, overviewQuery, servicesQuery, snapshotQuery, snapshotsQuery, traceQuery, sourcesQuery } from './api/queries';
 import { CollectDialog } from './components/CollectDialog';
 import { CountersPanel } from './components/CountersPanel';
 import { DiffView } from './diff/DiffView';
@@ -53,7 +53,12 @@ export function App() {
   const service = serviceQ.data?.services.find((s) => s.id === view.service);
   const flow = flowOf(view);
   const traceQ = useQuery({ ...traceQuery(snapshotId ?? '', flow ?? { src: '', dst: '', dport: 0, proto: 'tcp' }), enabled: !!snapshotId && !!flow });
-  const findingsQ = useQuery({ ...findingsQuery(snapshotId ?? '', view.service ?? '', flow), enabled: !!snapshotId });
+  // The doctor reads every Service, in an engine of its own that parses the snapshot again: on a big
+  // snapshot's overview it is asked once the namespace cards are drawn, so it does not take the CPU
+  // the first paint needs (the cards' query is NamespaceGrid's; this only watches it).
+  const overviewQ = useQuery({ ...overviewQuery(snapshotId ?? ''), enabled: !!snapshotId && scaled });
+  const findingsNow = small || !!view.service || (detail.isSuccess && (!scaled || overviewQ.isSuccess));
+  const findingsQ = useQuery({ ...findingsQuery(snapshotId ?? '', view.service ?? '', flow), enabled: !!snapshotId && findingsNow });
   const sourcesQ = useQuery({ ...sourcesQuery(snapshotId ?? ''), enabled: !!snapshotId });
   const countersQ = useQuery({ ...countersQuery(snapshotId ?? '', view.since ?? ''), enabled: !!snapshotId && !!view.since });
 
