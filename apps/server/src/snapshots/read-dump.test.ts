@@ -17,6 +17,12 @@ describe('readDump', () => {
     expect(sharedText(d.shared)).toBe(text);
   });
 
+  it('reads a byte-order mark away in the workers as the text does', async () => {
+    const d = await readDump(body([new Uint8Array([0xef, 0xbb, 0xbf]), Buffer.from('*nat\nCOMMIT\n')]));
+    expect(d.text).toBe('*nat\nCOMMIT\n');
+    expect(sharedText(d.shared)).toBe(d.text);
+  });
+
   it('hands workers the shared bytes instead of the text, and reads them back', async () => {
     const d = await readDump(body([Buffer.from('*nat\nCOMMIT\n')]));
     const posted = postableFiles([{ name: 'a', text: d.text, shared: d.shared }, { name: 'b', text: 'plain' }]);

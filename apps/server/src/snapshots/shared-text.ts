@@ -15,9 +15,13 @@ export interface DumpText {
   readonly shared?: SharedBytes;
 }
 
-/** The text of shared bytes already checked to be UTF-8 (readDump): ASCII ones copied as they are. */
+/**
+ * The text of shared bytes already checked to be UTF-8 (readDump), as its TextDecoder read them (a
+ * leading byte-order mark dropped): ASCII ones copied as they are.
+ */
 export function sharedText(bytes: SharedBytes): string {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset + bom, bytes.length - bom);
   return b.toString(isAscii(b) ? 'latin1' : 'utf8');
 }
 

@@ -24,6 +24,24 @@ export interface Snapshot {
 }
 
 
+const fileBytes = new WeakMap<object, number>();
+
+/**
+ * A dump file's size in bytes: its shared bytes' length, or its text's UTF-8 length counted once per
+ * file (every list of snapshots asks; counting a 40 MB text reads it whole).
+ */
+export function bytesOf(f: DumpText): number {
+  if (f.shared) return f.shared.length;
+  let n = fileBytes.get(f);
+  if (n === undefined) fileBytes.set(f, (n = Buffer.byteLength(f.text)));
+  return n;
+}
+
+/** Records a file's size when it is known without reading its text (an upload's, see store-snapshot-source.ts). */
+export function rememberBytes(f: DumpText, bytes: number): void {
+  fileBytes.set(f, bytes);
+}
+
 export function metaOf(s: Snapshot): SnapshotMeta {
   return {
     id: s.id,
@@ -31,7 +49,7 @@ export function metaOf(s: Snapshot): SnapshotMeta {
     node: s.node,
     takenAt: s.takenAt,
     nodeIPs: s.nodeIPs,
-    files: s.files.map((f) => ({ name: f.name, bytes: f.shared?.length ?? Buffer.byteLength(f.text) })),
+    files: s.files.map((f) => ({ name: f.name, bytes: bytesOf(f) })),
     hasClusterState: !!s.clusterState,
     readOnly: s.readOnly === true,
   };

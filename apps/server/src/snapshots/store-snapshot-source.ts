@@ -4,7 +4,7 @@ import { DomainError } from '../errors';
 import type { Snapshot as SnapshotDocument } from '@svcpath/api-contract';
 import { documentOfSnapshot } from './snapshot-document';
 import type { StoreWriter } from './store-writer';
-import { metaOf, snapshotOfDocument, type Snapshot, type SnapshotMeta, type SnapshotSource } from './snapshot';
+import { bytesOf, metaOf, rememberBytes, snapshotOfDocument, type Snapshot, type SnapshotMeta, type SnapshotSource } from './snapshot';
 
 /**
  * Snapshots in the collector's on-disk store (`createFileSnapshotStore`), so imports and collections
@@ -60,7 +60,13 @@ export class StoreSnapshotSource implements SnapshotSource {
     } catch (e) {
       throw storeError(e, 'write');
     }
-    byId.set(doc.id, snapshotOfDocument(doc));
+    const stored = snapshotOfDocument(doc);
+    // Sizes from what was written, so listing it never reads (and copies) an upload's whole text.
+    for (const f of stored.files) {
+      const written = snapshot.files.find((w) => w.name === f.name);
+      if (written) rememberBytes(f, bytesOf(written));
+    }
+    byId.set(doc.id, stored);
   }
 
   async delete(id: string): Promise<boolean> {
