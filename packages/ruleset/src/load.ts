@@ -59,12 +59,12 @@ export function loadRuleset(files: readonly DumpFile[], options: LoadOptions = {
     const format = formats[i]!.format;
     if (format === 'iptables') {
       const r = f.scanned ?? parseIptablesSave(f.text, { file: f.name, ...(options.lazy ? { lazy: true } : {}) });
-      diagnostics.push(...r.diagnostics);
+      for (const d of r.diagnostics) diagnostics.push(d); // a spread of ~100,000+ arguments overflows the stack
       iptables.push(r.dump);
     } else if (format === 'ipvsadm') {
       const r = parseIpvsadm(f.text, { file: f.name });
       for (const d of r.diagnostics) diagnostics.push({ code: d.code as Diagnostic['code'], severity: d.severity, message: d.message, span: { file: d.span.file, line: d.span.start.line } });
-      virtualServices.push(...r.virtualServices);
+      for (const v of r.virtualServices) virtualServices.push(v);
     } else if (format === 'ipset') {
       const r = parseIpset(f.text, { file: f.name });
       for (const d of r.diagnostics) diagnostics.push({ code: d.code as Diagnostic['code'], severity: d.severity, message: d.message, span: { file: d.span.file, line: d.span.start.line } });
