@@ -75,7 +75,8 @@ export class RuleShapes {
         }
       }
     }
-    return h;
+    // Kept within V8's small integers, so looking it up allocates nothing.
+    return h & 0x3fffffff;
   }
 
   private same(s: StoredShape, line: PlainLine): boolean {
@@ -87,7 +88,7 @@ export class RuleShapes {
       if (cls === LIT) {
         const t = s.text[k]!;
         if (line.end[k]! - line.start[k]! !== t.length || !src.startsWith(t, line.start[k]!)) return false;
-      } else if (cls === NUM && collapse(src, line.start[k]!, line.end[k]!) !== s.text[k]) return false;
+      } else if (cls === NUM && !collapsesTo(src, line.start[k]!, line.end[k]!, s.text[k]!)) return false;
     }
     return true;
   }
@@ -212,6 +213,20 @@ function countExpr(e: Expr, refs: { chains: number; sets: number }): void {
 function collapsedDigit(src: string, p: number, end: number): number {
   const next = p + 1 < end ? src.charCodeAt(p + 1) : -1;
   return src.charCodeAt(p) === 48 && !(next >= 48 && next <= 57) ? 48 : 57;
+}
+
+/** Whether `src[start … end)` collapses to `collapsed` (as collapse() would give it, without making a string). */
+function collapsesTo(src: string, start: number, end: number, collapsed: string): boolean {
+  let j = 0;
+  let inDigits = false;
+  for (let p = start; p < end; p++) {
+    const c = src.charCodeAt(p);
+    const digit = c >= 48 && c <= 57;
+    if (digit && inDigits) continue;
+    inDigits = digit;
+    if (j >= collapsed.length || collapsed.charCodeAt(j++) !== (digit ? collapsedDigit(src, p, end) : c)) return false;
+  }
+  return j === collapsed.length;
 }
 
 function collapse(src: string, start: number, end: number): string {

@@ -30,7 +30,8 @@ class Draft implements ChainDraft {
   lazy: LazyBody | undefined = undefined;
   /** Its place among its table's chains once the table is finished. */
   position = -1;
-  #rules: RuleDraft[] = [];
+  /** Made when the first rule is read (a lazily read chain never needs one until asked). */
+  #rules: RuleDraft[] | null = null;
 
   constructor(
     public name: string,
@@ -44,7 +45,7 @@ class Draft implements ChainDraft {
       this.#rules = readLazyRules(this.lazy);
       this.lazy = undefined;
     }
-    return this.#rules;
+    return (this.#rules ??= []);
   }
 
   set rules(rules: RuleDraft[]) {
@@ -53,7 +54,7 @@ class Draft implements ChainDraft {
   }
 
   get empty(): boolean {
-    return this.lazy === undefined && this.#rules.length === 0;
+    return this.lazy === undefined && (this.#rules === null || this.#rules.length === 0);
   }
 }
 
