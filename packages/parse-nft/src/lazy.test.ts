@@ -92,6 +92,30 @@ describe('lazily read nft text', () => {
     expect(found!.span.line).toBe(lineOf(text, bad) + after);
   });
 
+  it('reads CRLF line ends, spaces for tabs and `nft -a` handles the same both ways', () => {
+    const text = listing(40);
+    expectSame(text.replace(/\n/g, '\r\n'));
+    expectSame(text.replace(/\t/g, '    '));
+    let handle = 1;
+    const handles = text.replace(/\{\n/g, () => `{ # handle ${handle++}\n`).replace(/(\t\t[a-z].*)\n/g, (_m, l: string) => `${l} # handle ${handle++}\n`);
+    const r = expectSame(handles);
+    expect(r.ruleset.tables[0]!.chains.filter((c) => chainOutline(c)).length).toBeGreaterThan(100);
+  });
+
+  it('commands after a listing act on its lazily read chains as on chains read at once', () => {
+    const tail = [
+      'add rule ip kube-proxy service-3/tcp/http ip daddr 10.0.0.1 drop',
+      'flush chain ip kube-proxy endpoint-4/tcp/http__10.128.0.16/8080',
+      'delete chain ip kube-proxy endpoint-5/tcp/http__10.128.0.21/8080',
+      'insert rule ip kube-proxy service-6/tcp/http index 1 counter',
+      'add chain ip kube-proxy service-7/tcp/http { comment "later" ; }',
+      'table ip kube-proxy {\n\tchain service-8/tcp/http {\n\t\tip daddr 10.0.0.8 accept\n\t}\n}',
+    ];
+    const r = expectSame(`${listing(12)}${tail.join('\n')}\n`);
+    // The deleted endpoint chain is still named by its Service's verdict map: reported once, at that line.
+    expect(r.diagnostics.filter((d) => d.code === 'NFT_UNDEFINED_CHAIN').length).toBe(1);
+  });
+
   it('a bad value among good ones of the same shape is read as the eager reader reads it', () => {
     // 10.0.0.256 is no address: the rule is kept (as a symbol), like its neighbours' addresses are read.
     const text = listing(50, (s, body) => {
