@@ -15,6 +15,16 @@ describe('detectProxyMode', () => {
     expect(detectProxyMode(ipvs)).toMatchObject({ mode: 'ipvs', warnings: [] });
   });
 
+  it('a lazily read nft dump (which knows its ipset rules) is still seen as nftables, beside IPVS tables too', () => {
+    const nft = read('kube-proxy-conformance/nftables-TestOverallNFTablesRules/nft-list-ruleset.kernel.txt');
+    const alone = loadRuleset([nft]).ruleset!;
+    expect(alone.kubeIpsetRules).toBe(false);
+    expect(detectProxyMode(alone, [{ file: nft.name, backend: iptablesBackend(nft.name, nft.text) }])).toMatchObject({ mode: 'nftables', warnings: [] });
+    const withIpvs = loadRuleset([nft, read('ipvs-mode/ipvsadm-Sn.txt')]).ruleset!;
+    expect(detectProxyMode(withIpvs).mode).toBe('mixed');
+    expect(detectProxyMode(withIpvs).warnings.join(' ')).toContain('nftables');
+  });
+
   it('recognises the legacy userspace mode', () => {
     const dump = `*nat
 :PREROUTING ACCEPT [0:0]

@@ -2,6 +2,12 @@ import type { RsChain, Ruleset } from '@svcpath/ruleset';
 
 const IPTABLES_TABLES = ['raw', 'mangle', 'nat', 'filter', 'security'];
 
+/** Whether the ruleset's first chain is in an nft table (`family name`): one dump's chains all are, or none. */
+function firstChainIsNft(rs: Ruleset): boolean {
+  const first = rs.chains.values().next();
+  return !first.done && first.value.table.includes(' ');
+}
+
 function someChain(rs: Ruleset, test: (c: RsChain) => boolean): boolean {
   for (const c of rs.chains.values()) if (test(c)) return true;
   return false;
@@ -31,7 +37,8 @@ export function detectProxyMode(rs: Ruleset, backends: readonly { file: string; 
   // Chains one at a time, stopping at the first that tells: a scanned dump makes chains when asked.
   const names = { some: (test: (c: RsChain) => boolean) => someChain(rs, test) };
   // A scanned iptables dump's chains are iptables tables' (no nft table), its ipset rules known.
-  const scanned = rs.kubeIpsetRules !== undefined && rs.dataplane !== 'nftables';
+  // A lazily read nft dump knows its ipset rules too; its tables (`ip kube-proxy`) have a family.
+  const scanned = rs.kubeIpsetRules !== undefined && !firstChainIsNft(rs);
   const found = new Set<ProxyMode>();
   if (names.some((c) => /^KUBE-(SVC|SEP)-/.test(c.name))) {
     found.add('iptables');
