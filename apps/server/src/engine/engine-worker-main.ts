@@ -60,7 +60,26 @@ async function handle(req: EngineRequest): Promise<EngineReply> {
   return { id: req.id, ok: true, value };
 }
 
+/**
+ * Snapshots just parsed whose Services' graphs are to be prepared (see RulesetQueries.prepare): done
+ * once the worker has had nothing to do for a while, so the requests that follow a parse (the
+ * overview, a namespace's list) are not kept waiting behind it.
+ */
+const toPrepare = new Set<string>();
+const PREPARE_WHEN_IDLE_MS = 1500;
+let prepareTimer: ReturnType<typeof setTimeout> | null = null;
+
+function prepareLater(): void {
+  if (prepareTimer) clearTimeout(prepareTimer);
+  prepareTimer = toPrepare.size === 0 ? null : setTimeout(() => {
+    prepareTimer = null;
+    for (const id of toPrepare) queries.prepare(id);
+    toPrepare.clear();
+  }, PREPARE_WHEN_IDLE_MS);
+}
+
 parentPort!.on('message', async (req: EngineRequest) => {
+  if (prepareTimer) clearTimeout(prepareTimer);
   let reply: EngineReply;
   try {
     reply = await handle(req);
@@ -73,9 +92,10 @@ parentPort!.on('message', async (req: EngineRequest) => {
     }
   }
   parentPort!.postMessage(reply);
-  // A snapshot just parsed: while nothing else is asked, build what its Services' graphs read, so
-  // the first one opened is drawn at once (a request that comes meanwhile waits for it, ~0.5 s at most).
-  if (req.type !== 'evict' && req.op.kind === 'load' && reply.ok) setImmediate(() => queries.prepare(req.snapshot.id));
+  // A snapshot just parsed: when nothing else is asked, build what its Services' graphs read, so the
+  // first one opened is drawn at once (a request that comes meanwhile waits for it, ~0.5 s at most).
+  if (req.type !== 'evict' && req.op.kind === 'load' && reply.ok) toPrepare.add(req.snapshot.id);
+  prepareLater();
 });
 
 // The pool starts a request's clock only once the engine is loaded here.

@@ -5,6 +5,9 @@ import type { SharedBytes } from './shared-text';
 /** Dumps are big (kube-proxy's rules for 10,000 Services are ~40 MB); bodies past this are refused. */
 export const DUMP_LIMIT_BYTES = 64 * 1024 * 1024;
 
+/** The longest a body is read without letting other requests in. */
+const YIELD_MS = 8;
+
 export interface ReadDumpOptions {
   readonly limit?: number;
   /** Called after each chunk with the bytes received so far. */
@@ -31,8 +34,15 @@ export async function readDump(body: Readable, o: ReadDumpOptions = {}): Promise
   let text = '';
   let bytes: SharedBytes = new Uint8Array(new SharedArrayBuffer(Math.min(limit, Math.max(o.expected ?? 0, 64 * 1024))));
   let received = 0;
+  let since = performance.now();
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
+      // Chunks already buffered come one after another without a turn of the event loop between
+      // them: hand it a turn every few milliseconds, so other requests are answered meanwhile.
+      if (performance.now() - since > YIELD_MS) {
+        await new Promise((r) => setImmediate(r));
+        since = performance.now();
+      }
       if (received + chunk.length > limit) throw new DomainError('PAYLOAD_TOO_LARGE', `the dump is over ${limit / 1024 / 1024} MB`, { limit });
       text += decoder.decode(chunk, { stream: true });
       if (received + chunk.length > bytes.length) bytes = grown(bytes, Math.min(limit, Math.max(bytes.length * 2, received + chunk.length)));
