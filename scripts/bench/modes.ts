@@ -63,6 +63,6 @@ mode's layout for ClusterIP traffic (script: \`scripts/bench/modes.ts\`).
 | nftables | \`nft list ruleset\` text, ${(nftM.bytes / 1e6).toFixed(1)} MB | ${fmtMs(nftM.index)} | \`nft -c -f\`: ${peerText} | ${'ms' in peer ? `${(peer.ms / nftM.index).toFixed(1)}×` : 'n/a'} | ${fmtMs(nftM.trace)} |
 | IPVS | iptables-save + \`ipvsadm -Sn\` + \`ipset save\`, ${(ipvsM.bytes / 1e6).toFixed(1)} MB | ${fmtMs(ipvsM.index)} | none here: the kernel has no ip_vs, so \`ipvsadm-restore\` cannot run | n/a | ${fmtMs(ipvsM.trace)} |
 
-nftables mode parses every rule eagerly (no lazy path yet), which is why its index time is well above
-the iptables one for a smaller file.`,
+Both modes check every line and read a chain's rules (nft) or a virtual service's real servers (IPVS)
+when a trace first asks for them (parse-nft's and parse-ipvs' READMEs say how).`,
 );
