@@ -29,13 +29,17 @@ export class CliError extends Error {
  */
 export function readUserFile(io: Io, path: string, what: string): string {
   try {
-    const bytes = readFileSync(resolve(io.cwd, path));
-    return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+    return dumpText(readFileSync(resolve(io.cwd, path)));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(e);
     throw new CliError(`cannot read ${what} "${path}": ${why}`, 1);
   }
+}
+
+/** A file's bytes as text: copied as they are when ASCII (nearly every dump), else decoded as UTF-8. */
+export function dumpText(bytes: Buffer): string {
+  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 }
 
 /** A file the user named, open for reading in place (see parse-iptables' ByteSource). */
@@ -67,7 +71,7 @@ export function openUserFile(io: Io, path: string, what: string): OpenFile {
     const bytes = head.subarray(0, n);
     const file = fd;
     return {
-      head: bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8'),
+      head: dumpText(bytes),
       size: stat.size,
       read: (into, offset, length, position) => readSync(file, into, offset, length, position),
       close: () => closeSync(file),

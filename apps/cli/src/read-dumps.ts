@@ -1,7 +1,6 @@
-import { isAscii } from 'node:buffer';
 import { scanIptablesSave } from '@svcpath/parse-iptables';
 import { detectFormat, type DumpFile } from '@svcpath/ruleset';
-import { openUserFile, type Io, type OpenFile } from './io';
+import { dumpText, openUserFile, type Io, type OpenFile } from './io';
 
 /**
  * Reads the dumps a command was given. A node's one iptables-save file is scanned in place
@@ -36,6 +35,5 @@ function readAll(file: OpenFile): string {
     if (got === 0) break;
     n += got;
   }
-  const text = bytes.subarray(0, n);
-  return text.toString(isAscii(text) ? 'latin1' : 'utf8');
+  return dumpText(bytes.subarray(0, n));
 }

@@ -157,11 +157,6 @@ export interface Chain {
   /** Where it was declared, or null when only rules mention it. */
   readonly span: Span | null;
   readonly rules: Rule[];
-  /**
-   * The chains this chain's rules jump or go to, in rule order, when known without reading its
-   * rules (a scanned dump's chain: see scan.ts). Absent: read the rules' targets.
-   */
-  jumpsTo?(): readonly Chain[];
   /** Its rules' skip-index keys, when known without reading them (a scanned dump's chain). */
   ruleKeys?(): RuleKeys;
 }

@@ -33,14 +33,6 @@ export interface ScanRefusal {
   readonly refused: string;
 }
 
-/**
- * The chains a scanned chain's rules jump or go to, known without reading one rule (see
- * ScannedChain.jumpsTo): a whole-graph check of a 10,000-Service dump then reads no rule body.
- */
-export interface JumpingChain extends Chain {
-  jumpsTo(): readonly Chain[];
-}
-
 const CHUNK = 4 << 20;
 const HEAD = 64 * 1024;
 
@@ -704,7 +696,6 @@ class Scanner {
       edgeTo: this.edgeTo,
       size: this.chainCount,
       keys: (bytes, count) => this.keysOf(bytes, count),
-      bases: this.tables.flatMap((t, ti) => (BUILTIN_CHAINS[t.name] ?? []).map((c) => this.findName(ti, c)).filter((k) => k >= 0)),
     });
   }
 
@@ -738,7 +729,6 @@ class Scanner {
     this.chainLine = grow(this.chainLine, n);
     this.chainPolicy = grow(this.chainPolicy, n);
   }
-
 
   private nameIs(k: number, buf: Uint8Array, at: number, end: number): boolean {
     const len = end - at;
@@ -817,7 +807,6 @@ interface ScanParts {
   readonly edgeStart: Int32Array;
   readonly edgeEnd: Int32Array;
   readonly edgeTo: Int32Array;
-  readonly bases: readonly number[];
   /** The skip-index keys of `count` rule lines (one chain's bytes). */
   keys(bytes: Uint8Array, count: number): RuleKeys;
 }
@@ -948,7 +937,7 @@ class ScannedChains extends Map<string, Chain> {
 }
 
 /** A chain of a scanned dump: its rules are read from the dump's bytes the first time asked for. */
-class ScannedChain implements JumpingChain {
+class ScannedChain implements Chain {
   readonly id: string;
   readonly span: Span;
   private read: Rule[] | null = null;
@@ -985,12 +974,6 @@ class ScannedChain implements JumpingChain {
       at += n;
     }
     return (this.lines = bytes);
-  }
-
-  jumpsTo(): readonly Chain[] {
-    const out: Chain[] = [];
-    for (let e = this.index.edgeStart[this.k]!; e < this.index.edgeEnd[this.k]!; e++) out.push(this.index.chain(this.index.edgeTo[e]!));
-    return out;
   }
 
   get rules(): Rule[] {

@@ -27,19 +27,21 @@ export interface Token {
   readonly unterminated?: boolean;
 }
 
-const SPACE = 32;
-const TAB = 9;
-const CR = 13;
-const LF = 10;
-const QUOTE = 34;
-const HASH = 35;
-const COMMA = 44;
-const SEMI = 59;
-const LBRACE = 123;
-const RBRACE = 125;
-const BACKSLASH = 92;
+// The lexer's characters, shared with plain-line.ts, which must split words exactly as the lexer does.
+export const SPACE = 32;
+export const TAB = 9;
+export const CR = 13;
+export const LF = 10;
+export const QUOTE = 34;
+export const HASH = 35;
+export const COMMA = 44;
+export const SEMI = 59;
+export const LBRACE = 123;
+export const RBRACE = 125;
+export const BACKSLASH = 92;
 
-function isDelimiter(c: number): boolean {
+/** A character that ends a word. */
+export function isDelimiter(c: number): boolean {
   return c === SPACE || c === TAB || c === CR || c === LF || c === LBRACE || c === RBRACE || c === SEMI || c === COMMA || c === QUOTE;
 }
 

@@ -1,3 +1,4 @@
+import { BACKSLASH, COMMA, CR, HASH, LBRACE, LF, QUOTE, RBRACE, SEMI, SPACE, TAB, isDelimiter } from './lexer';
 /**
  * Reads one line of a chain body the way Lexer and StatementReader would, without making tokens:
  * where each token starts and ends, and what class it is for the rule's shape (rule-shapes.ts).
@@ -24,21 +25,6 @@ export const WORD = 0;
 export const STRING = 1;
 export const PUNCT = 2;
 
-const SPACE = 32;
-const TAB = 9;
-const CR = 13;
-const LF = 10;
-const QUOTE = 34;
-const HASH = 35;
-const COMMA = 44;
-const SEMI = 59;
-const LBRACE = 123;
-const RBRACE = 125;
-const BACKSLASH = 92;
-
-function isDelimiter(c: number): boolean {
-  return c === SPACE || c === TAB || c === CR || c === LF || c === LBRACE || c === RBRACE || c === SEMI || c === COMMA || c === QUOTE;
-}
 
 /** Chain-body lines the full reader treats as something else than a rule (chain-items.ts, statement-reader.ts). */
 const NOT_RULE_WORDS: ReadonlySet<string> = new Set(['type', 'policy', 'comment', 'devices', 'device', 'flags', 'table', 'chain', 'set', 'map']);

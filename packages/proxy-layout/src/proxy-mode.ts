@@ -35,20 +35,20 @@ export function detectProxyMode(rs: Ruleset, backends: readonly { file: string; 
   const evidence: string[] = [];
   const warnings: string[] = [];
   // Chains one at a time, stopping at the first that tells: a scanned dump makes chains when asked.
-  const names = { some: (test: (c: RsChain) => boolean) => someChain(rs, test) };
+  const some = (test: (c: RsChain) => boolean) => someChain(rs, test);
   // A scanned iptables dump's chains are iptables tables' (no nft table), its ipset rules known.
   // A lazily read nft dump knows its ipset rules too; its tables (`ip kube-proxy`) have a family.
   const scanned = rs.kubeIpsetRules !== undefined && !firstChainIsNft(rs);
   const found = new Set<ProxyMode>();
-  if (names.some((c) => /^KUBE-(SVC|SEP)-/.test(c.name))) {
+  if (some((c) => /^KUBE-(SVC|SEP)-/.test(c.name))) {
     found.add('iptables');
     evidence.push('KUBE-SVC-*/KUBE-SEP-* chains: kube-proxy in iptables mode');
   }
-  if (!scanned && names.some((c) => c.table.endsWith(' kube-proxy'))) {
+  if (!scanned && some((c) => c.table.endsWith(' kube-proxy'))) {
     found.add('nftables');
     evidence.push('an nftables table named kube-proxy: kube-proxy in nftables mode');
   }
-  const ipvsRules = rs.kubeIpsetRules ?? names.some((c) => c.rules.some((r) => /--match-set KUBE-(CLUSTER-IP|LOOP-BACK|NODE-PORT)/.test(r.raw)));
+  const ipvsRules = rs.kubeIpsetRules ?? some((c) => c.rules.some((r) => /--match-set KUBE-(CLUSTER-IP|LOOP-BACK|NODE-PORT)/.test(r.raw)));
   if ((rs.ipvs?.services.length ?? 0) > 0 || ipvsRules) {
     found.add('ipvs');
     evidence.push(rs.ipvs?.services.length ? `${rs.ipvs.services.length} IPVS virtual services` : 'rules matching KUBE-CLUSTER-IP / KUBE-LOOP-BACK ipsets: kube-proxy in IPVS mode');
@@ -56,11 +56,11 @@ export function detectProxyMode(rs: Ruleset, backends: readonly { file: string; 
   const portals = (c: RsChain | undefined) => c !== undefined && /^KUBE-PORTALS-(CONTAINER|HOST)$/.test(c.name) && c.rules.length > 0;
   // A scanned dump's chains are found by id: iptables' tables are known.
   const portalIds = IPTABLES_TABLES.flatMap((t) => [`${t}/KUBE-PORTALS-CONTAINER`, `${t}/KUBE-PORTALS-HOST`]);
-  if (scanned ? portalIds.some((id) => portals(rs.chains.get(id))) : names.some(portals)) {
+  if (scanned ? portalIds.some((id) => portals(rs.chains.get(id))) : some(portals)) {
     found.add('userspace');
     evidence.push('KUBE-PORTALS-CONTAINER/HOST chains REDIRECT Service traffic to kube-proxy itself: the legacy userspace mode (removed in Kubernetes 1.26); kube-proxy then opens its own connection to an endpoint, which no rule shows');
   }
-  const withKube = backends.filter((b) => b.backend && names.some((c) => /^KUBE-/.test(c.name) && c.rules.some((r) => r.span.file === b.file)));
+  const withKube = backends.filter((b) => b.backend && some((c) => /^KUBE-/.test(c.name) && c.rules.some((r) => r.span.file === b.file)));
   const kinds = new Set(withKube.map((b) => b.backend));
   if (kinds.has('legacy') && kinds.has('nft'))
     warnings.push(`kube-proxy rules exist in both iptables-legacy (${withKube.filter((b) => b.backend === 'legacy').map((b) => b.file).join(', ')}) and iptables-nft (${withKube.filter((b) => b.backend === 'nft').map((b) => b.file).join(', ')}): both run on every packet, so a stale copy in one can decide before the live one. Remove the stale backend's rules (iptables-legacy -t nat -F … or kube-proxy --cleanup with that backend).`);
