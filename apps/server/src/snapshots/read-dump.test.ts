@@ -17,6 +17,17 @@ describe('readDump', () => {
     expect(sharedText(d.shared)).toBe(text);
   });
 
+  it('decodes a body of several pieces, characters split at every chunk boundary included', async () => {
+    const line = `-A X -m comment --comment "grüße ✓ ${'x'.repeat(100)}" -j ACCEPT\n`;
+    const text = line.repeat(Math.ceil((3 * 1024 * 1024) / line.length));
+    const bytes = Buffer.from(text, 'utf8');
+    const chunks: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length; at += 65_537) chunks.push(bytes.subarray(at, at + 65_537));
+    const d = await readDump(body(chunks));
+    expect(d.text.length).toBe(text.length);
+    expect(d.text === text).toBe(true);
+  });
+
   it('reads a byte-order mark away in the workers as the text does', async () => {
     const d = await readDump(body([new Uint8Array([0xef, 0xbb, 0xbf]), Buffer.from('*nat\nCOMMIT\n')]));
     expect(d.text).toBe('*nat\nCOMMIT\n');

@@ -2,8 +2,11 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createFileSnapshotStore } from '@svcpath/collector';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from '../start-server';
+import { metaOf } from './snapshot';
+import { StoreSnapshotSource } from './store-snapshot-source';
 
 /**
  * Persistence across a restart, over real HTTP with the real file store (createFileSnapshotStore)
@@ -67,5 +70,24 @@ describe('snapshots in the file store', () => {
     await run(async (url) => {
       expect(await ids(url)).toEqual(['demo~worker-1 (read-only)', 'demo~worker-2 (read-only)']);
     });
+  });
+});
+
+describe('an upload in the store', () => {
+  it('keeps its shared bytes beside its text, so engines are handed the bytes and not a copy of the text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svcpath-store-shared-'));
+    try {
+      const source = new StoreSnapshotSource(createFileSnapshotStore(dir));
+      const shared = new Uint8Array(new SharedArrayBuffer(DUMP.length));
+      shared.set(Buffer.from(DUMP, 'latin1'));
+      await source.put({ id: 'lab~node-b', collection: 'lab', node: 'node-b', takenAt: '2026-12-03T10:00:00Z', nodeIPs: [], files: [{ name: 'iptables-save.txt', text: DUMP, shared }] });
+      const got = (await source.get('lab~node-b'))!;
+      expect(got.files).toHaveLength(1);
+      expect(got.files[0]!.text).toBe(DUMP);
+      expect(got.files[0]!.shared).toBe(shared);
+      expect(metaOf(got).files).toEqual([{ name: 'iptables-save.txt', bytes: DUMP.length }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
