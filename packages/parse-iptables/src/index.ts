@@ -5,4 +5,4 @@ export { effectiveProbability, readNatRange } from './values';
 export { parseRuleBody, type ParsedRuleBody, type RuleProblem } from './parse-rule';
 export { completeDiagnostics } from './parse';
 export { LazyRule } from './rule';
-export { DumpChangedError, scanIptablesSave, type ByteSource, type ScanOptions, type ScanRefusal, type ScanResult } from './scan';
+export { bytesSource, DumpChangedError, scanIptablesSave, type ByteSource, type ScanOptions, type ScanRefusal, type ScanResult } from './scan';

@@ -131,11 +131,26 @@ export class LazyRule implements Rule {
     const quick = this.quickRead();
     if (parsed.problems.length > 0 || (quick !== undefined && !sameTarget(quick, parsed.target))) this.parsed = parsed;
     else if (shape !== null) {
-      const clean: CleanShape = { jump: shapeJump(parsed.target, this.src, site!), dnat: shapeDnat(parsed.target, shape, this.src, this.end), commented: parsed.comment !== null, addresses: sameTarget(quickAddresses(this.src, this.bodyAt, this.end), parsed.matches.filter(isAddress)), ports: shapePorts(parsed.matches, this.src, this.bodyAt, this.end), reading: { conds: parsed.matches, action: parsed.target }, answers: new Map() };
+      const clean = cleanShapeOf(parsed, shape, this.src, this.bodyAt, this.end, site!);
       cleanShapes!.set(shape, clean);
       this.learn(clean, site!);
     }
     return parsed.problems;
+  }
+
+  /**
+   * Takes `shape` as this rule's, as validate would have learnt it: the caller knows the rule has
+   * it (a scan that hashed its body to rule-shape.ts' shape, see scan.ts), and, for a shape that
+   * jumps to the one chain it names, where in the text that name is (`jumpAt`, `jumpEnd`; -1: not
+   * known, read from the line when asked).
+   */
+  adopt(shape: CleanShape, jumpAt: number, jumpEnd: number): void {
+    this.shape = shape;
+    if (shape.jump === 'none') this.jumpAt = NO_JUMP;
+    else if (shape.jump === 'named' && jumpAt >= 0) {
+      this.jumpAt = jumpAt;
+      this.jumpEnd = jumpEnd;
+    }
   }
 
   private learn(shape: CleanShape, site: JumpSite): void {
@@ -266,6 +281,29 @@ export interface CleanShape {
   /** The rule read in full: the same for all but the classes' values. */
   readonly reading: RuleReading;
   readonly answers: Map<(rule: RuleReading) => unknown, unknown>;
+}
+
+/**
+ * What the rules of `shape` share, from one of them (`src[bodyAt, end)`, read in full as `parsed`,
+ * with its jump site as ruleShape left it in `site`); null when its rules must each be read: it has
+ * problems, or the target its line seems to give (quick-target.ts) is not the one read in full.
+ */
+export function cleanShapeFrom(parsed: ParsedRuleBody, shape: string, src: string, bodyAt: number, end: number, site: JumpSite): CleanShape | null {
+  const quick = quickTarget(src, bodyAt, end);
+  if (parsed.problems.length > 0 || (quick !== undefined && !sameTarget(quick, parsed.target))) return null;
+  return cleanShapeOf(parsed, shape, src, bodyAt, end, site);
+}
+
+function cleanShapeOf(parsed: ParsedRuleBody, shape: string, src: string, bodyAt: number, end: number, site: JumpSite): CleanShape {
+  return {
+    jump: shapeJump(parsed.target, src, site),
+    dnat: shapeDnat(parsed.target, shape, src, end),
+    commented: parsed.comment !== null,
+    addresses: sameTarget(quickAddresses(src, bodyAt, end), parsed.matches.filter(isAddress)),
+    ports: shapePorts(parsed.matches, src, bodyAt, end),
+    reading: { conds: parsed.matches, action: parsed.target },
+    answers: new Map(),
+  };
 }
 
 function shapeJump(target: Target | null, src: string, site: JumpSite): ShapeJump {

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DumpChangedError, parseIptablesSave, scanIptablesSave, type ByteSource, type Chain, type IptablesDump, type Match, type ScanResult } from './index';
+import type { LazyRule} from './index';
+import { bytesSource, DumpChangedError, parseIptablesSave, scanIptablesSave, type ByteSource, type Chain, type IptablesDump, type Match, type ScanResult } from './index';
 import { ruleShape } from './rule-shape';
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -17,7 +18,9 @@ function memory(bytes: Uint8Array): ByteSource {
   };
 }
 
-const scan = (text: string, chunkBytes?: number) => scanIptablesSave(memory(Buffer.from(text, 'utf8')), { file: 'f', ...(chunkBytes ? { chunkBytes } : {}) });
+/** `chunkBytes` 0: the dump handed over in memory whole (bytesSource), as the server's engine has an upload. */
+const scan = (text: string, chunkBytes?: number) =>
+  chunkBytes === 0 ? scanIptablesSave(bytesSource(Buffer.from(text, 'utf8')), { file: 'f' }) : scanIptablesSave(memory(Buffer.from(text, 'utf8')), { file: 'f', ...(chunkBytes ? { chunkBytes } : {}) });
 
 function scanned(text: string, chunkBytes?: number): ScanResult {
   const r = scan(text, chunkBytes);
@@ -65,11 +68,27 @@ function keysOf(matches: readonly Match[]): { dst: number; dport: number } {
   return { dst, dport };
 }
 
+/**
+ * What a rule tells without reading its body when its shape is known (LazyRule: learnt by
+ * validate in the full parse, adopted from the scan's hash in a scanned dump).
+ */
+function quickAnswers(dump: IptablesDump) {
+  return [...dump.chainsById.values()].map((c) =>
+    c.rules.map((rule) => {
+      const r = rule as LazyRule;
+      return { jump: r.jumpTarget(), dnat: r.natDestinations(), addresses: r.addresses(), ports: r.ports(), comment: r.comment, proto: r.byShape(protoOf) };
+    }),
+  );
+}
+const protoOf = ({ conds }: { conds: readonly Match[] }) => conds.find((c) => c.kind === 'proto')?.proto ?? null;
+
 /** Scan and full parse agree on every detail, and the scan's jumps are the rules' jumps. */
 function expectSame(text: string, chunkBytes?: number) {
   const full = parseIptablesSave(text, { file: 'f' });
   const fast = scanned(text, chunkBytes);
   expect(fast.diagnostics).toEqual(full.diagnostics);
+  // First, before anything reads a body: the answers a rule's shape gives are the full parse's.
+  expect(quickAnswers(fast.dump)).toEqual(quickAnswers(full.dump));
   for (const c of fast.dump.chainsById.values()) {
     // The jump graph the tracer's structure check walks: the rules' own jumps, in rule order.
     const g = fast.dump.jumpGraph!;
@@ -115,6 +134,7 @@ describe('scanIptablesSave reads a clean dump as parseIptablesSave does', () => 
       }
       expectSame(f.text);
       expectSame(f.text, 64); // lines straddling reads
+      expectSame(f.text, 0); // in memory
     });
 
   it('scans kube-proxy\'s own expected dumps (they are plain iptables-save)', () => {
@@ -156,7 +176,16 @@ COMMIT
 
 describe('scanIptablesSave on crafted dumps', () => {
   it('reads a small kube-proxy dump exactly, at any read size', () => {
-    for (const chunk of [undefined, 7, 16, 33, 100]) expectSame(DUMP, chunk);
+    for (const chunk of [undefined, 0, 7, 16, 33, 100]) expectSame(DUMP, chunk);
+  });
+
+  it('gives a chain\'s rules the shapes it hashed: a clean rule answers from its line, its body unread', () => {
+    for (const chunk of [undefined, 0]) {
+      const sep = scanned(DUMP, chunk).dump.chainsById.get('nat/KUBE-SEP-1')!;
+      const [masq, dnat] = sep.rules as LazyRule[];
+      expect([masq!.jumpTarget(), dnat!.natDestinations(), masq!.addresses().map((a) => a.cidr.text), dnat!.comment]).toEqual(['KUBE-MARK-MASQ', ['10.244.1.2:8080'], ['10.244.1.2/32'], null]);
+      expect([masq!.isParsed, dnat!.isParsed]).toEqual([false, false]);
+    }
   });
 
   it('reports a bad rule deep in the dump, at its line, like the full parse', () => {
@@ -183,6 +212,7 @@ describe('scanIptablesSave on crafted dumps', () => {
   it('keeps odd words, CRLF line ends, non-ASCII comments and a missing COMMIT', () => {
     expectSame(DUMP.replace(/\n/g, '\r\n'));
     expectSame(DUMP.replace('ns/a:http cluster IP', 'ns/a:http — grüße'));
+    expectSame(DUMP.replace('ns/a:http cluster IP', 'ns/a:http — grüße'), 0);
     expectSame(DUMP.replace(/COMMIT\n$/, ''));
     expectSame(DUMP.replace('-j MARK --or-mark 0x4000', "-m comment --comment 'single' -j MARK --or-mark 0x4000"));
     expectSame(DUMP.replace('-A KUBE-SEP-1 -s', '-A KUBE-SEP-1  -s'));

@@ -2,7 +2,8 @@ import { BUILTIN_CHAINS, type Chain, type Counters, type Diagnostic, type Iptabl
 import { KNOWN_UNSUPPORTED, parseRuleBody, type ParsedRuleBody, type RuleProblem } from './parse-rule';
 import { familyOf } from './parse';
 import { PASTE_HEAD_BYTES, headLooksPasted } from './paste';
-import { LazyRule, type RuleSource } from './rule';
+import { cleanShapeFrom, LazyRule, type CleanShape, type RuleSource } from './rule';
+import { ruleShape, type JumpSite } from './rule-shape';
 import { BUILTIN_VERDICTS, TARGETS } from './target-modules';
 import { tokenize } from './tokenize';
 
@@ -15,6 +16,24 @@ export interface ByteSource {
   read(into: Uint8Array, offset: number, length: number, position: number): number;
   /** The dump's size in bytes, when known: the scan then sizes its tables once. */
   readonly size?: number;
+  /**
+   * The whole dump, when it is in memory already (an upload in the server): each chain's rules are
+   * then read from it in place, with no copy of their bytes.
+   */
+  readonly bytes?: Uint8Array;
+}
+
+/** A dump already in memory as a ByteSource (see ByteSource.bytes). */
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  return {
+    size: bytes.length,
+    bytes,
+    read(into, offset, length, position) {
+      const n = Math.max(0, Math.min(length, bytes.length - position));
+      into.set(bytes.subarray(position, position + n), offset);
+      return n;
+    },
+  };
 }
 
 /** A scanned dump: what parseIptablesSave would return, with its chains' rules read on first use. */
@@ -73,6 +92,10 @@ interface ShapeEntry {
   /** Where its rules' skip-index keys come from (see keySources): the same for every rule of the shape. */
   readonly dst: KeySource;
   readonly dport: KeySource;
+  /** The exemplar's body: what its rules share is learnt from it when first asked (see cleanShape). */
+  readonly body: string;
+  /** What its rules share, as LazyRule.validate learns it (null: each is read); undefined: not yet asked. */
+  clean?: CleanShape | null;
 }
 
 /**
@@ -173,6 +196,11 @@ class Scanner {
   private readonly pVals = new Int32Array(WORDS);
   private pCount = 0;
   private ruleCount = 0;
+  /** Each rule's shape (an index into shapeEntries), -1: none; rules in file order, a chain's together from chainFirstRule. */
+  private ruleShapes = new Int32Array(1 << 14);
+  /** Where a rule's jump names its chain, from the start of its line: at * 2048 + length; -1: not noted (see jumpSite). */
+  private ruleJumps = new Int32Array(1 << 14);
+  private chainFirstRule = new Int32Array(1024);
   private runChain = -1;
   /** The chain whose rules came last (runChain is reset by other lines; this is not). */
   private lastRun = -1;
@@ -202,8 +230,11 @@ class Scanner {
     // 117,000 chains, 360,000 jumps), grown when a dump has more: fresh memory is costly to touch.
     const lines = Math.max(1024, Math.ceil((source.size ?? 0) / 96));
     this.edgeTo = new Int32Array(lines);
+    this.ruleShapes = new Int32Array(lines);
+    this.ruleJumps = new Int32Array(lines);
     const chains = Math.max(1024, Math.ceil((source.size ?? 0) / 256));
     this.chainFirstLine = new Int32Array(chains);
+    this.chainFirstRule = new Int32Array(chains);
     this.edgeStart = new Int32Array(chains);
     this.edgeEnd = new Int32Array(chains);
     this.chainRuleCount = new Int32Array(chains);
@@ -347,6 +378,7 @@ class Scanner {
       if (k < 0) return this.refuse('rules of a chain not declared');
       if (this.chainFirstLine[k] !== -1) return this.refuse(`rules of chain ${latin1(buf, nameAt, sp)} not together`);
       this.chainFirstLine[k] = lineNo;
+      this.chainFirstRule[k] = this.ruleCount;
       this.chainStart[k] = base + start;
       this.edgeStart[k] = this.edgeCount;
       this.edgeEnd[k] = this.edgeCount;
@@ -361,6 +393,12 @@ class Scanner {
     const shaped = this.shapeKey(buf, bodyAt, end);
     if (this.high >= 128) this.ascii = false;
     let entry: ShapeEntry | undefined;
+    if (r === this.ruleShapes.length) {
+      this.ruleShapes = grow(this.ruleShapes, r * 2);
+      this.ruleJumps = grow(this.ruleJumps, r * 2);
+    }
+    this.ruleShapes[r] = -1;
+    this.ruleJumps[r] = -1;
     if (shaped) {
       const slot = this.shapeSlot();
       entry = this.shapeEntries[this.shapeSlots[slot]!];
@@ -368,6 +406,7 @@ class Scanner {
         entry = this.exemplar(buf, bodyAt, end);
         this.addShape(slot, entry);
       }
+      this.ruleShapes[r] = this.shapeSlots[slot]!;
     } else if (hasHigh(buf, bodyAt, end)) this.ascii = false;
     if (entry === undefined || entry.dirty || entry.jump === 'unknown') {
       // Read in full: its problems reported, its jump from its target.
@@ -380,6 +419,9 @@ class Scanner {
       return true;
     }
     if (entry.jump === 'named') {
+      const at = this.jumpAt - start;
+      const len = this.jumpEnd - this.jumpAt;
+      if (at < 1 << 19 && len < 2048) this.ruleJumps[r] = at * 2048 + len;
       const to = this.findJump(buf, this.jumpAt, this.jumpEnd);
       this.edge(k, to >= 0 ? to : this.jumpTo(k, r, lineNo, latin1(buf, this.jumpAt, this.jumpEnd)));
     }
@@ -481,7 +523,20 @@ class Scanner {
     if (!jumps) jump = this.jumpCount === 0 ? 'none' : 'unknown';
     else if (this.jumpCount === 1 && t.chain === latin1(buf, this.jumpAt, this.jumpEnd)) jump = 'named';
     const keys = keysOf(parsed.matches);
-    return { dirty: parsed.problems.length > 0, jump, dst: keySource(keys.dst, this.aVals, this.aCount), dport: keySource(keys.dport, this.pVals, this.pCount) };
+    return { dirty: parsed.problems.length > 0, jump, dst: keySource(keys.dst, this.aVals, this.aCount), dport: keySource(keys.dport, this.pVals, this.pCount), body: text };
+  }
+
+  /**
+   * What the rules of shape number `e` share, learnt from its exemplar as LazyRule.validate learns
+   * it from a dump's first rule of a shape (rule.ts CleanShape), once; null: each rule is read.
+   */
+  cleanShape(e: number): CleanShape | null {
+    const entry = this.shapeEntries[e]!;
+    if (entry.clean !== undefined) return entry.clean;
+    const site: JumpSite = { at: 0, end: 0, count: 0 };
+    const body = entry.body;
+    const shape = entry.dirty ? null : ruleShape(body, 0, body.length, site);
+    return (entry.clean = shape === null ? null : cleanShapeFrom(readBody(body), shape, body, 0, body.length, site));
   }
 
   /**
@@ -688,9 +743,14 @@ class Scanner {
       nameLen: this.nameLen,
       tableOf: (k) => tableNames[this.chainTable[k]!]!,
       tableIndex: (name) => tableNames.indexOf(name),
-      find: (table, name) => this.findName(table, name),
+      find: (table, name, from) => this.findName(table, name, from),
       declaration: (k) => ({ line: this.chainLine[k]!, policy: POLICIES[this.chainPolicy[k]!]!, counters: this.chainCounters.get(k) ?? ZERO }),
       rules: (k) => ({ count: this.chainRuleCount[k]!, start: this.chainStart[k]!, end: this.chainEnd[k]!, firstLine: this.chainFirstLine[k]! }),
+      shapeOf: (k, i) => {
+        const e = this.ruleShapes[this.chainFirstRule[k]! + i]!;
+        return e < 0 ? null : this.cleanShape(e);
+      },
+      jumpOf: (k, i) => this.ruleJumps[this.chainFirstRule[k]! + i]!,
       edgeStart: this.edgeStart,
       edgeEnd: this.edgeEnd,
       edgeTo: this.edgeTo,
@@ -699,15 +759,31 @@ class Scanner {
     });
   }
 
-  /** The chain `name` of table number `table`, or -1. */
-  private findName(table: number, name: string): number {
-    if (!/^[\x21-\x7e]+$/.test(name)) return -1;
-    const saved = this.table;
-    this.table = table;
-    const bytes = word(name);
-    const k = this.find(bytes, 0, bytes.length);
-    this.table = saved;
-    return k;
+  /**
+   * The chain `name` of table number `table`, or -1: hashed and compared from the string's own
+   * characters (a catalog of Services looks up every chain by id).
+   */
+  private findName(table: number, name: string, from = 0): number {
+    if (from >= name.length) return -1;
+    let h = (0x811c9dc5 ^ table) | 0;
+    for (let i = from; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      if (c <= 32 || c >= 127) return -1;
+      h = Math.imul(h ^ c, FNV);
+    }
+    h = (h ^ (h >>> 15)) | 0;
+    const len = name.length - from;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const k = slots[2 * s]!;
+      if (k < 0) return -1;
+      if (slots[2 * s + 1] !== h || this.chainTable[k] !== table || this.nameLen[k] !== len) continue;
+      const at = this.nameAt[k]!;
+      let i = 0;
+      while (i < len && this.nameBytes[at + i] === name.charCodeAt(from + i)) i++;
+      if (i === len) return k;
+    }
   }
 
   /** A chain's place among its table's chains (declaration order, as parseIptablesSave keeps them). */
@@ -718,6 +794,7 @@ class Scanner {
   private growChains() {
     const n = this.chainFirstLine.length * 2;
     this.chainFirstLine = grow(this.chainFirstLine, n);
+    this.chainFirstRule = grow(this.chainFirstRule, n);
     this.edgeStart = grow(this.edgeStart, n);
     this.edgeEnd = grow(this.edgeEnd, n);
     this.chainRuleCount = grow(this.chainRuleCount, n);
@@ -800,9 +877,14 @@ interface ScanParts {
   readonly nameLen: Int32Array;
   tableOf(k: number): string;
   tableIndex(name: string): number;
-  find(table: number, name: string): number;
+  /** The chain of table number `table` named `name.slice(from)`, or -1. */
+  find(table: number, name: string, from?: number): number;
   declaration(k: number): { line: number; policy: 'ACCEPT' | 'DROP' | null; counters: Counters };
   rules(k: number): { count: number; start: number; end: number; firstLine: number };
+  /** What the rules of rule i of chain k's shape share (see Scanner.cleanShape); null: read it. */
+  shapeOf(k: number, i: number): CleanShape | null;
+  /** Where rule i of chain k names the chain it jumps to, in bytes from its line's start: at * 2048 + length; -1: not noted. */
+  jumpOf(k: number, i: number): number;
   readonly size: number;
   readonly edgeStart: Int32Array;
   readonly edgeEnd: Int32Array;
@@ -841,7 +923,7 @@ class ScanIndex implements JumpGraph {
   numberOf(id: string): number {
     const slash = id.indexOf('/');
     const t = slash < 0 ? -1 : this.parts.tableIndex(id.slice(0, slash));
-    return t < 0 ? -1 : this.parts.find(t, id.slice(slash + 1));
+    return t < 0 ? -1 : this.parts.find(t, id, slash + 1);
   }
 
   chain(k: number): ScannedChain {
@@ -967,6 +1049,7 @@ class ScannedChain implements Chain {
     if (this.lines !== null) return this.lines;
     const { source, file } = this.index.parts;
     const { start, end } = this.index.parts.rules(this.k);
+    if (source.bytes) return source.bytes.subarray(start, end);
     const bytes = new Uint8Array(end - start);
     for (let at = 0; at < bytes.length; ) {
       const n = source.read(bytes, at, bytes.length - at, start + at);
@@ -988,6 +1071,9 @@ class ScannedChain implements Chain {
     // Short chains are read once; a long one's bytes stay for its keys (see ruleKeys).
     if (count < 32) this.lines = null;
     const text = decode(bytes, 0, bytes.length, ascii);
+    const { shapeOf, jumpOf } = this.index.parts;
+    // Byte offsets are the text's own only when every byte is one character.
+    const sameOffsets = ascii;
     const rs: RuleSource = { table: this.table, chain: this.name, file, text, tableInferred: false };
     const rules: LazyRule[] = [];
     let pos = 0;
@@ -998,6 +1084,11 @@ class ScannedChain implements Chain {
       if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
       const nameEnd = pos + 3 + this.name.length;
       const rule = new LazyRule(rs, k + 1, firstLine + k, pos, lineEnd, null, Math.min(nameEnd + 1, lineEnd), null);
+      const shape = shapeOf(this.k, k);
+      if (shape !== null) {
+        const site = sameOffsets ? jumpOf(this.k, k) : -1;
+        rule.adopt(shape, site < 0 ? -1 : pos + (site >> 11), site < 0 ? -1 : pos + (site >> 11) + (site & 2047));
+      }
       rules.push(rule);
       pos = nl + 1;
     }
