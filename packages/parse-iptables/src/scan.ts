@@ -233,6 +233,8 @@ class Scanner {
     this.ruleShapes = new Int32Array(lines);
     this.ruleJumps = new Int32Array(lines);
     const chains = Math.max(1024, Math.ceil((source.size ?? 0) / 256));
+    // Chain names (~25 bytes each): room made once, where doubling copied ~4 MB on the way.
+    this.nameBytes = new Uint8Array(Math.max(1 << 16, chains * 32));
     this.chainFirstLine = new Int32Array(chains);
     this.chainFirstRule = new Int32Array(chains);
     this.edgeStart = new Int32Array(chains);
@@ -1227,9 +1229,10 @@ function pasteSign(buf: Uint8Array, from: number, to: number): string | null {
   const start = Math.max(0, from - W_REVISION.length);
   for (let i = buf.indexOf(103, start); i >= 0 && i + 4 <= to; i = buf.indexOf(103, i + 1))
     if (same(buf, i, W_GREP) && !wordByte(buf[i - 1] ?? 32) && !(i + 4 < to && wordByte(buf[i + 4]!))) return 'holds grep output';
-  // Found by its `v` (rarer than `[`, which every chain declaration has): `[unsupported re` is 15 bytes before it.
-  for (let i = buf.indexOf(118, start + 15); i >= 0 && i - 15 + W_REVISION.length <= to; i = buf.indexOf(118, i + 1))
-    if (buf[i - 15] === 91 && same(buf, i - 15, W_REVISION)) return 'holds "[unsupported revision]" (an older iptables printed it)';
+  // Found by its `[`: kube-proxy's chain declarations have one each, but its Service names put a
+  // `v` (svc) in nearly every rule.
+  for (let i = buf.indexOf(91, start); i >= 0 && i + W_REVISION.length <= to; i = buf.indexOf(91, i + 1))
+    if (buf[i + 1] === 117 && same(buf, i, W_REVISION)) return 'holds "[unsupported revision]" (an older iptables printed it)';
   return null;
 }
 
