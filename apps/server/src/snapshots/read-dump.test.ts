@@ -46,6 +46,11 @@ describe('readDump', () => {
 
   it('refuses bytes that are not UTF-8 and bodies over the limit', async () => {
     await expect(readDump(body([new Uint8Array([0x2a, 0xff])]))).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    // A bad byte past the first piece decoded (see PIECE_BYTES): named by where it was read.
+    const big = Buffer.alloc(3 * 1024 * 1024, 0x61);
+    big[2 * 1024 * 1024 + 5] = 0xff;
+    const chunks = Array.from({ length: 48 }, (_, i) => big.subarray(i * 65_536, (i + 1) * 65_536));
+    await expect(readDump(body(chunks))).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/byte \d+ or before/) });
     await expect(readDump(body([new Uint8Array(10), new Uint8Array(10)]), { limit: 15 })).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
   });
 });
