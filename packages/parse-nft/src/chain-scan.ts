@@ -1,4 +1,4 @@
-import type { Family } from './ast';
+import type { Family, Span } from './ast';
 import { CHAIN, PlainLine, SETREF } from './plain-line';
 import { RuleShapes } from './rule-shapes';
 
@@ -16,6 +16,8 @@ export class ScanState {
   readonly refs = new IntList();
   /** Once its table is finished: the place of name i among its table's chains. */
   readonly targets = new IntList();
+  /** Where the last body scanChainBody found ends. */
+  readonly end: ScanEnd = { pos: 0, line: 0, lineStart: 0 };
 
   constructor(
     readonly src: string,
@@ -42,6 +44,13 @@ export interface LazyBody {
   readonly start: number;
   readonly line: number;
   readonly lineStart: number;
+  /**
+   * Where the `chain NAME {` header read by scanChainHeader starts, and the offset just after its
+   * `{` (-1: the header was read by the full reader): its span and text are made from these when
+   * asked for, not for every chain.
+   */
+  readonly headerStart: number;
+  readonly braceEnd: number;
   readonly ruleCount: number;
   /** The chain names its rules jump or go to (verdict-map elements included), in order: scan.ref(from … to - 1). */
   readonly from: number;
@@ -67,11 +76,11 @@ export class IntList {
   }
 }
 
-/** Where the reader goes on after a chain's closing `}`. */
+/** Where the reader goes on after a chain's closing `}` (one per scan, rewritten by each body). */
 export interface ScanEnd {
-  readonly pos: number;
-  readonly line: number;
-  readonly lineStart: number;
+  pos: number;
+  line: number;
+  lineStart: number;
 }
 
 const NO_SETS: readonly string[] = Object.freeze([]);
@@ -79,9 +88,10 @@ const NO_SETS: readonly string[] = Object.freeze([]);
 /**
  * Scans a chain body from the line break after its `{` (`start`, on line `line` starting at
  * `lineStart`) to its closing `}`. Null when any line is not a plain rule of a trusted shape: the
- * full reader then reads the chain, reporting what it finds.
+ * full reader then reads the chain, reporting what it finds. The reader goes on at `scan.end`.
+ * `headerStart` and `braceEnd` say where scanChainHeader found the header (-1: the full reader read it).
  */
-export function scanChainBody(scan: ScanState, family: Family, start: number, bodyLine: number, bodyLineStart: number): { body: LazyBody; end: ScanEnd } | null {
+export function scanChainBody(scan: ScanState, family: Family, start: number, bodyLine: number, bodyLineStart: number, headerStart: number, braceEnd: number): LazyBody | null {
   const { src, plain, shapes, refs } = scan;
   if (src.charCodeAt(start) !== LF) return null;
   const from = refs.length / 2;
@@ -96,8 +106,10 @@ export function scanChainBody(scan: ScanState, family: Family, start: number, bo
     while (c === SPACE || c === TAB || c === CR) c = src.charCodeAt(++q);
     if (q >= n) break;
     if (c === RBRACE) {
-      const body: LazyBody = { scan, family, start, line: bodyLine, lineStart: bodyLineStart, ruleCount, from, to: refs.length / 2, sets: sets ?? NO_SETS, resolved: false };
-      return { body, end: { pos: q + 1, line, lineStart } };
+      scan.end.pos = q + 1;
+      scan.end.line = line;
+      scan.end.lineStart = lineStart;
+      return { scan, family, start, line: bodyLine, lineStart: bodyLineStart, headerStart, braceEnd, ruleCount, from, to: refs.length / 2, sets: sets ?? NO_SETS, resolved: false };
     }
     if (c !== LF) {
       if (!plain.read(src, q, true) || !shapes.of(plain, family, line, lineStart).ok) break;
@@ -171,4 +183,14 @@ const LBRACE = 123;
 
 function isHeaderDelimiter(c: number): boolean {
   return c === SPACE || c === TAB || c === CR || c === LF || c === LBRACE || c === RBRACE || c === 59 || c === 44 || c === 34;
+}
+
+/** The span of a header scanChainHeader read (body.headerStart ≥ 0), as the full reader gives it. */
+export function headerSpan(body: LazyBody): Span {
+  return { file: body.scan.file, line: body.line, col: body.headerStart - body.lineStart + 1, endLine: body.line, endCol: body.braceEnd - body.lineStart + 1 };
+}
+
+/** The text of a header scanChainHeader read, `chain NAME {`, as the full reader keeps it. */
+export function headerRaw(body: LazyBody): string {
+  return body.scan.src.slice(body.headerStart, body.braceEnd);
 }

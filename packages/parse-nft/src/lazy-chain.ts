@@ -1,5 +1,5 @@
 import type { NftChain, NftRule, Span } from './ast';
-import type { LazyBody } from './chain-scan';
+import { headerRaw, headerSpan, type LazyBody } from './chain-scan';
 import { DiagnosticSink } from './diagnostics';
 import { parseRuleTokens } from './rule-text';
 import type { RuleDraft } from './ruleset-builder';
@@ -55,20 +55,42 @@ export class LazyNftChain implements NftChain {
   declare readonly raw: string;
   readonly #body: LazyBody;
   #rules: NftRule[] | null = null;
+  #span: Span | null;
+  #raw: string | null;
 
-  constructor(name: string, handle: number | undefined, span: Span, raw: string, body: LazyBody) {
-    const self = this as { -readonly [K in 'name' | 'handle' | 'span' | 'raw']: LazyNftChain[K] };
+  /** A null `span` or `raw` is made from the body's header (chain-scan.ts' headerSpan) when asked for. */
+  constructor(name: string, handle: number | undefined, span: Span | null, raw: string | null, body: LazyBody) {
+    const self = this as { -readonly [K in 'name' | 'handle']: LazyNftChain[K] };
     self.name = name;
     if (handle !== undefined) self.handle = handle;
-    Object.defineProperty(this, 'rules', LazyNftChain.RULES);
-    self.span = span;
-    self.raw = raw;
     this.#body = body;
+    this.#span = span;
+    this.#raw = raw;
+    // Own, enumerable accessors: a 10,000-Service dump's ~115,000 chains make no span or text.
+    Object.defineProperty(this, 'rules', LazyNftChain.RULES);
+    Object.defineProperty(this, 'span', LazyNftChain.SPAN);
+    Object.defineProperty(this, 'raw', LazyNftChain.RAW);
   }
 
   static readonly RULES: PropertyDescriptor = {
     get(this: LazyNftChain): readonly NftRule[] {
       return (this.#rules ??= readLazyRules(this.#body).map((r, index): NftRule => ({ ...r, index })));
+    },
+    enumerable: true,
+    configurable: true,
+  };
+
+  static readonly SPAN: PropertyDescriptor = {
+    get(this: LazyNftChain): Span {
+      return (this.#span ??= headerSpan(this.#body));
+    },
+    enumerable: true,
+    configurable: true,
+  };
+
+  static readonly RAW: PropertyDescriptor = {
+    get(this: LazyNftChain): string {
+      return (this.#raw ??= headerRaw(this.#body));
     },
     enumerable: true,
     configurable: true,

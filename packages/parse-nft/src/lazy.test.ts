@@ -116,6 +116,40 @@ describe('lazily read nft text', () => {
     expect(r.diagnostics.filter((d) => d.code === 'NFT_UNDEFINED_CHAIN').length).toBe(1);
   });
 
+  it("a lazily read chain's span and header text, made when asked for, are the eager reader's", () => {
+    const text = listing(30).replace('\tchain service-4/tcp/http {', '  \t chain   service-4/tcp/http  {  ');
+    const r = expectSame(text);
+    const eager = parseNftText(text, { file: 'nft.txt', eager: true });
+    const lazy = r.ruleset.tables[0]!.chains;
+    expect(lazy.filter((c) => chainOutline(c)).length).toBe(lazy.length - 1);
+    lazy.forEach((c, k) => {
+      const e = eager.ruleset.tables[0]!.chains[k]!;
+      expect([c.name, c.span, c.raw]).toEqual([e.name, e.span, e.raw]);
+      expect(Object.keys(c)).toEqual(Object.keys(e));
+    });
+    expect(lazy.find((c) => c.name === 'service-4/tcp/http')!.raw).toBe('chain   service-4/tcp/http  {');
+  });
+
+  it('a chain named before its block (declared, given rules, flushed, or a block twice) reads the same both ways', () => {
+    const head = [
+      'add table ip kube-proxy',
+      'add chain ip kube-proxy endpoint-2/tcp/http__10.128.0.8/8080',
+      'add rule ip kube-proxy endpoint-3/tcp/http__10.128.0.12/8080 counter',
+      'add chain ip kube-proxy service-4/tcp/http',
+      'flush chain ip kube-proxy service-4/tcp/http',
+    ];
+    const twice = '\tchain endpoint-5/tcp/http__10.128.0.20/8080 {\n\t\tip saddr 10.128.0.20 jump mark-for-masquerade\n\t}\n';
+    const text = `${head.join('\n')}\n${listing(12).replace(/\n}\n$/, `\n${twice}}\n`)}`;
+    const r = expectSame(text);
+    expect(r.diagnostics).toEqual([]);
+    // A flushed chain read lazily again keeps the span of the line that created it.
+    const flushed = 'flush chain ip kube-proxy service-6/tcp/http\ntable ip kube-proxy {\n\tchain service-6/tcp/http {\n\t\tip daddr 10.0.0.6 jump mark-for-masquerade\n\t}\n}\n';
+    const again = expectSame(`${listing(12)}${flushed}`);
+    const chain = again.ruleset.tables[0]!.chains.find((c) => c.name === 'service-6/tcp/http')!;
+    expect(chain.span.line).toBe(lineOf(listing(12), '\tchain service-6/tcp/http {'));
+    expect(chain.rules.map((x) => x.raw)).toEqual(['ip daddr 10.0.0.6 jump mark-for-masquerade']);
+  });
+
   it('a bad value among good ones of the same shape is read as the eager reader reads it', () => {
     // 10.0.0.256 is no address: the rule is kept (as a symbol), like its neighbours' addresses are read.
     const text = listing(50, (s, body) => {

@@ -1,6 +1,6 @@
 import type { BaseChain, Expr, Family, NftChain, NftRule, NftRuleset, NftSet, NftTable, SetElement, Span, Stmt, Unparsed } from './ast';
 import type { DiagnosticSink } from './diagnostics';
-import type { LazyBody } from './chain-scan';
+import { headerRaw, headerSpan, type LazyBody } from './chain-scan';
 import { exprKey } from './expr-key';
 import { LazyNftChain, readLazyRules } from './lazy-chain';
 
@@ -32,13 +32,48 @@ class Draft implements ChainDraft {
   position = -1;
   /** Made when the first rule is read (a lazily read chain never needs one until asked). */
   #rules: RuleDraft[] | null = null;
+  /** Null: made from `#header`'s header offsets when first asked for (see plainChain). */
+  #span: Span | null;
+  #raw: string | null;
+  readonly #header: LazyBody | null;
 
   constructor(
     public name: string,
-    public span: Span,
-    public raw: string,
+    span: Span | null,
+    raw: string | null,
     public declared: boolean,
-  ) {}
+    header: LazyBody | null,
+  ) {
+    this.#span = span;
+    this.#raw = raw;
+    this.#header = header;
+  }
+
+  get span(): Span {
+    return (this.#span ??= headerSpan(this.#header!));
+  }
+
+  set span(span: Span) {
+    this.#span = span;
+  }
+
+  get raw(): string {
+    return (this.#raw ??= headerRaw(this.#header!));
+  }
+
+  set raw(raw: string) {
+    this.#raw = raw;
+  }
+
+  /** Its span for a lazily read chain: null when not made yet and its lazy body's header makes it. */
+  lazySpan(): Span | null {
+    return this.#span === null && this.lazy === this.#header ? null : this.span;
+  }
+
+  /** Its header text likewise. */
+  lazyRaw(): string | null {
+    return this.#raw === null && this.lazy === this.#header ? null : this.raw;
+  }
 
   get rules(): RuleDraft[] {
     if (this.lazy) {
@@ -114,9 +149,20 @@ export class RulesetBuilder {
   chain(t: TableDraft, name: string, span: Span, raw: string, declare: boolean): ChainDraft {
     let c = t.chains.get(name);
     if (!c) {
-      c = new Draft(name, span, raw, declare);
+      c = new Draft(name, span, raw, declare, null);
       t.chains.set(name, c);
     } else if (declare && !c.declared) Object.assign(c, { span, raw, declared: true });
+    return c;
+  }
+
+  /**
+   * Declares a chain `t` has not seen, whose header scanChainHeader read and whose body is plain
+   * (text-parser.ts' plainChains): its span and header text are made from `body` when asked for.
+   */
+  plainChain(t: TableDraft, name: string, body: LazyBody): ChainDraft {
+    const c = new Draft(name, null, null, true, body);
+    c.lazy = body;
+    t.chains.set(name, c);
     return c;
   }
 
@@ -159,13 +205,16 @@ export class RulesetBuilder {
   private checkTable(t: TableDraft): void {
     const where = `table ${t.family} ${t.name}`;
     if (!t.declared) this.sink.add('NFT_UNDECLARED_OBJECT', `${where} is used but never created ('add table ${t.family} ${t.name}' expected)`, t.span);
-    let position = 0;
-    for (const c of t.chains.values()) (c as Draft).position = position++;
-    const last = { name: '', position: -1 };
+    const order: Draft[] = [];
     for (const c of t.chains.values()) {
+      (c as Draft).position = order.length;
+      order.push(c as Draft);
+    }
+    const last = { name: '', position: -1 };
+    for (const c of order) {
       if (!c.declared) this.sink.add('NFT_UNDECLARED_OBJECT', `chain '${c.name}' in ${where} has rules but is never created ('add chain' expected)`, c.span);
       // A lazily read body whose chains and sets all exist has nothing to report: it stays unread.
-      if (c.lazy && resolveBody(t, c.lazy, last)) continue;
+      if (c.lazy && resolveBody(t, c.lazy, order, c.position, last)) continue;
       for (const r of c.rules) for (const s of r.statements) this.checkStmt(t, s);
     }
     for (const s of t.sets.values()) {
@@ -238,7 +287,8 @@ function freezeTable(t: TableDraft): NftTable {
   const chains: NftChain[] = [];
   for (const c of t.chains.values()) {
     if (c.lazy && c.base === undefined && c.comment === undefined) {
-      chains.push(new LazyNftChain(c.name, c.handle, c.span, c.raw, c.lazy));
+      const d = c as Draft;
+      chains.push(new LazyNftChain(c.name, c.handle, d.lazySpan(), d.lazyRaw(), c.lazy));
       continue;
     }
     const rules = c.rules.map((r, index): NftRule => ({ ...r, index }));
@@ -271,25 +321,31 @@ function withoutUndefined<T extends object>(o: T): T {
 
 /**
  * Finds the chains a lazily read body names (their places in the table, into its scan's
- * `targets`) and whether they and the sets it names all exist.
+ * `targets`) and whether they and the sets it names all exist. The chain `at` holds the body.
  */
-function resolveBody(t: TableDraft, body: LazyBody, last: { name: string; position: number }): boolean {
+function resolveBody(t: TableDraft, body: LazyBody, order: readonly Draft[], at: number, last: { name: string; position: number }): boolean {
   const { scan } = body;
   const { src, refs, targets } = scan;
+  // kube-proxy lists a Service's endpoint chains right after its chain, in the order its map names them.
+  let next = at + 1;
   for (let i = body.from; i < body.to; i++) {
     const start = refs.buf[2 * i]!;
     const end = refs.buf[2 * i + 1]!;
     // Many names repeat one named shortly before (`jump mark-for-masquerade` in every endpoint chain).
-    if (last.position < 0 || end - start !== last.name.length || !src.startsWith(last.name, start)) {
-      const name = src.slice(start, end);
-      const c = t.chains.get(name) as Draft | undefined;
-      if (!c) return false;
-      last.name = name;
-      last.position = c.position;
-      targets.buf[targets.length <= i ? grow(targets, i) : i] = c.position;
-      continue;
+    let position = last.position;
+    if (position < 0 || end - start !== last.name.length || !src.startsWith(last.name, start)) {
+      const guess = order[next];
+      if (guess !== undefined && end - start === guess.name.length && src.startsWith(guess.name, start)) position = next;
+      else {
+        const c = t.chains.get(src.slice(start, end)) as Draft | undefined;
+        if (!c) return false;
+        position = c.position;
+      }
+      last.name = order[position]!.name;
+      last.position = position;
+      next = position + 1;
     }
-    targets.buf[targets.length <= i ? grow(targets, i) : i] = last.position;
+    targets.buf[targets.length <= i ? grow(targets, i) : i] = position;
   }
   for (const name of body.sets) if (!t.sets.has(name)) return false;
   body.resolved = true;

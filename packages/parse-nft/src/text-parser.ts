@@ -1,4 +1,4 @@
-import type { ParseOptions, ParseResult, Span } from './ast';
+import type { ParseOptions, ParseResult } from './ast';
 import { applyChainItem } from './chain-items';
 import { DiagnosticSink } from './diagnostics';
 import { RulesetBuilder, type TableDraft } from './ruleset-builder';
@@ -127,14 +127,15 @@ function plainChains(ctx: TextContext, scan: ScanState, reader: StatementReader,
     const h = scanChainHeader(src, p);
     if (!h) break;
     const name = src.slice(h.nameStart, h.nameEnd);
-    const headerSpan: Span = { file: ctx.file, line, col: p - lineStart + 1, endLine: line, endCol: h.braceEnd - lineStart + 1 };
-    const chain = ctx.builder.chain(t, name, headerSpan, src.slice(p, h.braceEnd), true);
-    if (!chain.empty || chain.base !== undefined || chain.comment !== undefined) break;
-    const found = scanChainBody(scan, t.family, h.lineEnd, line, lineStart);
-    if (!found) break;
+    // A chain named before (declared, or given rules by a command): the full reader reads this
+    // block as it does any other, lazily too when it can (chainBlock).
+    if (t.chains.has(name)) break;
+    const body = scanChainBody(scan, t.family, h.lineEnd, line, lineStart, p, h.braceEnd);
+    if (!body) break;
+    // Its span and text are made from the body's header offsets when first asked for.
+    const chain = ctx.builder.plainChain(t, name, body);
     if (h.handle !== undefined) chain.handle = h.handle;
-    chain.lazy = found.body;
-    ({ pos, line, lineStart } = found.end);
+    ({ pos, line, lineStart } = scan.end);
   }
   reader.seek(pos, line, lineStart);
 }
@@ -173,10 +174,11 @@ function chainBlock(ctx: TextContext, reader: StatementReader, t: TableDraft, he
   if (handle !== undefined) chain.handle = handle;
   if (ctx.scan && chain.empty && chain.base === undefined && chain.comment === undefined) {
     const at = reader.position();
-    const found = scanChainBody(ctx.scan, t.family, at.pos, at.line, at.lineStart);
-    if (found) {
-      chain.lazy = found.body;
-      reader.seek(found.end.pos, found.end.line, found.end.lineStart);
+    const body = scanChainBody(ctx.scan, t.family, at.pos, at.line, at.lineStart, -1, -1);
+    if (body) {
+      chain.lazy = body;
+      const { end } = ctx.scan;
+      reader.seek(end.pos, end.line, end.lineStart);
       return null;
     }
   }

@@ -36,11 +36,11 @@ export function fromNft(nft: NftRuleset, file: string): Ruleset {
     const tableChains: RsChain[] = [];
     lowered.push({ table, chains: tableChains });
     const lower = (n: NftChain) => n.rules.map((r, i) => lowerRule(r, i + 1, table, dynamic));
+    const prefix = `${table}/`; // one string for the table's ids (a template per chain makes two)
     for (const c of t.chains) {
-      const id = `${table}/${c.name}`;
-      const span = { file: c.span.file, line: c.span.line };
+      const id = prefix + c.name;
       // A chain read lazily from text is lowered when a walk first asks for its rules.
-      const chain: RsChain = lazyChainSets(c) ? new LazyRsChain(id, table, c.name, span, c, lower, number) : { id, table, name: c.name, rules: lower(c), span };
+      const chain: RsChain = lazyChainSets(c) ? new LazyRsChain(id, table, c.name, c, lower, number) : { id, table, name: c.name, rules: lower(c), span: { file: c.span.file, line: c.span.line } };
       number++;
       chains.set(id, chain);
       tableChains.push(chain);

@@ -19,17 +19,19 @@ export class LazyRsChain implements RsChain {
   /** Its number in the ruleset's jump graph. */
   readonly #number: number;
   #rules: RsRule[] | null = null;
+  #span: RsChain['span'] | undefined = undefined;
 
-  constructor(id: string, table: string, name: string, span: RsChain['span'], nft: NftChain, lower: (nft: NftChain) => RsRule[], number: number) {
-    const self = this as { -readonly [K in 'id' | 'table' | 'name' | 'span']: LazyRsChain[K] };
+  /** Its span is the nft chain's file and line, made when first asked for (as are its rules). */
+  constructor(id: string, table: string, name: string, nft: NftChain, lower: (nft: NftChain) => RsRule[], number: number) {
+    const self = this as { -readonly [K in 'id' | 'table' | 'name']: LazyRsChain[K] };
     self.id = id;
     self.table = table;
     self.name = name;
-    Object.defineProperty(this, 'rules', LazyRsChain.RULES);
-    self.span = span;
     this.#nft = nft;
     this.#lower = lower;
     this.#number = number;
+    Object.defineProperty(this, 'rules', LazyRsChain.RULES);
+    Object.defineProperty(this, 'span', LazyRsChain.SPAN);
   }
 
   /** A lazy chain's number in the jump graph (-1: not a lazy chain). */
@@ -40,6 +42,14 @@ export class LazyRsChain implements RsChain {
   static readonly RULES: PropertyDescriptor = {
     get(this: LazyRsChain): readonly RsRule[] {
       return (this.#rules ??= this.#lower(this.#nft));
+    },
+    enumerable: true,
+    configurable: true,
+  };
+
+  static readonly SPAN: PropertyDescriptor = {
+    get(this: LazyRsChain): RsChain['span'] {
+      return (this.#span ??= { file: this.#nft.span.file, line: this.#nft.span.line });
     },
     enumerable: true,
     configurable: true,

@@ -49,7 +49,8 @@ export function nftMissing(chains: ReadonlyMap<string, RsChain>, sets: ReadonlyM
   const out: RsChain[] = [];
   const hooks: BaseChain[] = [];
   const assumptions: string[] = [];
-  const tables = new Set([...chains.values()].map((c) => c.table));
+  const tables = new Set<string>();
+  for (const c of chains.values()) tables.add(c.table);
   for (const table of tables) {
     const has = (name: string) => chains.has(`${table}/${name}`) || out.some((c) => c.id === `${table}/${name}`);
     for (const [name, at] of missingTargets(table, chains, sets)) {
