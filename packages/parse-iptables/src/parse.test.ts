@@ -216,3 +216,48 @@ describe('properties', () => {
         }
   });
 });
+
+describe('the jump graph a full parse leaves (what the tracer\'s structure check walks)', () => {
+  it('holds each chain\'s jumps to chains of its table, in rule order, as numbers', () => {
+    const text = `*nat
+:PREROUTING ACCEPT [0:0]
+:KUBE-SERVICES - [0:0]
+:KUBE-SVC-A - [0:0]
+:KUBE-SEP-1 - [0:0]
+:KUBE-MARK-MASQ - [0:0]
+-A PREROUTING -j KUBE-SERVICES
+-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m tcp --dport 80 -j KUBE-SVC-A
+-A KUBE-SERVICES -j KUBE-GONE
+-A KUBE-SVC-A -j KUBE-SEP-1
+-A KUBE-SVC-A -j KUBE-SERVICES
+-A KUBE-SEP-1 -s 10.244.1.2/32 -j KUBE-MARK-MASQ
+-A KUBE-SEP-1 -p tcp -m tcp -j DNAT --to-destination 10.244.1.2:8080
+-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:KUBE-SERVICES - [0:0]
+-A INPUT -j KUBE-SERVICES
+-A INPUT -g KUBE-SVC-A
+COMMIT
+`;
+    const { dump } = parseIptablesSave(text, { file: 'f' });
+    const g = dump.jumpGraph!;
+    expect(g.size).toBe(dump.chainsById.size);
+    const jumps = Object.fromEntries([...dump.chainsById.keys()].map((id) => {
+      const k = g.numberOf(id);
+      expect(g.chain(k).id).toBe(id);
+      return [id, Array.from(g.edgeTo.subarray(g.edgeStart[k], g.edgeEnd[k]), (to) => g.chain(to).id)];
+    }));
+    expect(jumps).toEqual({
+      'nat/PREROUTING': ['nat/KUBE-SERVICES'],
+      'nat/KUBE-SERVICES': ['nat/KUBE-SVC-A'],
+      'nat/KUBE-SVC-A': ['nat/KUBE-SEP-1', 'nat/KUBE-SERVICES'],
+      'nat/KUBE-SEP-1': ['nat/KUBE-MARK-MASQ'],
+      'nat/KUBE-MARK-MASQ': [],
+      'filter/INPUT': ['filter/KUBE-SERVICES'],
+      'filter/KUBE-SERVICES': [],
+    });
+    expect(g.numberOf('nat/KUBE-GONE')).toBe(-1);
+  });
+});

@@ -5,6 +5,7 @@ import {
   type Diagnostic,
   type DiagnosticCode,
   type IptablesDump,
+  type JumpGraph,
   type ParseResult,
   type Rule,
   type Severity,
@@ -203,7 +204,8 @@ export function parseIptablesSave(text: string, options: ParseOptions): ParseRes
   }
   const dump: IptablesDump = { file, family: family ?? 4, tables, chainsById, unparsed, ruleCount };
   if (options.lazy) return { dump, diagnostics };
-  return { dump, diagnostics: [...diagnostics, ...completeDiagnostics(dump)] };
+  const complete = completeDump(dump);
+  return { dump: { ...dump, jumpGraph: complete.jumpGraph }, diagnostics: [...diagnostics, ...complete.diagnostics] };
 
   function declare(t: Table, name: string, policy: 'ACCEPT' | 'DROP' | null, counters: Counters | null, line: number) {
     const existing = t.chains.get(name);
@@ -340,6 +342,14 @@ function firstFamily(matches: readonly { kind: string; cidr?: { family: 4 | 6 } 
  * chains the dump does not have. A lazily parsed dump is complete after this.
  */
 export function completeDiagnostics(dump: IptablesDump): Diagnostic[] {
+  return completeDump(dump).diagnostics;
+}
+
+/**
+ * completeDiagnostics, and the dump's jumps by number as it checks them (see JumpGraph): the
+ * tracer's structure check then walks numbers instead of every rule, as for a scanned dump.
+ */
+function completeDump(dump: IptablesDump): { diagnostics: Diagnostic[]; jumpGraph: JumpGraph } {
   const out: Diagnostic[] = [];
   const cleanShapes = new Map<string, CleanShape>();
   for (const t of dump.tables.values())
@@ -350,12 +360,17 @@ export function completeDiagnostics(dump: IptablesDump): Diagnostic[] {
         for (const p of problems) out.push({ code: p.code, severity: p.severity, message: p.message, span: r.span });
       }
   out.sort((a, b) => a.span.line - b.span.line);
+  const graph = new ParsedJumpGraph(dump);
   for (const t of dump.tables.values()) {
     const reported = new Set<string>();
     for (const chain of t.chains.values()) {
+      const names = graph.open(chain);
       for (const r of chain.rules) {
         const jump = r instanceof LazyRule ? r.jumpTarget() : r.target?.kind === 'jump' || r.target?.kind === 'goto' ? r.target.chain : null;
-        if (jump === null || t.chains.has(jump) || reported.has(jump)) continue;
+        if (jump === null) continue;
+        const to = names.get(jump);
+        if (to !== undefined) graph.edge(to);
+        if (to !== undefined || reported.has(jump)) continue;
         reported.add(jump);
         out.push({
           code: 'IPT_MISSING_CHAIN',
@@ -366,8 +381,67 @@ export function completeDiagnostics(dump: IptablesDump): Diagnostic[] {
       }
     }
   }
-  return out;
+  return { diagnostics: out, jumpGraph: graph };
 }
+
+/**
+ * A parsed dump's chains numbered in chainsById's order, with their jumps as completeDump meets
+ * them: each table's chain names map to numbers, so a jump is one lookup.
+ */
+class ParsedJumpGraph implements JumpGraph {
+  readonly size: number;
+  readonly edgeStart: Int32Array;
+  readonly edgeEnd: Int32Array;
+  edgeTo: Int32Array;
+  private readonly chains: Chain[];
+  private readonly byTable = new Map<string, Map<string, number>>();
+  private from = -1;
+  private edges = 0;
+
+  constructor(dump: IptablesDump) {
+    this.chains = [...dump.chainsById.values()];
+    this.chains.forEach((c, k) => {
+      let names = this.byTable.get(c.table);
+      if (!names) this.byTable.set(c.table, (names = new Map()));
+      names.set(c.name, k);
+    });
+    this.size = this.chains.length;
+    this.edgeStart = new Int32Array(this.size);
+    this.edgeEnd = new Int32Array(this.size);
+    this.edgeTo = new Int32Array(Math.max(16, dump.ruleCount));
+  }
+
+  /** The chain whose rules' jumps come next; the numbers of its table's chains by name. */
+  open(chain: Chain): ReadonlyMap<string, number> {
+    const names = this.byTable.get(chain.table) ?? NO_NAMES;
+    this.from = names.get(chain.name) ?? -1;
+    if (this.from >= 0) this.edgeStart[this.from] = this.edgeEnd[this.from] = this.edges;
+    return names;
+  }
+
+  /** A jump of the open chain's rule to chain number `to`. */
+  edge(to: number): void {
+    if (this.from < 0) return;
+    if (this.edges === this.edgeTo.length) {
+      const grown = new Int32Array(this.edges * 2);
+      grown.set(this.edgeTo);
+      this.edgeTo = grown;
+    }
+    this.edgeTo[this.edges++] = to;
+    this.edgeEnd[this.from] = this.edges;
+  }
+
+  numberOf(id: string): number {
+    const slash = id.indexOf('/');
+    return slash < 0 ? -1 : (this.byTable.get(id.slice(0, slash))?.get(id.slice(slash + 1)) ?? -1);
+  }
+
+  chain(k: number): Chain {
+    return this.chains[k]!;
+  }
+}
+
+const NO_NAMES: ReadonlyMap<string, number> = new Map();
 
 function parseBody(body: string): ParsedRuleBody {
   const { tokens, unterminated } = tokenize(body);
