@@ -165,12 +165,19 @@ export interface Ruleset {
   readonly ipvs?: IpvsTables;
   /**
    * Every chain's jumps by number, when `chains` are exactly one scanned iptables dump's (see
-   * parse-iptables' scan.ts): the tracer's structure check then walks numbers, not rules.
+   * parse-iptables' scan.ts) or one lazily read nft text's (nft-chains.ts): the tracer's structure
+   * check then walks numbers, not rules.
    */
-  readonly jumpGraph?: JumpGraph;
+  readonly jumpGraph?: RsJumpGraph;
   /** Whether a rule matches kube-proxy's IPVS-mode ipsets, when a scan found out (see IptablesDump). */
   readonly kubeIpsetRules?: boolean;
 }
+
+/**
+ * A ruleset's jumps by chain number: parse-iptables' JumpGraph without its lookup of an iptables
+ * chain by number (an nft ruleset has none; chains are looked up by id in `Ruleset.chains`).
+ */
+export type RsJumpGraph = Omit<JumpGraph, 'chain'>;
 
 export interface IpvsTables {
   readonly services: readonly VirtualService[];

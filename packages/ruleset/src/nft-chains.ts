@@ -1,6 +1,5 @@
 import { chainOutline, type NftChain } from '@svcpath/parse-nft';
-import type { JumpGraph } from '@svcpath/parse-iptables';
-import type { Action, MapVerdict, NamedSet, RsChain, RsRule } from './model';
+import type { Action, MapVerdict, NamedSet, RsChain, RsJumpGraph, RsRule } from './model';
 
 /**
  * An nft chain read lazily from text (parse-nft's LazyNftChain): its rules are lowered the first
@@ -68,14 +67,14 @@ export interface LoweredTable {
 }
 
 /**
- * Every chain's jumps by number (see parse-iptables' JumpGraph), for the tracer's structure check:
+ * Every chain's jumps by number (see RsJumpGraph), for the tracer's structure check:
  * a lazily read chain's from its outline (the chains it names; a verdict map it reads adds its
  * map's verdicts), any other chain's from its lowered rules, as the tracer's own walk reads them.
  * It may hold more edges than rules take (an outline names every chain a rule mentions): the check
  * then finds a loop or a long run it does not take and walks the rules itself to word it, so it
  * never answers differently.
  */
-export function nftJumpGraph(tables: readonly LoweredTable[], chains: ReadonlyMap<string, RsChain>, sets: ReadonlyMap<string, NamedSet>): JumpGraph {
+export function nftJumpGraph(tables: readonly LoweredTable[], chains: ReadonlyMap<string, RsChain>, sets: ReadonlyMap<string, NamedSet>): RsJumpGraph {
   const size = tables.reduce((n, t) => n + t.chains.length, 0);
   const others = new Map<RsChain, number>();
   let k = 0;
@@ -124,9 +123,6 @@ export function nftJumpGraph(tables: readonly LoweredTable[], chains: ReadonlyMa
     edgeEnd: edges.start.subarray(1),
     edgeTo: edges.to.subarray(0, edges.length),
     numberOf: (id) => numberOf(chains.get(id)),
-    chain: () => {
-      throw new Error("an nft ruleset's jump graph holds no iptables chains: look chains up by id");
-    },
   };
 }
 

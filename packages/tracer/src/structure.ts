@@ -1,5 +1,4 @@
-import type { Action, MapVerdict, RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
-import type { JumpGraph } from '@svcpath/parse-iptables';
+import type { Action, MapVerdict, RsChain, RsJumpGraph, RsRule, Ruleset } from '@svcpath/ruleset';
 import type { TraceEnv, TraceError } from './types';
 
 /**
@@ -256,7 +255,7 @@ class ChainGraph {
 const NO_TARGETS: readonly GraphNode[] = Object.freeze([]);
 
 /** The numbers of the chains the hooks call, as the check above finds them (by id). */
-function baseNumbers(rs: Ruleset, g: JumpGraph): number[] {
+function baseNumbers(rs: Ruleset, g: RsJumpGraph): number[] {
   const out: number[] = [];
   for (const id of new Set(Object.values(rs.hooks).flatMap((list) => list.map((b) => b.chainId)))) {
     const k = g.numberOf(id);
@@ -270,7 +269,7 @@ function baseNumbers(rs: Ruleset, g: JumpGraph): number[] {
  * NFT_MAX_JUMP_LEVEL, walking the graph's numbers iteratively (one depth-first walk: a chain's
  * height is known when it closes, and an edge to an open chain is a loop).
  */
-function fitsByNumbers(g: JumpGraph, bases: readonly number[]): boolean {
+function fitsByNumbers(g: RsJumpGraph, bases: readonly number[]): boolean {
   const { edgeStart, edgeEnd, edgeTo } = g;
   const state = new Uint8Array(g.size); // 0 new, 1 open, 2 closed
   const height = new Int32Array(g.size);
