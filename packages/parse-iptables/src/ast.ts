@@ -203,8 +203,9 @@ export interface IptablesDump {
 }
 
 /**
- * Every chain of a dump by number (0 … size - 1) and the chains each one's rules jump or go to,
- * in rule order: edgeTo[edgeStart[k] … edgeEnd[k]).
+ * Every chain of a dump by number (0 … size - 1, in the order the dump's chainsById lists them) and
+ * the chains each one's rules jump or go to, in rule order: edgeTo[edgeStart[k] … edgeEnd[k]), one
+ * per rule whose jump names a chain of its table.
  */
 export interface JumpGraph {
   readonly size: number;

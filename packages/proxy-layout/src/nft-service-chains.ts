@@ -1,4 +1,4 @@
-import { serviceChains, servicePortNameOfNftChain } from './service-names';
+import { OwnersBuilder, serviceChains, servicePortNameOfNftChain } from './service-names';
 import type { Ruleset } from '@svcpath/ruleset';
 
 const cache = new WeakMap<Ruleset, Map<string, string>>();
@@ -11,11 +11,12 @@ const cache = new WeakMap<Ruleset, Map<string, string>>();
 export function nftServiceChains(rs: Ruleset): Map<string, string> {
   const hit = cache.get(rs);
   if (hit) return hit;
-  const out = new Map<string, string>();
+  const owners = new OwnersBuilder();
   for (const chain of rs.chains.values()) {
     const spn = servicePortNameOfNftChain(chain.name);
-    if (spn) out.set(chain.id, spn);
+    if (spn) owners.add(chain.id, spn, chain);
   }
+  const out = owners.done();
   cache.set(rs, out);
   return out;
 }

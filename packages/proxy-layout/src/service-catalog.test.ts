@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateScaleCluster, renderIptablesSave } from '@svcpath/kube-proxy-sim';
+import { bytesSource, scanIptablesSave } from '@svcpath/parse-iptables';
 import { loadRuleset, type RsChain, type Ruleset } from '@svcpath/ruleset';
 import { describe, expect, it } from 'vitest';
 import { affinitySeconds, isAffinityCheck, ladderShares } from './ladder';
@@ -15,15 +16,23 @@ import { serviceCatalog } from './service-catalog';
 
 const CONFORMANCE = join(import.meta.dirname, '..', '..', 'tracer', 'src', 'fixtures', 'kube-proxy-conformance');
 
-/** The same rules as plain objects read in full: no shortcut (jump, shape, DNAT words) to take. */
+/** The same rules as plain objects read in full: no shortcut (jump, jump graph, shape, DNAT words) to take. */
 function fullReading(rs: Ruleset): Ruleset {
   const chains = new Map<string, RsChain>();
   for (const [id, c] of rs.chains)
     chains.set(id, { ...c, rules: c.rules.map((r) => ({ index: r.index, span: r.span, raw: r.raw, conds: r.conds, action: r.action, comment: r.comment, ...(r.extra ? { extra: r.extra } : {}) })) });
-  return { ...rs, chains };
+  const { jumpGraph: _byNumber, ...rest } = rs;
+  return { ...rest, chains };
 }
 
 const load = (name: string, text: string, lazy = false) => loadRuleset([{ name, text }], { lazy }).ruleset!;
+
+/** The dump scanned in memory (parse-iptables' scan.ts), as the CLI reads a node's one dump. */
+function scanned(name: string, text: string): Ruleset {
+  const r = scanIptablesSave(bytesSource(Buffer.from(text, 'utf8')), { file: name });
+  if ('refused' in r) throw new Error(r.refused);
+  return loadRuleset([{ name, text: r.head, scanned: r }]).ruleset!;
+}
 
 const dumps: [string, string][] = [
   ...readdirSync(CONFORMANCE)
@@ -40,6 +49,9 @@ describe('serviceCatalog read through rule shapes', () => {
     const want = serviceCatalog(fullReading(load(name, text)));
     expect(want.length).toBeGreaterThan(0);
     expect(serviceCatalog(load(name, text))).toEqual(want);
+    // Jumps found by number (the jump graph of a whole dump's parse or scan), not by name.
+    if (name.startsWith('generated')) expect(load(name, text).jumpGraph).toBeDefined();
+    expect(serviceCatalog(scanned(name, text))).toEqual(want);
     // Read lazily (no shapes learnt: a trace's load), each rule answers from its own body.
     expect(serviceCatalog(load(name, text, true))).toEqual(want);
   });
@@ -56,5 +68,24 @@ describe('serviceCatalog read through rule shapes', () => {
       if (affinitySeconds(chain) !== null) affinity++;
     }
     if (name.startsWith('generated')) expect(affinity).toBeGreaterThan(0);
+  });
+});
+
+describe('serviceCatalog of a fragment', () => {
+  it('names a per-Service chain the rules jump to but the dump does not hold, by the jumping rule, as a full reading does', () => {
+    const text = `*nat
+:KUBE-SERVICES - [0:0]
+:KUBE-SVC-AAAAAAAAAAAAAAAA - [0:0]
+:KUBE-SEP-BBBBBBBBBBBBBBBB - [0:0]
+-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m comment --comment "ns/web:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-AAAAAAAAAAAAAAAA
+-A KUBE-SVC-AAAAAAAAAAAAAAAA -m comment --comment "ns/web:http -> 10.244.0.5:8080" -m statistic --mode random --probability 0.5 -j KUBE-SEP-BBBBBBBBBBBBBBBB
+-A KUBE-SVC-AAAAAAAAAAAAAAAA -m comment --comment "ns/web:http -> 10.244.0.6:8080" -j KUBE-SEP-CCCCCCCCCCCCCCCC
+-A KUBE-SEP-BBBBBBBBBBBBBBBB -p tcp -m tcp -j DNAT --to-destination 10.244.0.5:8080
+COMMIT
+`;
+    const want = serviceCatalog(fullReading(load('f', text)));
+    expect(want[0]!.chainIds).toEqual(['nat/KUBE-SEP-BBBBBBBBBBBBBBBB', 'nat/KUBE-SEP-CCCCCCCCCCCCCCCC', 'nat/KUBE-SVC-AAAAAAAAAAAAAAAA']);
+    expect(serviceCatalog(load('f', text))).toEqual(want);
+    expect(serviceCatalog(scanned('f', text))).toEqual(want);
   });
 });

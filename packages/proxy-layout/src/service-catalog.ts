@@ -1,4 +1,4 @@
-import { servicePortNameOf, servicePortNameOfNftChain } from './service-names';
+import { ownerChainObjects, servicePortNameOf, servicePortNameOfNftChain } from './service-names';
 import type { KeyPart, MapVerdict, NamedSet, RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
 import { addressConds, askByShape, portConds, type RuleReading } from './by-shape';
 import { chainKindOf } from './chain-kind';
@@ -45,6 +45,8 @@ interface MutablePort {
   endpoints: Set<string>;
   noEndpoints: boolean;
   affinitySeconds: number | null;
+  /** Its per-Service chains (`table/chain`). */
+  chainIds: string[];
 }
 
 /** `ns/svc` of a ServicePortName `ns/svc:port`. */
@@ -113,22 +115,28 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
   if (hit) return hit;
   const owners = ownerChains(rs);
   const ports = new Map<string, MutablePort>();
-  const chainsOf = new Map<string, Set<string>>();
   const portOf = (portName: string): MutablePort => {
     let p = ports.get(portName);
     if (!p) {
-      p = { portName, protocol: null, clusterIP: null, port: null, nodePort: null, externalIPs: new Set(), loadBalancerIPs: new Set(), endpoints: new Set(), noEndpoints: false, affinitySeconds: null };
+      p = { portName, protocol: null, clusterIP: null, port: null, nodePort: null, externalIPs: new Set(), loadBalancerIPs: new Set(), endpoints: new Set(), noEndpoints: false, affinitySeconds: null, chainIds: [] };
       ports.set(portName, p);
     }
     return p;
   };
+  // Chains the rules jump to but the dump does not hold: listed with their Service, if it has a port.
+  const unheld = new Map<string, string[]>();
+  // Each owner's chain as serviceChains met it, when it kept them: no lookup by id per chain.
+  const objects = ownerChainObjects(owners);
+  let n = 0;
   for (const [chainId, portName] of owners) {
-    const svc = serviceOfPortName(portName);
-    (chainsOf.get(svc) ?? chainsOf.set(svc, new Set()).get(svc)!).add(chainId);
-    const chain = rs.chains.get(chainId);
-    if (!chain) continue;
+    const chain = objects ? objects[n++] : rs.chains.get(chainId);
+    if (!chain) {
+      (unheld.get(portName) ?? unheld.set(portName, []).get(portName)!).push(chainId);
+      continue;
+    }
     const kind = chainKindOf(chain.name);
     const p = portOf(portName);
+    p.chainIds.push(chainId);
     if (kind === 'sep') readEndpoints(chain, p);
     if (kind === 'svc') p.affinitySeconds ??= affinitySeconds(chain);
     if (rs.dataplane === 'nftables') {
@@ -148,6 +156,11 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
     const svc = serviceOfPortName(p.portName);
     (services.get(svc) ?? services.set(svc, []).get(svc)!).push(p);
   }
+  const unheldOf = new Map<string, string[]>();
+  for (const [portName, ids] of unheld) {
+    const svc = serviceOfPortName(portName);
+    (unheldOf.get(svc) ?? unheldOf.set(svc, []).get(svc)!).push(...ids);
+  }
   const out = [...services].map(([id, list]): ServiceInfo => {
     const [namespace = '', name = id] = id.split('/');
     return {
@@ -155,7 +168,7 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
       namespace,
       name,
       ports: list.sort((a, b) => a.portName.localeCompare(b.portName)).map(freezePort),
-      chainIds: [...(chainsOf.get(id) ?? [])].sort(),
+      chainIds: [...new Set([...list.flatMap((p) => p.chainIds), ...(unheldOf.get(id) ?? [])])].sort(),
     };
   });
   out.push(...ipvsCatalog(rs));
@@ -253,7 +266,7 @@ function readNftMaps(rs: Ruleset, portOf: (portName: string) => MutablePort): vo
   }
 }
 
-function freezePort(p: MutablePort): ServicePortInfo {
+function freezePort({ chainIds: _chains, ...p }: MutablePort): ServicePortInfo {
   return {
     ...p,
     // kube-proxy's "has no local endpoints" DROPs do not say whether an address is external or a

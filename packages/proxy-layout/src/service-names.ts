@@ -29,6 +29,31 @@ export function servicePortNameOf(comment: string | null): string | null {
 }
 
 const cache = new WeakMap<Ruleset, Map<string, string>>();
+const chainsOfOwners = new WeakMap<ReadonlyMap<string, string>, readonly (RsChain | undefined)[]>();
+
+/**
+ * The chain of each entry of an owners map (serviceChains, nftServiceChains), in its order; undefined
+ * for a chain the dump only names (a jump to a chain it does not hold). Null: not known, look them up.
+ */
+export function ownerChainObjects(owners: ReadonlyMap<string, string>): readonly (RsChain | undefined)[] | null {
+  return chainsOfOwners.get(owners) ?? null;
+}
+
+/** An owners map being built, with each entry's chain beside it (see ownerChainObjects). */
+export class OwnersBuilder {
+  readonly out = new Map<string, string>();
+  private readonly chains: (RsChain | undefined)[] = [];
+
+  add(id: string, portName: string, chain: RsChain | undefined): void {
+    this.out.set(id, portName);
+    this.chains.push(chain);
+  }
+
+  done(): Map<string, string> {
+    chainsOfOwners.set(this.out, this.chains);
+    return this.out;
+  }
+}
 
 /**
  * Which ServicePortName each per-Service chain belongs to (`table/chain` → `ns/svc:port`), read from
@@ -38,30 +63,61 @@ const cache = new WeakMap<Ruleset, Map<string, string>>();
 export function serviceChains(rs: Ruleset): Map<string, string> {
   const hit = cache.get(rs);
   if (hit) return hit;
-  const out = new Map<string, string>();
+  const owners = new OwnersBuilder();
+  const out = owners.out;
   for (const chain of rs.chains.values()) {
     if (!SERVICE_CHAIN.test(chain.name)) continue;
     for (const r of chain.rules) {
       const own = servicePortNameOf(r.comment);
       if (own === null) continue;
-      out.set(chain.id, own);
+      owners.add(chain.id, own, chain);
       break;
     }
   }
+  const g = rs.jumpGraph;
+  const byNumber = g !== undefined && rs.dataplane === 'iptables' && g.size === rs.chains.size;
   // Jump targets found by name in their table: no `table/chain` string built and hashed per jump, and
   // the map is keyed by each chain's own id (hashed once), which later lookups then find at once.
-  const byName = new Map<string, Map<string, RsChain>>();
-  for (const chain of rs.chains.values()) (byName.get(chain.table) ?? byName.set(chain.table, new Map()).get(chain.table)!).set(chain.name, chain);
+  let byName: Map<string, Map<string, RsChain>> | null = null;
+  const named = (table: string, to: string): RsChain | undefined => {
+    if (byName === null) {
+      byName = new Map();
+      for (const chain of rs.chains.values()) (byName.get(chain.table) ?? byName.set(chain.table, new Map()).get(chain.table)!).set(chain.name, chain);
+    }
+    return byName.get(table)?.get(to);
+  };
+  const jumping: RsRule[] = [];
+  const targets: string[] = [];
+  const note = (chain: RsChain, r: RsRule, to: string, target: RsChain | undefined) => {
+    const id = target?.id ?? `${chain.table}/${to}`;
+    const name = servicePortNameOf(r.comment) ?? out.get(chain.id);
+    if (name && !out.has(id)) owners.add(id, name, target);
+  };
+  // Chain k of the graph is the k-th of rs.chains (see JumpGraph).
+  const list = byNumber ? [...rs.chains.values()] : null;
+  let k = -1;
   for (const chain of rs.chains.values()) {
+    k++;
+    jumping.length = 0;
+    targets.length = 0;
     for (const r of chain.rules) {
       // The jump alone: a lazily read rule tells it from its line (a DNAT's action is not read).
       const to = jumpTarget(r);
-      if (to === null || !SERVICE_CHAIN.test(to)) continue;
-      const id = byName.get(chain.table)?.get(to)?.id ?? `${chain.table}/${to}`;
-      const name = servicePortNameOf(r.comment) ?? out.get(chain.id);
-      if (name && !out.has(id)) out.set(id, name);
+      if (to === null) continue;
+      jumping.push(r);
+      targets.push(to);
+    }
+    // A scanned or parsed dump's jump graph has the chains its rules jump to, in rule order: when
+    // every jump of this chain is there, its targets are found by number, not by name.
+    const from = byNumber ? g.edgeStart[k]! : 0;
+    const aligned = byNumber && g.edgeEnd[k]! - from === targets.length;
+    for (let i = 0; i < targets.length; i++) {
+      const to = targets[i]!;
+      if (!SERVICE_CHAIN.test(to)) continue;
+      note(chain, jumping[i]!, to, aligned ? list![g.edgeTo[from + i]!] : named(chain.table, to));
     }
   }
+  owners.done();
   cache.set(rs, out);
   return out;
 }
