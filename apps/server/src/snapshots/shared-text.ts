@@ -34,3 +34,32 @@ export function postableFiles(files: readonly DumpText[]): DumpText[] {
 export function receivedFiles(files: readonly DumpText[]): { name: string; text: string }[] {
   return files.map((f) => ({ name: f.name, text: f.shared ? sharedText(f.shared) : f.text }));
 }
+
+/** Texts at least this long are kept as shared bytes when read back from the store (see sharedFromText). */
+export const SHARE_FROM_CHARS = 1024 * 1024;
+
+/**
+ * A text's UTF-8 bytes in shared memory, when sharedText reads them back as the same text (null:
+ * it starts with a byte-order mark, which sharedText drops, or holds a lone surrogate).
+ */
+export function sharedFromText(text: string): SharedBytes | null {
+  // isWellFormed: ES2024 (Node 20 has it; the project's lib is ES2023).
+  if (text.charCodeAt(0) === 0xfeff || !(text as unknown as { isWellFormed(): boolean }).isWellFormed()) return null;
+  const bytes = new Uint8Array(new SharedArrayBuffer(Buffer.byteLength(text)));
+  Buffer.from(bytes.buffer).write(text);
+  return bytes;
+}
+
+/**
+ * `fields` with a `text` read from `shared` when first asked for, once (an own, enumerable getter:
+ * a copy made with a spread reads it). A stored snapshot's dumps come back from the store worker
+ * this way: answering requests reads their bytes, not their text, and a 40 MB text is never
+ * rebuilt on the event loop unless something asks for it (an export).
+ */
+export function withSharedText<T extends object>(fields: T, shared: SharedBytes): T & { readonly text: string; readonly shared: SharedBytes } {
+  let text: string | null = null;
+  return Object.defineProperties({ ...fields }, {
+    text: { enumerable: true, get: () => (text ??= sharedText(shared)) },
+    shared: { enumerable: true, value: shared },
+  }) as T & { readonly text: string; readonly shared: SharedBytes };
+}

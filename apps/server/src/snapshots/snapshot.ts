@@ -55,15 +55,18 @@ export function metaOf(s: Snapshot): SnapshotMeta {
   };
 }
 
-/** The server's view of a stored document: its traceable dumps, cluster state and metadata. */
-export function snapshotOfDocument(doc: SnapshotDocument, o: { readonly readOnly?: boolean } = {}): Snapshot {
+/**
+ * The server's view of a stored document: its traceable dumps, cluster state and metadata. `files`:
+ * the traceable dumps when the caller picked them already (the store worker, see store-writer.ts).
+ */
+export function snapshotOfDocument(doc: SnapshotDocument, o: { readonly readOnly?: boolean; readonly files?: readonly DumpText[] } = {}): Snapshot {
   return {
     id: doc.id,
     collection: doc.collection,
     node: doc.node,
     takenAt: doc.takenAt,
     nodeIPs: doc.nodeIPs,
-    files: traceableFiles(doc),
+    files: o.files ?? traceableFiles(doc),
     clusterState: doc.clusterState,
     document: doc,
     ...(o.readOnly ? { readOnly: true } : {}),

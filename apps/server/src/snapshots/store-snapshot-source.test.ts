@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from '../start-server';
 import { metaOf } from './snapshot';
 import { StoreSnapshotSource } from './store-snapshot-source';
+import { WorkerStoreWriter } from './store-writer';
 
 /**
  * Persistence across a restart, over real HTTP with the real file store (createFileSnapshotStore)
@@ -87,6 +88,34 @@ describe('an upload in the store', () => {
       expect(got.files[0]!.shared).toBe(shared);
       expect(metaOf(got).files).toEqual([{ name: 'iptables-save.txt', bytes: DUMP.length }]);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the store read back by its worker', () => {
+  it('hands long dumps over as shared bytes with their text read on demand, the same text; short ones and odd ones as text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svcpath-store-read-'));
+    const writer = new WorkerStoreWriter(dir);
+    const reader = new WorkerStoreWriter(dir);
+    try {
+      const rule = (i: number) => `-A KUBE-SVC-AAAAAAAAAAAAAAAA -m comment --comment "default/web:http -> 10.244.${i % 250}.5:8080 — grüße" -j KUBE-SEP-BBBBBBBBBBBBBBBB\n`;
+      const long = DUMP.replace('COMMIT\n', `${Array.from({ length: 12_000 }, (_, i) => rule(i)).join('')}COMMIT\n`);
+      expect(long.length).toBeGreaterThan(1024 * 1024);
+      await new StoreSnapshotSource(createFileSnapshotStore(dir), writer).put({ id: 'lab~big', collection: 'lab', node: 'big', takenAt: '2026-12-03T10:00:00Z', nodeIPs: [], files: [{ name: 'iptables-save.txt', text: long }] });
+      await new StoreSnapshotSource(createFileSnapshotStore(dir), writer).put({ id: 'lab~bom', collection: 'lab', node: 'bom', takenAt: '2026-12-03T10:00:00Z', nodeIPs: [], files: [{ name: 'iptables-save.txt', text: `\ufeff${long}` }] });
+      const source = new StoreSnapshotSource(createFileSnapshotStore(dir), reader);
+      const big = (await source.get('lab~big'))!;
+      expect(big.files.map((f) => [f.name, f.shared?.length])).toEqual([['iptables-save.txt', Buffer.byteLength(long)]]);
+      expect(big.files[0]!.text === long).toBe(true);
+      expect(big.document!.files[0]!.text === long).toBe(true);
+      expect(metaOf(big).files).toEqual([{ name: 'iptables-save.txt', bytes: Buffer.byteLength(long) }]);
+      const bom = (await source.get('lab~bom'))!;
+      expect(bom.files[0]!.shared).toBeUndefined();
+      expect(bom.files[0]!.text === `\ufeff${long}`).toBe(true);
+    } finally {
+      await writer.close();
+      await reader.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -2,8 +2,9 @@ import { parentPort } from 'node:worker_threads';
 import { createFileSnapshotStore, isSnapshotError, type SnapshotStore } from '@svcpath/collector';
 import { documentOfSnapshot } from './snapshot-document';
 import type { Snapshot } from './snapshot';
-import { receivedFiles } from './shared-text';
-import type { StoreWriteReply, StoreWriteRequest } from './store-writer';
+import { traceableFiles } from '@svcpath/api-contract';
+import { receivedFiles, SHARE_FROM_CHARS, sharedFromText } from './shared-text';
+import type { StoreRead, StoreWriteReply, StoreWriteRequest } from './store-writer';
 
 /** The store writer's worker: builds a snapshot's document and writes it, one message at a time. */
 const stores = new Map<string, SnapshotStore>();
@@ -11,6 +12,7 @@ const stores = new Map<string, SnapshotStore>();
 async function handle(req: StoreWriteRequest): Promise<StoreWriteReply> {
   try {
     const store = stores.get(req.dir) ?? stores.set(req.dir, createFileSnapshotStore(req.dir)).get(req.dir)!;
+    if (req.kind === 'read') return { id: req.id, ok: true, read: await readAll(store) };
     const doc = documentOfSnapshot({ ...req.snapshot, files: receivedFiles(req.snapshot.files) } as Snapshot);
     await store.put(doc);
     // The texts stay behind: the server has them already, and copying 40 MB back costs its event loop.
@@ -20,6 +22,26 @@ async function handle(req: StoreWriteRequest): Promise<StoreWriteReply> {
     console.error('svcpath store writer:', e);
     return { id: req.id, ok: false, error: null };
   }
+}
+
+/** Every snapshot of the store, long texts as shared bytes (see StoreRead); unreadable files become problems. */
+async function readAll(store: SnapshotStore): Promise<StoreRead> {
+  const { snapshots, problems } = await store.list();
+  const skipped = [...problems];
+  const out: StoreRead['snapshots'][number][] = [];
+  for (const { id } of snapshots) {
+    try {
+      const doc = await store.get(id);
+      const picked = traceableFiles(doc);
+      const traceable = picked.map((p) => doc.files.findIndex((f) => f.name === p.name && f.text === p.text));
+      const shared = doc.files.map((f) => (f.text.length >= SHARE_FROM_CHARS ? sharedFromText(f.text) : null));
+      out.push({ doc: { ...doc, files: doc.files.map((f, i) => (shared[i] ? { ...f, text: '' } : f)) }, shared, traceable });
+    } catch (e) {
+      if (!isSnapshotError(e)) throw e;
+      skipped.push({ file: e.info.file ?? id, code: e.code, message: e.message });
+    }
+  }
+  return { snapshots: out, problems: skipped };
 }
 
 parentPort!.on('message', (req: StoreWriteRequest) => {

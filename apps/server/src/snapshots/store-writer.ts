@@ -1,21 +1,33 @@
 import { Worker } from 'node:worker_threads';
 import type { Snapshot as SnapshotDocument } from '@svcpath/api-contract';
-import { SnapshotError } from '@svcpath/collector';
+import { SnapshotError, type StoreProblem } from '@svcpath/collector';
 import type { Snapshot } from './snapshot';
-import { postableFiles } from './shared-text';
+import { postableFiles, type SharedBytes } from './shared-text';
 
-export interface StoreWriteRequest {
-  readonly id: number;
-  readonly dir: string;
-  readonly snapshot: Omit<Snapshot, 'readOnly'>;
-}
+export type StoreWriteRequest =
+  | { readonly kind: 'write'; readonly id: number; readonly dir: string; readonly snapshot: Omit<Snapshot, 'readOnly'> }
+  | { readonly kind: 'read'; readonly id: number; readonly dir: string };
 export type StoreWriteReply =
   | { readonly id: number; readonly ok: true; readonly doc: SnapshotDocument }
+  | { readonly id: number; readonly ok: true; readonly read: StoreRead }
   | { readonly id: number; readonly ok: false; readonly error: { code: string; message: string; info: unknown } | null };
+
+/**
+ * Every snapshot of the store, read by the worker. A long file text comes as shared bytes in
+ * `shared` (its text in `doc` left empty), and `traceable` says which of the document's files to
+ * trace (api-contract's traceableFiles, picked there): the event loop neither parses the JSON nor
+ * receives a copy of the text.
+ */
+export interface StoreRead {
+  readonly snapshots: readonly { readonly doc: SnapshotDocument; readonly shared: readonly (SharedBytes | null)[]; readonly traceable: readonly number[] }[];
+  readonly problems: readonly StoreProblem[];
+}
 
 /** Writes a snapshot's document to the store; resolves with the document (file texts left empty). */
 export interface StoreWriter {
   write(snapshot: Snapshot): Promise<SnapshotDocument>;
+  /** Reads every snapshot of the store (see StoreRead). */
+  readAll(): Promise<StoreRead>;
   close(): Promise<void>;
 }
 
@@ -53,17 +65,25 @@ export class WorkerStoreWriter implements StoreWriter {
     this.pending.clear();
   }
 
-  async write(snapshot: Snapshot): Promise<SnapshotDocument> {
-    const id = this.nextId++;
+  private ask(req: StoreWriteRequest): Promise<StoreWriteReply> {
     const w = this.start();
-    const { readOnly: _readOnly, ...plain } = snapshot;
-    const reply = await new Promise<StoreWriteReply>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      w.postMessage({ id, dir: this.dir, snapshot: { ...plain, files: postableFiles(plain.files) } } satisfies StoreWriteRequest);
+    return new Promise<StoreWriteReply>((resolve, reject) => {
+      this.pending.set(req.id, { resolve, reject });
+      w.postMessage(req);
     });
-    if (reply.ok) return reply.doc;
-    if (!reply.error) throw new Error('the store writer failed');
-    throw new SnapshotError(reply.error.code as SnapshotError['code'], reply.error.message, reply.error.info as SnapshotError['info']);
+  }
+
+  async write(snapshot: Snapshot): Promise<SnapshotDocument> {
+    const { readOnly: _readOnly, ...plain } = snapshot;
+    const reply = await this.ask({ kind: 'write', id: this.nextId++, dir: this.dir, snapshot: { ...plain, files: postableFiles(plain.files) } });
+    if (reply.ok && 'doc' in reply) return reply.doc;
+    throw replyError(reply);
+  }
+
+  async readAll(): Promise<StoreRead> {
+    const reply = await this.ask({ kind: 'read', id: this.nextId++, dir: this.dir });
+    if (reply.ok && 'read' in reply) return reply.read;
+    throw replyError(reply);
   }
 
   async close(): Promise<void> {
@@ -71,4 +91,9 @@ export class WorkerStoreWriter implements StoreWriter {
     this.worker = null;
     if (w) await w.terminate();
   }
+}
+
+function replyError(reply: StoreWriteReply): Error {
+  if (reply.ok || !reply.error) return new Error('the store writer failed');
+  return new SnapshotError(reply.error.code as SnapshotError['code'], reply.error.message, reply.error.info as SnapshotError['info']);
 }
