@@ -23,6 +23,7 @@ import { NodeMatrix } from './matrix/NodeMatrix';
 import { useTheme } from './theme';
 import { posterOf } from './export/poster-of';
 import { describeSource, staleEndpoints } from './trace/trace-facts';
+import { useAfterPaint } from './use-after-paint';
 import { useSideTab } from './use-side-tab';
 import { useViewState } from './use-view-state';
 import { flowOf } from './view-state';
@@ -53,11 +54,16 @@ export function App() {
   const service = serviceQ.data?.services.find((s) => s.id === view.service);
   const flow = flowOf(view);
   const traceQ = useQuery({ ...traceQuery(snapshotId ?? '', flow ?? { src: '', dst: '', dport: 0, proto: 'tcp' }), enabled: !!snapshotId && !!flow });
+  // A big snapshot's namespace counts are asked with its detail, not after it has said how many
+  // Services there are (one round of requests and renders less before the cards; the cards' query
+  // is NamespaceGrid's, this asks it early and watches it).
+  const big = !small && list.some((s) => s.id === snapshotId);
+  const overviewQ = useQuery({ ...overviewQuery(snapshotId ?? ''), enabled: !!snapshotId && !view.service && (scaled || (big && !detail.data)) });
   // The doctor reads every Service, in an engine of its own that parses the snapshot again: on a big
-  // snapshot's overview it is asked once the namespace cards are drawn, so it does not take the CPU
-  // the first paint needs (the cards' query is NamespaceGrid's; this only watches it).
-  const overviewQ = useQuery({ ...overviewQuery(snapshotId ?? ''), enabled: !!snapshotId && scaled });
-  const findingsNow = small || !!view.service || (detail.isSuccess && (!scaled || overviewQ.isSuccess));
+  // snapshot's overview it is asked once the namespace cards are painted, so neither its CPU on the
+  // server nor starting its request in the page is taken from the first paint.
+  const cardsPainted = useAfterPaint(snapshotId ?? '', scaled && overviewQ.isSuccess);
+  const findingsNow = small || !!view.service || (detail.isSuccess && (!scaled || cardsPainted));
   const findingsQ = useQuery({ ...findingsQuery(snapshotId ?? '', view.service ?? '', flow), enabled: !!snapshotId && findingsNow });
   const sourcesQ = useQuery({ ...sourcesQuery(snapshotId ?? ''), enabled: !!snapshotId });
   const countersQ = useQuery({ ...countersQuery(snapshotId ?? '', view.since ?? ''), enabled: !!snapshotId && !!view.since });

@@ -3,20 +3,20 @@ import { useQuery } from '@tanstack/react-query';
 import { overviewQuery } from '../api/queries';
 import type { NamespaceSummary } from '../api/types';
 import type { FindingTally } from './finding-tally';
+import { compareNames, formatCount as fmt } from './locale-text';
 
 type Sort = 'findings' | 'name' | 'services' | 'no-endpoints';
 /** Cards drawn at once; past this, filtering narrows the list. */
 const SHOWN = 300;
-const fmt = (n: number) => n.toLocaleString('en');
 
 function sorted(list: readonly NamespaceSummary[], sort: Sort, findings: ReadonlyMap<string, number>): NamespaceSummary[] {
   const by: Record<Sort, (a: NamespaceSummary, b: NamespaceSummary) => number> = {
-    name: (a, b) => a.name.localeCompare(b.name),
+    name: (a, b) => compareNames(a.name, b.name),
     services: (a, b) => b.services - a.services,
     'no-endpoints': (a, b) => b.noEndpoints - a.noEndpoints,
     findings: (a, b) => (findings.get(b.name) ?? 0) - (findings.get(a.name) ?? 0),
   };
-  return [...list].sort((a, b) => by[sort](a, b) || a.name.localeCompare(b.name));
+  return [...list].sort((a, b) => by[sort](a, b) || compareNames(a.name, b.name));
 }
 
 /**

@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { compareNames, formatCount } from './locale-text';
+
+describe('locale text', () => {
+  it('formats counts as toLocaleString("en") does', () => {
+    for (const n of [0, 7, 999, 1000, 12_345, 100_000, 1_234_567]) expect(formatCount(n)).toBe(n.toLocaleString('en'));
+  });
+  it('orders names as localeCompare does', () => {
+    const names = ['ns-10', 'ns-2', 'Ns-1', 'kube-system', 'default', 'ns-1', 'a_b', 'a-b', 'ñu', 'nu'];
+    expect([...names].sort(compareNames)).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+  });
+});
