@@ -5,6 +5,7 @@ import { ImportSnapshotBody, ImportTextQuery } from '../http/schemas';
 import { validate } from '../http/validate';
 import { ingestSnapshot, type IngestInput } from '../snapshots/ingest';
 import { readDump } from '../snapshots/read-dump';
+import { withSharedText } from '../snapshots/shared-text';
 import { metaOf, type Snapshot, type SnapshotSource } from '../snapshots/snapshot';
 import type { ApiDeps } from './api-deps';
 import { traceSources } from '../snapshots/trace-sources';
@@ -29,7 +30,7 @@ async function readImport(req: Request): Promise<IngestInput> {
     const q = validate(ImportTextQuery, req.query, 'import query');
     const length = Number(req.headers['content-length']);
     const dump = await readDump(req, Number.isFinite(length) && length > 0 ? { expected: length } : {});
-    return { collection: q.collection, node: q.node, nodeIPs: q.nodeIPs, files: [{ name: q.name, text: dump.text, shared: dump.shared }] };
+    return { collection: q.collection, node: q.node, nodeIPs: q.nodeIPs, files: [withSharedText({ name: q.name }, dump.shared)] };
   }
   if (!contentType?.startsWith('application/json')) throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send application/json or text/plain', null);
   return validate(ImportSnapshotBody, req.body, 'snapshot');

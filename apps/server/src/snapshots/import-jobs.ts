@@ -5,6 +5,7 @@ import { DomainError } from '../errors';
 import type { LoadSummary } from '../engine/engine-ops';
 import { ingestSnapshot, type IngestDeps } from './ingest';
 import { readDump } from './read-dump';
+import { withSharedText } from './shared-text';
 import type { SnapshotMeta } from './snapshot';
 
 /** Ended imports kept for their status; older ones are forgotten. */
@@ -63,7 +64,7 @@ export class ImportJobs {
       const dump = await readDump(body, { expected: job.request.bytes, onBytes: (n) => (job.status = { ...job.status, received: n }) });
       if (signal.aborted) throw new DomainError('CANCELLED', 'the import was cancelled', null);
       const r = job.request;
-      const result = await ingestSnapshot(this.deps, { collection: r.collection, node: r.node, nodeIPs: r.nodeIPs, files: [{ name: r.name, text: dump.text, shared: dump.shared }] }, { signal, onPhase: (p) => this.enter(job, p) });
+      const result = await ingestSnapshot(this.deps, { collection: r.collection, node: r.node, nodeIPs: r.nodeIPs, files: [withSharedText({ name: r.name }, dump.shared)] }, { signal, onPhase: (p) => this.enter(job, p) });
       job.status = { ...job.status, snapshotId: result.snapshot.id };
       this.end(job, 'done', null);
       return result;

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readDump } from './read-dump';
-import { postableFiles, receivedFiles, sharedText } from './shared-text';
+import { postableFiles, receivedFiles, sharedText, withSharedText } from './shared-text';
 
 const body = (chunks: readonly Uint8Array[]) => Readable.from(chunks.map((c) => Buffer.from(c)));
 
@@ -11,32 +11,29 @@ describe('readDump', () => {
     const bytes = Buffer.from(text, 'utf8');
     const cut = bytes.indexOf(0xc3) + 1; // inside ü
     const d = await readDump(body([bytes.subarray(0, cut), bytes.subarray(cut, 3000), bytes.subarray(3000)]), { expected: 100 });
-    expect(d.text).toBe(text);
     expect(d.shared.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(d.shared.length).toBe(bytes.length);
     expect(sharedText(d.shared)).toBe(text);
   });
 
-  it('decodes a body of several pieces, characters split at every chunk boundary included', async () => {
+  it('keeps a body of many chunks whole, characters split at every chunk boundary included', async () => {
     const line = `-A X -m comment --comment "grüße ✓ ${'x'.repeat(100)}" -j ACCEPT\n`;
     const text = line.repeat(Math.ceil((3 * 1024 * 1024) / line.length));
     const bytes = Buffer.from(text, 'utf8');
     const chunks: Uint8Array[] = [];
     for (let at = 0; at < bytes.length; at += 65_537) chunks.push(bytes.subarray(at, at + 65_537));
     const d = await readDump(body(chunks));
-    expect(d.text.length).toBe(text.length);
-    expect(d.text === text).toBe(true);
+    expect(sharedText(d.shared) === text).toBe(true);
   });
 
   it('reads a byte-order mark away in the workers as the text does', async () => {
     const d = await readDump(body([new Uint8Array([0xef, 0xbb, 0xbf]), Buffer.from('*nat\nCOMMIT\n')]));
-    expect(d.text).toBe('*nat\nCOMMIT\n');
-    expect(sharedText(d.shared)).toBe(d.text);
+    expect(sharedText(d.shared)).toBe('*nat\nCOMMIT\n');
   });
 
   it('hands workers the shared bytes instead of the text, and reads them back', async () => {
     const d = await readDump(body([Buffer.from('*nat\nCOMMIT\n')]));
-    const posted = postableFiles([{ name: 'a', text: d.text, shared: d.shared }, { name: 'b', text: 'plain' }]);
+    const posted = postableFiles([withSharedText({ name: 'a' }, d.shared), { name: 'b', text: 'plain' }]);
     expect(posted.map((f) => f.text)).toEqual(['', 'plain']);
     expect(receivedFiles(posted)).toEqual([
       { name: 'a', text: '*nat\nCOMMIT\n' },
@@ -44,7 +41,17 @@ describe('readDump', () => {
     ]);
   });
 
-  it('refuses bytes that are not UTF-8 and bodies over the limit', async () => {
+  it('gives the upload\'s text only when asked, once', async () => {
+    const d = await readDump(body([Buffer.from('*nat\nCOMMIT\n')]));
+    const f = withSharedText({ name: 'a' }, d.shared);
+    expect(f.text).toBe('*nat\nCOMMIT\n');
+    expect(f.text === f.text).toBe(true);
+    expect({ ...f }).toEqual({ name: 'a', text: '*nat\nCOMMIT\n', shared: d.shared });
+  });
+
+  it('refuses bytes that are not UTF-8, empty bodies and bodies over the limit', async () => {
+    await expect(readDump(body([]))).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: 'empty dump' });
+    await expect(readDump(body([new Uint8Array([0xef, 0xbb, 0xbf])]))).rejects.toMatchObject({ code: 'INVALID_REQUEST', message: 'empty dump' });
     await expect(readDump(body([new Uint8Array([0x2a, 0xff])]))).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
     // A bad byte past the first piece decoded (see PIECE_BYTES): named by where it was read.
     const big = Buffer.alloc(3 * 1024 * 1024, 0x61);

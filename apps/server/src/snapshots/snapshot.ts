@@ -37,11 +37,6 @@ export function bytesOf(f: DumpText): number {
   return n;
 }
 
-/** Records a file's size when it is known without reading its text (an upload's, see store-snapshot-source.ts). */
-export function rememberBytes(f: DumpText, bytes: number): void {
-  fileBytes.set(f, bytes);
-}
-
 export function metaOf(s: Snapshot): SnapshotMeta {
   return {
     id: s.id,

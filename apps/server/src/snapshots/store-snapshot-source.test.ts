@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from '../start-server';
 import { metaOf } from './snapshot';
 import { StoreSnapshotSource } from './store-snapshot-source';
+import { withSharedText } from './shared-text';
 import { WorkerStoreWriter } from './store-writer';
 
 /**
@@ -77,17 +78,20 @@ describe('snapshots in the file store', () => {
 describe('an upload in the store', () => {
   it('keeps its shared bytes beside its text, so engines are handed the bytes and not a copy of the text', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'svcpath-store-shared-'));
+    const writer = new WorkerStoreWriter(dir);
     try {
-      const source = new StoreSnapshotSource(createFileSnapshotStore(dir));
+      const source = new StoreSnapshotSource(createFileSnapshotStore(dir), writer);
       const shared = new Uint8Array(new SharedArrayBuffer(DUMP.length));
       shared.set(Buffer.from(DUMP, 'latin1'));
-      await source.put({ id: 'lab~node-b', collection: 'lab', node: 'node-b', takenAt: '2026-12-03T10:00:00Z', nodeIPs: [], files: [{ name: 'iptables-save.txt', text: DUMP, shared }] });
+      await source.put({ id: 'lab~node-b', collection: 'lab', node: 'node-b', takenAt: '2026-12-03T10:00:00Z', nodeIPs: [], files: [withSharedText({ name: 'iptables-save.txt' }, shared)] });
       const got = (await source.get('lab~node-b'))!;
       expect(got.files).toHaveLength(1);
-      expect(got.files[0]!.text).toBe(DUMP);
       expect(got.files[0]!.shared).toBe(shared);
       expect(metaOf(got).files).toEqual([{ name: 'iptables-save.txt', bytes: DUMP.length }]);
+      expect(got.files[0]!.text).toBe(DUMP);
+      expect(got.document!.files[0]!.text).toBe(DUMP);
     } finally {
+      await writer.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -4,8 +4,8 @@ import { DomainError } from '../errors';
 import type { Snapshot as SnapshotDocument } from '@svcpath/api-contract';
 import { documentOfSnapshot } from './snapshot-document';
 import type { StoreWriter } from './store-writer';
-import { bytesOf, metaOf, rememberBytes, snapshotOfDocument, type Snapshot, type SnapshotMeta, type SnapshotSource } from './snapshot';
-import { withSharedText } from './shared-text';
+import { metaOf, snapshotOfDocument, type Snapshot, type SnapshotMeta, type SnapshotSource } from './snapshot';
+import { withSharedText, type SharedBytes } from './shared-text';
 
 /**
  * Snapshots in the collector's on-disk store (`createFileSnapshotStore`), so imports and collections
@@ -84,24 +84,24 @@ export class StoreSnapshotSource implements SnapshotSource {
   async put(snapshot: Snapshot): Promise<void> {
     const byId = await this.all();
     let doc: SnapshotDocument;
+    let traceable: readonly number[] | null = null;
     try {
-      doc = this.writer ? withTexts(await this.writer.write(snapshot), snapshot) : documentOfSnapshot(snapshot);
-      if (!this.writer) await this.store.put(doc);
+      if (this.writer) {
+        const written = await this.writer.write(snapshot);
+        doc = withTexts(written.doc, snapshot);
+        traceable = written.traceable;
+      } else {
+        doc = documentOfSnapshot(snapshot);
+        await this.store.put(doc);
+      }
     } catch (e) {
       throw storeError(e, 'write');
     }
-    const read = snapshotOfDocument(doc);
-    // An upload's shared bytes stay with its text: each engine that loads it then reads them, where
-    // posting the 40 MB text held the event loop ~390 ms (measured: the findings' engine, right after
-    // an import). Sizes come from what was written, so listing it never reads the whole text.
-    const files = read.files.map((f) => {
-      const written = snapshot.files.find((w) => w.name === f.name);
-      if (!written) return f;
-      const kept = written.shared ? { ...f, shared: written.shared } : f;
-      rememberBytes(kept, bytesOf(written));
-      return kept;
-    });
-    byId.set(doc.id, { ...read, files });
+    // The worker picked the files to trace: an upload's text is not read here to pick them. Each
+    // keeps its shared bytes, so every engine that loads it reads them instead of being posted a
+    // 40 MB text (a ~390 ms postMessage, measured right after an import).
+    const files = traceable?.flatMap((i) => (doc.files[i] ? [doc.files[i]] : []));
+    byId.set(doc.id, snapshotOfDocument(doc, files ? { files } : {}));
   }
 
   async delete(id: string): Promise<boolean> {
@@ -116,10 +116,20 @@ export class StoreSnapshotSource implements SnapshotSource {
   }
 }
 
-/** The writer sends the document back without its file texts: they are the snapshot's own, in order. */
+/**
+ * The writer sends the document back without its file texts: they are the snapshot's own, in order.
+ * A file that came as shared bytes (an upload) keeps them, and its text is read only if asked.
+ */
 function withTexts(doc: SnapshotDocument, s: Snapshot): SnapshotDocument {
-  const texts = (s.document?.files ?? s.files).map((f) => f.text);
-  return { ...doc, files: doc.files.map((f, i) => ({ ...f, text: texts[i] ?? f.text })) };
+  const own: readonly { readonly text: string; readonly shared?: SharedBytes }[] = s.document?.files ?? s.files;
+  return {
+    ...doc,
+    files: doc.files.map((f, i) => {
+      const from = own[i];
+      if (!from) return f;
+      return from.shared ? withSharedText(f, from.shared) : { ...f, text: from.text };
+    }),
+  };
 }
 
 /** The store's messages name files on the server: logged here, a code and a plain sentence sent. */

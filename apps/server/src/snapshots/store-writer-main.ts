@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { createFileSnapshotStore, isSnapshotError, type SnapshotStore } from '@svcpath/collector';
 import { documentOfSnapshot } from './snapshot-document';
 import type { Snapshot } from './snapshot';
-import { traceableFiles } from '@svcpath/api-contract';
+import { traceableFiles, type Snapshot as SnapshotDocument } from '@svcpath/api-contract';
 import { receivedFiles, SHARE_FROM_CHARS, sharedFromText } from './shared-text';
 import type { StoreRead, StoreWriteReply, StoreWriteRequest } from './store-writer';
 
@@ -16,7 +16,7 @@ async function handle(req: StoreWriteRequest): Promise<StoreWriteReply> {
     const doc = documentOfSnapshot({ ...req.snapshot, files: receivedFiles(req.snapshot.files) } as Snapshot);
     await store.put(doc);
     // The texts stay behind: the server has them already, and copying 40 MB back costs its event loop.
-    return { id: req.id, ok: true, doc: { ...doc, files: doc.files.map((f) => ({ ...f, text: '' })) } };
+    return { id: req.id, ok: true, written: { doc: { ...doc, files: doc.files.map((f) => ({ ...f, text: '' })) }, traceable: traceableIndices(doc) } };
   } catch (e) {
     if (isSnapshotError(e)) return { id: req.id, ok: false, error: { code: e.code, message: e.message, info: e.info } };
     console.error('svcpath store writer:', e);
@@ -32,8 +32,7 @@ async function readAll(store: SnapshotStore): Promise<StoreRead> {
   for (const { id } of snapshots) {
     try {
       const doc = await store.get(id);
-      const picked = traceableFiles(doc);
-      const traceable = picked.map((p) => doc.files.findIndex((f) => f.name === p.name && f.text === p.text));
+      const traceable = traceableIndices(doc);
       const shared = doc.files.map((f) => (f.text.length >= SHARE_FROM_CHARS ? sharedFromText(f.text) : null));
       out.push({ doc: { ...doc, files: doc.files.map((f, i) => (shared[i] ? { ...f, text: '' } : f)) }, shared, traceable });
     } catch (e) {
@@ -42,6 +41,11 @@ async function readAll(store: SnapshotStore): Promise<StoreRead> {
     }
   }
   return { snapshots: out, problems: skipped };
+}
+
+/** Which of a document's files to trace, by place (api-contract's traceableFiles). */
+function traceableIndices(doc: SnapshotDocument): number[] {
+  return traceableFiles(doc).map((p) => doc.files.findIndex((f) => f.name === p.name && f.text === p.text));
 }
 
 parentPort!.on('message', (req: StoreWriteRequest) => {

@@ -8,7 +8,7 @@ export type StoreWriteRequest =
   | { readonly kind: 'write'; readonly id: number; readonly dir: string; readonly snapshot: Omit<Snapshot, 'readOnly'> }
   | { readonly kind: 'read'; readonly id: number; readonly dir: string };
 export type StoreWriteReply =
-  | { readonly id: number; readonly ok: true; readonly doc: SnapshotDocument }
+  | { readonly id: number; readonly ok: true; readonly written: StoreWritten }
   | { readonly id: number; readonly ok: true; readonly read: StoreRead }
   | { readonly id: number; readonly ok: false; readonly error: { code: string; message: string; info: unknown } | null };
 
@@ -23,9 +23,19 @@ export interface StoreRead {
   readonly problems: readonly StoreProblem[];
 }
 
-/** Writes a snapshot's document to the store; resolves with the document (file texts left empty). */
+/**
+ * A snapshot as the worker wrote it: its document with the file texts left empty (the server has
+ * them), and which of its files to trace (api-contract's traceableFiles, picked there: the server
+ * then reads no upload's text to pick them).
+ */
+export interface StoreWritten {
+  readonly doc: SnapshotDocument;
+  readonly traceable: readonly number[];
+}
+
+/** Writes snapshots to the store and reads them back. */
 export interface StoreWriter {
-  write(snapshot: Snapshot): Promise<SnapshotDocument>;
+  write(snapshot: Snapshot): Promise<StoreWritten>;
   /** Reads every snapshot of the store (see StoreRead). */
   readAll(): Promise<StoreRead>;
   close(): Promise<void>;
@@ -73,10 +83,10 @@ export class WorkerStoreWriter implements StoreWriter {
     });
   }
 
-  async write(snapshot: Snapshot): Promise<SnapshotDocument> {
+  async write(snapshot: Snapshot): Promise<StoreWritten> {
     const { readOnly: _readOnly, ...plain } = snapshot;
     const reply = await this.ask({ kind: 'write', id: this.nextId++, dir: this.dir, snapshot: { ...plain, files: postableFiles(plain.files) } });
-    if (reply.ok && 'doc' in reply) return reply.doc;
+    if (reply.ok && 'written' in reply) return reply.written;
     throw replyError(reply);
   }
 
