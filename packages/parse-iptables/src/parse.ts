@@ -351,7 +351,7 @@ export function completeDiagnostics(dump: IptablesDump): Diagnostic[] {
  */
 function completeDump(dump: IptablesDump): { diagnostics: Diagnostic[]; jumpGraph: JumpGraph } {
   const out: Diagnostic[] = [];
-  const cleanShapes = new Map<string, CleanShape>();
+  const cleanShapes = new Map<number, CleanShape>();
   for (const t of dump.tables.values())
     for (const chain of t.chains.values())
       for (const r of chain.rules) {

@@ -11,7 +11,7 @@ import { completeDiagnostics, parseIptablesSave } from './parse';
 import { parseRuleBody } from './parse-rule';
 import type { LazyRule, RuleReading } from './rule';
 import { quickComment, quickTarget } from './quick-target';
-import { ruleShape } from './rule-shape';
+import { ruleShape, ruleShapeKey } from './rule-shape';
 import { tokenize } from './tokenize';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'tracer', 'src', 'fixtures');
@@ -153,5 +153,33 @@ describe('ruleShape', () => {
 
   it('refuses bodies whose reading could depend on more than the classes', () => {
     for (const b of ['-m comment --comment "a \\" b" -j X', "-m comment --comment 'x' -j X", '-d 10.0.0.1\t-j X', '-m comment --comment "x"y -j X']) expect(ruleShape(b, 0, b.length), b).toBeNull();
+  });
+
+  it('gives bodies one key exactly when it gives them one shape (ruleShapeKey: the text hashed, not made)', () => {
+    const bodies = [...new Set(fixtureBodies)];
+    const keyOf = new Map<string, number>();
+    const shapeOf = new Map<number, string>();
+    for (const b of bodies) {
+      const shape = ruleShape(b, 0, b.length);
+      const key = ruleShapeKey(b, 0, b.length);
+      expect(key === null, b).toBe(shape === null);
+      if (shape === null || key === null) continue;
+      expect(keyOf.get(shape) ?? key, b).toBe(key);
+      expect(shapeOf.get(key) ?? shape, b).toBe(shape);
+      keyOf.set(shape, key);
+      shapeOf.set(key, shape);
+    }
+    expect(keyOf.size).toBeGreaterThan(20);
+    fc.assert(
+      fc.property(fc.constantFrom(...TEMPLATES), fc.array(fc.constantFrom(...VALUES), { minLength: 4, maxLength: 4 }), fc.array(fc.constantFrom(...VALUES), { minLength: 4, maxLength: 4 }), (t, a, b) => {
+        let i = 0;
+        let k = 0;
+        const x = t.replace(/V/g, () => a[i++]!);
+        const y = t.replace(/V/g, () => b[k++]!);
+        const same = ruleShape(x, 0, x.length) === ruleShape(y, 0, y.length);
+        expect(ruleShapeKey(x, 0, x.length) === ruleShapeKey(y, 0, y.length), `${x} | ${y}`).toBe(same);
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });

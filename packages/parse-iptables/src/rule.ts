@@ -3,7 +3,7 @@ import { parseRuleBody, type ParsedRuleBody, type RuleProblem } from './parse-ru
 import { quickAddresses, type AddrMatch } from './quick-addresses';
 import { quickPorts, type PortsMatch } from './quick-ports';
 import { quickComment, quickTarget } from './quick-target';
-import { ruleShape, type JumpSite } from './rule-shape';
+import { ruleShape, ruleShapeKey, type JumpSite } from './rule-shape';
 import { tokenize, type Token } from './tokenize';
 
 /** What the rules of one chain of one text share. */
@@ -118,11 +118,11 @@ export class LazyRule implements Rule {
    * one jumps (`cleanShapes` keeps it), so checking a dump's jumps reads no body either. A rule with
    * problems, or whose quick target the full reading contradicts, keeps its reading.
    */
-  validate(cleanShapes?: Map<string, CleanShape>): readonly RuleProblem[] {
+  validate(cleanShapes?: Map<number, CleanShape>): readonly RuleProblem[] {
     if (this.parsed !== null) return this.parsed.problems;
     const site = cleanShapes ? SITE : null;
-    const shape = site ? ruleShape(this.src, this.bodyAt, this.end, site) : null;
-    const known = shape !== null ? cleanShapes!.get(shape) : undefined;
+    const key = site ? ruleShapeKey(this.src, this.bodyAt, this.end, site) : null;
+    const known = key !== null ? cleanShapes!.get(key) : undefined;
     if (known !== undefined) {
       this.learn(known, site!);
       return NO_PROBLEMS;
@@ -130,9 +130,10 @@ export class LazyRule implements Rule {
     const parsed = this.read();
     const quick = this.quickRead();
     if (parsed.problems.length > 0 || (quick !== undefined && !sameTarget(quick, parsed.target))) this.parsed = parsed;
-    else if (shape !== null) {
-      const clean = cleanShapeOf(parsed, shape, this.src, this.bodyAt, this.end, site!);
-      cleanShapes!.set(shape, clean);
+    else if (key !== null) {
+      // The shape's text, once per shape (its DNAT is told from how the text ends: see shapeDnat).
+      const clean = cleanShapeOf(parsed, ruleShape(this.src, this.bodyAt, this.end)!, this.src, this.bodyAt, this.end, site!);
+      cleanShapes!.set(key, clean);
       this.learn(clean, site!);
     }
     return parsed.problems;
