@@ -42,7 +42,8 @@ interface MutablePort {
   nodePort: number | null;
   externalIPs: Set<string>;
   loadBalancerIPs: Set<string>;
-  endpoints: Set<string>;
+  /** As found, duplicates and all (freezePort sorts them and keeps each once). */
+  endpoints: string[];
   noEndpoints: boolean;
   affinitySeconds: number | null;
   /** Its per-Service chains (`table/chain`). */
@@ -118,7 +119,7 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
   const portOf = (portName: string): MutablePort => {
     let p = ports.get(portName);
     if (!p) {
-      p = { portName, protocol: null, clusterIP: null, port: null, nodePort: null, externalIPs: new Set(), loadBalancerIPs: new Set(), endpoints: new Set(), noEndpoints: false, affinitySeconds: null, chainIds: [] };
+      p = { portName, protocol: null, clusterIP: null, port: null, nodePort: null, externalIPs: new Set(), loadBalancerIPs: new Set(), endpoints: [], noEndpoints: false, affinitySeconds: null, chainIds: [] };
       ports.set(portName, p);
     }
     return p;
@@ -144,8 +145,8 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
       // The newer one-rule layout DNATs from the service chain itself: `dnat to numgen … map`.
       if (kind === 'svc')
         for (const r of chain.rules) {
-          if (r.action?.kind === 'DNAT') for (const t of r.action.to) p.endpoints.add(t.text);
-          if (r.action?.kind === 'dnat-numgen') for (const br of r.action.branches) p.endpoints.add(br.port === null ? br.addr.text : `${br.addr.text}:${br.port}`);
+          if (r.action?.kind === 'DNAT') for (const t of r.action.to) p.endpoints.push(t.text);
+          if (r.action?.kind === 'dnat-numgen') for (const br of r.action.branches) p.endpoints.push(br.port === null ? br.addr.text : `${br.addr.text}:${br.port}`);
         }
     }
   }
@@ -179,7 +180,10 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
 
 /** The DNATs of a KUBE-SEP chain, as written (a rule's shape tells whether it DNATs, and to what). */
 function readEndpoints(chain: RsChain, p: MutablePort): void {
-  for (const r of chain.rules) for (const to of natDestinations(r) ?? []) p.endpoints.add(to);
+  for (const r of chain.rules) {
+    const to = natDestinations(r);
+    if (to !== null) for (const t of to) p.endpoints.push(t);
+  }
 }
 
 /** KUBE-SERVICES, KUBE-NODEPORTS and KUBE-EXTERNAL-SERVICES rules, named by comment or by target. */
@@ -273,6 +277,6 @@ function freezePort({ chainIds: _chains, ...p }: MutablePort): ServicePortInfo {
     // load balancer's; the nat table's comments do, so those win.
     externalIPs: [...p.externalIPs].filter((ip) => !p.loadBalancerIPs.has(ip)),
     loadBalancerIPs: [...p.loadBalancerIPs],
-    endpoints: [...p.endpoints].sort(),
+    endpoints: p.endpoints.sort().filter((e, i, all) => i === 0 || e !== all[i - 1]),
   };
 }
