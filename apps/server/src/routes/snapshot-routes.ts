@@ -8,6 +8,7 @@ import { readDump } from '../snapshots/read-dump';
 import { withSharedText } from '../snapshots/shared-text';
 import { metaOf, type Snapshot, type SnapshotSource } from '../snapshots/snapshot';
 import type { ApiDeps } from './api-deps';
+import { SettledAnswers } from './settled-answers';
 import { traceSources } from '../snapshots/trace-sources';
 
 /** Dumps are big: 64 MB for imports only (text/plain ones are streamed, see read-dump.ts); every other route keeps express's small default. */
@@ -39,6 +40,8 @@ async function readImport(req: Request): Promise<IngestInput> {
 /** GET/POST /api/snapshots, GET/DELETE /api/snapshots/:id. */
 export function snapshotRoutes({ snapshots, engine }: ApiDeps): Router {
   const r = Router();
+  // A page's first asks (detail, overview) answered without queueing behind the engine (see SettledAnswers).
+  const settled = new SettledAnswers(engine);
   r.get('/', async (_req, res) => {
     res.json({ snapshots: await snapshots.list() });
   });
@@ -48,7 +51,7 @@ export function snapshotRoutes({ snapshots, engine }: ApiDeps): Router {
   });
   r.get('/:id', async (req, res) => {
     const s = await requireSnapshot(snapshots, req.params.id);
-    res.json({ snapshot: metaOf(s), load: await engine.run(engineSnapshot(s), { kind: 'load' }) });
+    res.json({ snapshot: metaOf(s), load: await settled.run(engineSnapshot(s), 'load') });
   });
   // Who can send a traced packet: the snapshot's Pods (with their addresses) and nodes, for the trace form.
   r.get('/:id/sources', async (req, res) => {
