@@ -8,7 +8,22 @@ const CR = 13;
 const LF = 10;
 const RBRACE = 125;
 
-/** What one text's lazily read chain bodies share: the text, and the chains they name, by offset. */
+/** A plain body's fields in ScanState.bodies, at k * BODY_FIELDS + field (see LazyBody). */
+const START = 0;
+const LINE = 1;
+const LINE_START = 2;
+const HEADER_START = 3;
+const BRACE_END = 4;
+const RULE_COUNT = 5;
+const FROM = 6;
+const TO = 7;
+const BODY_FIELDS = 8;
+
+/**
+ * What one text's lazily read chain bodies share: the text, the chains they name, by offset, and
+ * the bodies themselves, by number (columns of integers: a 10,000-Service dump's ~115,000 bodies
+ * make no object each).
+ */
 export class ScanState {
   readonly shapes: RuleShapes;
   readonly plain = new PlainLine();
@@ -18,6 +33,10 @@ export class ScanState {
   readonly targets = new IntList();
   /** Where the last body scanChainBody found ends. */
   readonly end: ScanEnd = { pos: 0, line: 0, lineStart: 0 };
+  /** Body k's integer fields at k * BODY_FIELDS (see LazyBody), its family and sets at k. */
+  readonly bodies = new IntList();
+  readonly bodyFamily: Family[] = [];
+  readonly bodySets: (readonly string[])[] = [];
 
   constructor(
     readonly src: string,
@@ -30,15 +49,66 @@ export class ScanState {
   ref(i: number): string {
     return this.src.slice(this.refs.buf[2 * i], this.refs.buf[2 * i + 1]);
   }
+
+  /** Body k as an object (made when asked for: reading its rules, its header's span). */
+  body(k: number): LazyBody {
+    const b = this.bodies.buf;
+    const at = k * BODY_FIELDS;
+    return {
+      family: this.bodyFamily[k]!,
+      start: b[at + START]!,
+      line: b[at + LINE]!,
+      lineStart: b[at + LINE_START]!,
+      headerStart: b[at + HEADER_START]!,
+      braceEnd: b[at + BRACE_END]!,
+      ruleCount: b[at + RULE_COUNT]!,
+      from: b[at + FROM]!,
+      to: b[at + TO]!,
+      sets: this.bodySets[k]!,
+    };
+  }
+
+  /** The chain names body k's rules use are refs from(k) … to(k) - 1. */
+  from(k: number): number {
+    return this.bodies.buf[k * BODY_FIELDS + FROM]!;
+  }
+
+  to(k: number): number {
+    return this.bodies.buf[k * BODY_FIELDS + TO]!;
+  }
+
+  ruleCount(k: number): number {
+    return this.bodies.buf[k * BODY_FIELDS + RULE_COUNT]!;
+  }
+
+  /** Whether scanChainHeader read body k's header (its span and text are then made from the text). */
+  hasHeader(k: number): boolean {
+    return this.bodies.buf[k * BODY_FIELDS + HEADER_START]! >= 0;
+  }
+
+  /** Records a body scanChainBody found; returns its number. */
+  addBody(family: Family, start: number, line: number, lineStart: number, headerStart: number, braceEnd: number, ruleCount: number, from: number, to: number, sets: readonly string[]): number {
+    const b = this.bodies;
+    b.push(start);
+    b.push(line);
+    b.push(lineStart);
+    b.push(headerStart);
+    b.push(braceEnd);
+    b.push(ruleCount);
+    b.push(from);
+    b.push(to);
+    this.bodySets.push(sets);
+    return this.bodyFamily.push(family) - 1;
+  }
 }
 
 /**
  * A chain body found plain (every line a rule of a shape the parser reads without a problem, see
  * rule-shapes.ts): where it is, so its rules are read when first asked for, and what its rules
- * name, so references are checked without reading them.
+ * name, so references are checked without reading them. Kept as body number k of a ScanState;
+ * this object is made only when asked for (ScanState.body).
  */
 export interface LazyBody {
-  readonly scan: ScanState;
   readonly family: Family;
   /** Offset of the line break after the chain's `{`, and that line's number and start. */
   readonly start: number;
@@ -57,8 +127,6 @@ export interface LazyBody {
   readonly to: number;
   /** Set and map names its rules use (`@name`, without `@`). */
   readonly sets: readonly string[];
-  /** Its table is finished and every chain and set it names exists: scan.targets[from … to) are their places. */
-  resolved: boolean;
 }
 
 /** A growing list of integers (no array per chain). */
@@ -87,13 +155,13 @@ const NO_SETS: readonly string[] = Object.freeze([]);
 
 /**
  * Scans a chain body from the line break after its `{` (`start`, on line `line` starting at
- * `lineStart`) to its closing `}`. Null when any line is not a plain rule of a trusted shape: the
+ * `lineStart`) to its closing `}`. Its body number, or -1 when any line is not a plain rule of a trusted shape: the
  * full reader then reads the chain, reporting what it finds. The reader goes on at `scan.end`.
  * `headerStart` and `braceEnd` say where scanChainHeader found the header (-1: the full reader read it).
  */
-export function scanChainBody(scan: ScanState, family: Family, start: number, bodyLine: number, bodyLineStart: number, headerStart: number, braceEnd: number): LazyBody | null {
+export function scanChainBody(scan: ScanState, family: Family, start: number, bodyLine: number, bodyLineStart: number, headerStart: number, braceEnd: number): number {
   const { src, plain, shapes, refs } = scan;
-  if (src.charCodeAt(start) !== LF) return null;
+  if (src.charCodeAt(start) !== LF) return -1;
   const from = refs.length / 2;
   let sets: string[] | null = null;
   let ruleCount = 0;
@@ -109,7 +177,7 @@ export function scanChainBody(scan: ScanState, family: Family, start: number, bo
       scan.end.pos = q + 1;
       scan.end.line = line;
       scan.end.lineStart = lineStart;
-      return { scan, family, start, line: bodyLine, lineStart: bodyLineStart, headerStart, braceEnd, ruleCount, from, to: refs.length / 2, sets: sets ?? NO_SETS, resolved: false };
+      return scan.addBody(family, start, bodyLine, bodyLineStart, headerStart, braceEnd, ruleCount, from, refs.length / 2, sets ?? NO_SETS);
     }
     if (c !== LF) {
       if (!plain.read(src, q, true) || !shapes.of(plain, family, line, lineStart).ok) break;
@@ -127,7 +195,7 @@ export function scanChainBody(scan: ScanState, family: Family, start: number, bo
     lineStart = q + 1;
   }
   refs.length = from * 2; // this chain is read in full: forget what it named
-  return null;
+  return -1;
 }
 
 /** A `chain NAME {` line as `nft list ruleset` prints it: where its parts are. */
@@ -185,12 +253,14 @@ function isHeaderDelimiter(c: number): boolean {
   return c === SPACE || c === TAB || c === CR || c === LF || c === LBRACE || c === RBRACE || c === 59 || c === 44 || c === 34;
 }
 
-/** The span of a header scanChainHeader read (body.headerStart ≥ 0), as the full reader gives it. */
-export function headerSpan(body: LazyBody): Span {
-  return { file: body.scan.file, line: body.line, col: body.headerStart - body.lineStart + 1, endLine: body.line, endCol: body.braceEnd - body.lineStart + 1 };
+/** The span of body k's header, read by scanChainHeader (hasHeader), as the full reader gives it. */
+export function headerSpan(scan: ScanState, k: number): Span {
+  const b = scan.body(k);
+  return { file: scan.file, line: b.line, col: b.headerStart - b.lineStart + 1, endLine: b.line, endCol: b.braceEnd - b.lineStart + 1 };
 }
 
-/** The text of a header scanChainHeader read, `chain NAME {`, as the full reader keeps it. */
-export function headerRaw(body: LazyBody): string {
-  return body.scan.src.slice(body.headerStart, body.braceEnd);
+/** The text of body k's header, `chain NAME {`, as the full reader keeps it. */
+export function headerRaw(scan: ScanState, k: number): string {
+  const b = scan.body(k);
+  return scan.src.slice(b.headerStart, b.braceEnd);
 }

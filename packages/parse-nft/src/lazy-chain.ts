@@ -1,5 +1,5 @@
 import type { NftChain, NftRule, Span } from './ast';
-import { headerRaw, headerSpan, type LazyBody } from './chain-scan';
+import { headerRaw, headerSpan, type ScanState } from './chain-scan';
 import { DiagnosticSink } from './diagnostics';
 import { parseRuleTokens } from './rule-text';
 import type { RuleDraft } from './ruleset-builder';
@@ -11,8 +11,9 @@ import type { TextContext } from './text-context';
  * Reads a plain chain body's rules, as the chain reader would have (chain-scan.ts found every
  * line a rule of a shape the parser reads without a problem, so nothing is reported here).
  */
-export function readLazyRules(body: LazyBody): RuleDraft[] {
-  const { src, file } = body.scan;
+export function readLazyRules(scan: ScanState, k: number): RuleDraft[] {
+  const { src, file } = scan;
+  const body = scan.body(k);
   const sink = new DiagnosticSink();
   const ctx: TextContext = { src, file, sink, builder: new RulesetBuilder(sink) };
   const reader = new StatementReader(src, file, sink);
@@ -53,17 +54,20 @@ export class LazyNftChain implements NftChain {
   declare readonly rules: readonly NftRule[];
   declare readonly span: Span;
   declare readonly raw: string;
-  readonly #body: LazyBody;
+  readonly #scan: ScanState;
+  /** Its body's number in #scan. */
+  readonly #k: number;
   #rules: NftRule[] | null = null;
   #span: Span | null;
   #raw: string | null;
 
   /** A null `span` or `raw` is made from the body's header (chain-scan.ts' headerSpan) when asked for. */
-  constructor(name: string, handle: number | undefined, span: Span | null, raw: string | null, body: LazyBody) {
+  constructor(name: string, handle: number | undefined, span: Span | null, raw: string | null, scan: ScanState, k: number) {
     const self = this as { -readonly [K in 'name' | 'handle']: LazyNftChain[K] };
     self.name = name;
     if (handle !== undefined) self.handle = handle;
-    this.#body = body;
+    this.#scan = scan;
+    this.#k = k;
     this.#span = span;
     this.#raw = raw;
     // Own, enumerable accessors: a 10,000-Service dump's ~115,000 chains make no span or text.
@@ -74,7 +78,7 @@ export class LazyNftChain implements NftChain {
 
   static readonly RULES: PropertyDescriptor = {
     get(this: LazyNftChain): readonly NftRule[] {
-      return (this.#rules ??= readLazyRules(this.#body).map((r, index): NftRule => ({ ...r, index })));
+      return (this.#rules ??= readLazyRules(this.#scan, this.#k).map((r, index): NftRule => ({ ...r, index })));
     },
     enumerable: true,
     configurable: true,
@@ -82,7 +86,7 @@ export class LazyNftChain implements NftChain {
 
   static readonly SPAN: PropertyDescriptor = {
     get(this: LazyNftChain): Span {
-      return (this.#span ??= headerSpan(this.#body));
+      return (this.#span ??= headerSpan(this.#scan, this.#k));
     },
     enumerable: true,
     configurable: true,
@@ -90,7 +94,7 @@ export class LazyNftChain implements NftChain {
 
   static readonly RAW: PropertyDescriptor = {
     get(this: LazyNftChain): string {
-      return (this.#raw ??= headerRaw(this.#body));
+      return (this.#raw ??= headerRaw(this.#scan, this.#k));
     },
     enumerable: true,
     configurable: true,
@@ -98,17 +102,18 @@ export class LazyNftChain implements NftChain {
 
   /** Whether a chain is read lazily, and the sets it names (without making an outline). */
   static sets(chain: NftChain): readonly string[] | undefined {
-    return chain instanceof LazyNftChain ? chain.#body.sets : undefined;
+    return chain instanceof LazyNftChain ? chain.#scan.bodySets[chain.#k] : undefined;
   }
 
   static source(chain: NftChain): string | undefined {
-    return chain instanceof LazyNftChain ? chain.#body.scan.src : undefined;
+    return chain instanceof LazyNftChain ? chain.#scan.src : undefined;
   }
 
   static outline(chain: NftChain): ChainOutline | undefined {
     if (!(chain instanceof LazyNftChain)) return undefined;
-    const b = chain.#body;
-    return { ruleCount: b.ruleCount, sets: b.sets, source: b.scan.src, targets: b.scan.targets.buf, from: b.from, to: b.to };
+    const scan = chain.#scan;
+    const k = chain.#k;
+    return { ruleCount: scan.ruleCount(k), sets: scan.bodySets[k]!, source: scan.src, targets: scan.targets.buf, from: scan.from(k), to: scan.to(k) };
   }
 }
 

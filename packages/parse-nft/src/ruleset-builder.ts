@@ -1,6 +1,6 @@
 import type { BaseChain, Expr, Family, NftChain, NftRule, NftRuleset, NftSet, NftTable, SetElement, Span, Stmt, Unparsed } from './ast';
 import type { DiagnosticSink } from './diagnostics';
-import { headerRaw, headerSpan, type LazyBody } from './chain-scan';
+import { headerRaw, headerSpan, type ScanState } from './chain-scan';
 import { exprKey } from './expr-key';
 import { LazyNftChain, readLazyRules } from './lazy-chain';
 
@@ -17,8 +17,8 @@ export interface ChainDraft {
   span: Span;
   raw: string;
   declared: boolean;
-  /** A plain body whose rules are not read yet (chain-scan.ts); cleared once they are. */
-  lazy: LazyBody | undefined;
+  /** The number of a plain body whose rules are not read yet (chain-scan.ts; -1: none); cleared once they are. */
+  lazy: number;
   /** No rule read or scanned into it yet. */
   readonly empty: boolean;
 }
@@ -27,22 +27,24 @@ class Draft implements ChainDraft {
   declare handle?: number;
   declare base?: BaseChain;
   declare comment?: string;
-  lazy: LazyBody | undefined = undefined;
+  lazy = -1;
   /** Its place among its table's chains once the table is finished. */
   position = -1;
   /** Made when the first rule is read (a lazily read chain never needs one until asked). */
   #rules: RuleDraft[] | null = null;
-  /** Null: made from `#header`'s header offsets when first asked for (see plainChain). */
+  /** Null: made from body `#header`'s header offsets when first asked for (see plainChain). */
   #span: Span | null;
   #raw: string | null;
-  readonly #header: LazyBody | null;
+  readonly #header: number;
 
   constructor(
     public name: string,
     span: Span | null,
     raw: string | null,
     public declared: boolean,
-    header: LazyBody | null,
+    /** The text's lazily read bodies (undefined: none are read lazily). */
+    readonly scan: ScanState | undefined,
+    header: number,
   ) {
     this.#span = span;
     this.#raw = raw;
@@ -50,7 +52,7 @@ class Draft implements ChainDraft {
   }
 
   get span(): Span {
-    return (this.#span ??= headerSpan(this.#header!));
+    return (this.#span ??= headerSpan(this.scan!, this.#header));
   }
 
   set span(span: Span) {
@@ -58,7 +60,7 @@ class Draft implements ChainDraft {
   }
 
   get raw(): string {
-    return (this.#raw ??= headerRaw(this.#header!));
+    return (this.#raw ??= headerRaw(this.scan!, this.#header));
   }
 
   set raw(raw: string) {
@@ -76,20 +78,20 @@ class Draft implements ChainDraft {
   }
 
   get rules(): RuleDraft[] {
-    if (this.lazy) {
-      this.#rules = readLazyRules(this.lazy);
-      this.lazy = undefined;
+    if (this.lazy >= 0) {
+      this.#rules = readLazyRules(this.scan!, this.lazy);
+      this.lazy = -1;
     }
     return (this.#rules ??= []);
   }
 
   set rules(rules: RuleDraft[]) {
-    this.lazy = undefined;
+    this.lazy = -1;
     this.#rules = rules;
   }
 
   get empty(): boolean {
-    return this.lazy === undefined && (this.#rules === null || this.#rules.length === 0);
+    return this.lazy < 0 && (this.#rules === null || this.#rules.length === 0);
   }
 }
 
@@ -133,7 +135,11 @@ export class RulesetBuilder {
   private readonly tables = new Map<string, TableDraft>();
   readonly unparsed: Unparsed[] = [];
 
-  constructor(private readonly sink: DiagnosticSink) {}
+  /** `scan`: the text's lazily read bodies, when chains' `lazy` numbers name them (text-parser.ts). */
+  constructor(
+    private readonly sink: DiagnosticSink,
+    private readonly scan?: ScanState,
+  ) {}
 
   /** Finds or creates a table; `declare` says the input really created it here. */
   table(family: Family, name: string, span: Span, raw: string, declare: boolean): TableDraft {
@@ -149,7 +155,7 @@ export class RulesetBuilder {
   chain(t: TableDraft, name: string, span: Span, raw: string, declare: boolean): ChainDraft {
     let c = t.chains.get(name);
     if (!c) {
-      c = new Draft(name, span, raw, declare, null);
+      c = new Draft(name, span, raw, declare, this.scan, -1);
       t.chains.set(name, c);
     } else if (declare && !c.declared) Object.assign(c, { span, raw, declared: true });
     return c;
@@ -159,8 +165,8 @@ export class RulesetBuilder {
    * Declares a chain `t` has not seen, whose header scanChainHeader read and whose body is plain
    * (text-parser.ts' plainChains): its span and header text are made from `body` when asked for.
    */
-  plainChain(t: TableDraft, name: string, body: LazyBody): ChainDraft {
-    const c = new Draft(name, null, null, true, body);
+  plainChain(t: TableDraft, name: string, body: number): ChainDraft {
+    const c = new Draft(name, null, null, true, this.scan, body);
     c.lazy = body;
     t.chains.set(name, c);
     return c;
@@ -214,7 +220,7 @@ export class RulesetBuilder {
     for (const c of order) {
       if (!c.declared) this.sink.add('NFT_UNDECLARED_OBJECT', `chain '${c.name}' in ${where} has rules but is never created ('add chain' expected)`, c.span);
       // A lazily read body whose chains and sets all exist has nothing to report: it stays unread.
-      if (c.lazy && resolveBody(t, c.lazy, order, c.position, last)) continue;
+      if (c.lazy >= 0 && resolveBody(t, c.scan!, c.lazy, order, c.position, last)) continue;
       for (const r of c.rules) for (const s of r.statements) this.checkStmt(t, s);
     }
     for (const s of t.sets.values()) {
@@ -286,9 +292,9 @@ export class RulesetBuilder {
 function freezeTable(t: TableDraft): NftTable {
   const chains: NftChain[] = [];
   for (const c of t.chains.values()) {
-    if (c.lazy && c.base === undefined && c.comment === undefined) {
+    if (c.lazy >= 0 && c.base === undefined && c.comment === undefined) {
       const d = c as Draft;
-      chains.push(new LazyNftChain(c.name, c.handle, d.lazySpan(), d.lazyRaw(), c.lazy));
+      chains.push(new LazyNftChain(c.name, c.handle, d.lazySpan(), d.lazyRaw(), d.scan!, c.lazy));
       continue;
     }
     const rules = c.rules.map((r, index): NftRule => ({ ...r, index }));
@@ -323,12 +329,11 @@ function withoutUndefined<T extends object>(o: T): T {
  * Finds the chains a lazily read body names (their places in the table, into its scan's
  * `targets`) and whether they and the sets it names all exist. The chain `at` holds the body.
  */
-function resolveBody(t: TableDraft, body: LazyBody, order: readonly Draft[], at: number, last: { name: string; position: number }): boolean {
-  const { scan } = body;
+function resolveBody(t: TableDraft, scan: ScanState, body: number, order: readonly Draft[], at: number, last: { name: string; position: number }): boolean {
   const { src, refs, targets } = scan;
   // kube-proxy lists a Service's endpoint chains right after its chain, in the order its map names them.
   let next = at + 1;
-  for (let i = body.from; i < body.to; i++) {
+  for (let i = scan.from(body), to = scan.to(body); i < to; i++) {
     const start = refs.buf[2 * i]!;
     const end = refs.buf[2 * i + 1]!;
     // Many names repeat one named shortly before (`jump mark-for-masquerade` in every endpoint chain).
@@ -347,8 +352,7 @@ function resolveBody(t: TableDraft, body: LazyBody, order: readonly Draft[], at:
     }
     targets.buf[targets.length <= i ? grow(targets, i) : i] = position;
   }
-  for (const name of body.sets) if (!t.sets.has(name)) return false;
-  body.resolved = true;
+  for (const name of scan.bodySets[body]!) if (!t.sets.has(name)) return false;
   return true;
 }
 

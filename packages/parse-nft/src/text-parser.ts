@@ -20,8 +20,8 @@ import { familyAndName, handleOf, nameToken, rawOf, streamOf, type TextContext, 
  */
 export function parseNftText(text: string, options: ParseOptions): ParseResult {
   const sink = new DiagnosticSink();
-  const builder = new RulesetBuilder(sink);
   const scan = options.eager ? undefined : new ScanState(text, options.file);
+  const builder = new RulesetBuilder(sink, scan);
   const ctx: TextContext = { src: text, file: options.file, sink, builder, ...(scan ? { scan } : {}) };
   try {
     const reader = new StatementReader(text, options.file, sink);
@@ -131,7 +131,7 @@ function plainChains(ctx: TextContext, scan: ScanState, reader: StatementReader,
     // block as it does any other, lazily too when it can (chainBlock).
     if (t.chains.has(name)) break;
     const body = scanChainBody(scan, t.family, h.lineEnd, line, lineStart, p, h.braceEnd);
-    if (!body) break;
+    if (body < 0) break;
     // Its span and text are made from the body's header offsets when first asked for.
     const chain = ctx.builder.plainChain(t, name, body);
     if (h.handle !== undefined) chain.handle = h.handle;
@@ -175,7 +175,7 @@ function chainBlock(ctx: TextContext, reader: StatementReader, t: TableDraft, he
   if (ctx.scan && chain.empty && chain.base === undefined && chain.comment === undefined) {
     const at = reader.position();
     const body = scanChainBody(ctx.scan, t.family, at.pos, at.line, at.lineStart, -1, -1);
-    if (body) {
+    if (body >= 0) {
       chain.lazy = body;
       const { end } = ctx.scan;
       reader.seek(end.pos, end.line, end.lineStart);
