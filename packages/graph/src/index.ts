@@ -7,7 +7,7 @@ export { formatShare } from './graph-builder';
 export { serviceCatalog, serviceOfPortName, type ServiceInfo, type ServicePortInfo } from './service-catalog';
 export { searchServices } from './service-search';
 export { buildOverview, type OverviewOptions } from './overview';
-export { buildServiceGraph, prepareServiceGraphs } from './service-graph';
+export { buildServiceGraph, prepareServiceGraphs, serviceGraphSteps } from './service-graph';
 export { overlayTrace, type TraceOverlay, type OutcomeOverlay } from './overlay';
 export { describeOutcome, explainOutcome } from './describe-outcome';
 export { viewMarkdown, type MarkdownInput } from './markdown';

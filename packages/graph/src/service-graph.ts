@@ -95,10 +95,16 @@ export function buildServiceGraph(rs: Ruleset, service: string): Graph | null {
  * Services); the engine calls it when idle after a snapshot is parsed.
  */
 export function prepareServiceGraphs(rs: Ruleset): void {
-  serviceRuleIndex(rs);
-  ownedBy(rs, ownerChains(rs));
-  jumpParents(rs);
-  postroutingChains(rs);
+  for (const step of serviceGraphSteps(rs)) step();
+}
+
+/**
+ * prepareServiceGraphs in its steps (each a walk of the ruleset, kept once made), so a caller can
+ * do other work between them: an engine that prepares a 10,000-Service snapshot while idle then
+ * answers a request that comes meanwhile after one step, not after all (~1.5 s on a busy machine).
+ */
+export function serviceGraphSteps(rs: Ruleset): readonly (() => void)[] {
+  return [() => void serviceRuleIndex(rs), () => void ownedBy(rs, ownerChains(rs)), () => void jumpParents(rs), () => void postroutingChains(rs)];
 }
 
 /** Node order in kube-proxy's flow, so layouts and Markdown read top-down like a packet's path. */

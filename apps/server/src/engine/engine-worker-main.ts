@@ -68,17 +68,35 @@ async function handle(req: EngineRequest): Promise<EngineReply> {
 const toPrepare = new Set<string>();
 const PREPARE_WHEN_IDLE_MS = 1500;
 let prepareTimer: ReturnType<typeof setTimeout> | null = null;
+/** Bumped by each request: a preparation under way stops at its next step (and starts again when idle). */
+let asked = 0;
 
 function prepareLater(): void {
   if (prepareTimer) clearTimeout(prepareTimer);
   prepareTimer = toPrepare.size === 0 ? null : setTimeout(() => {
     prepareTimer = null;
-    for (const id of toPrepare) queries.prepare(id);
-    toPrepare.clear();
+    void prepareNow(asked);
   }, PREPARE_WHEN_IDLE_MS);
 }
 
+/**
+ * Prepares the snapshots waiting for it one step at a time, with a turn of the event loop between
+ * steps, so a request that comes meanwhile is answered after one step instead of after all of
+ * them; it then waits for the next idle spell. Steps already done are kept (each is memoised).
+ */
+async function prepareNow(since: number): Promise<void> {
+  for (const id of [...toPrepare]) {
+    for (const step of queries.prepareSteps(id)) {
+      await new Promise((r) => setImmediate(r));
+      if (asked !== since) return;
+      step();
+    }
+    toPrepare.delete(id);
+  }
+}
+
 parentPort!.on('message', async (req: EngineRequest) => {
+  asked++;
   if (prepareTimer) clearTimeout(prepareTimer);
   let reply: EngineReply;
   try {
@@ -93,7 +111,7 @@ parentPort!.on('message', async (req: EngineRequest) => {
   }
   parentPort!.postMessage(reply);
   // A snapshot just parsed: when nothing else is asked, build what its Services' graphs read, so the
-  // first one opened is drawn at once (a request that comes meanwhile waits for it, ~0.5 s at most).
+  // first one opened is drawn at once (a request that comes meanwhile waits for one step of it).
   if (req.type !== 'evict' && req.op.kind === 'load' && reply.ok) toPrepare.add(req.snapshot.id);
   prepareLater();
 });

@@ -1,5 +1,5 @@
 import { counterDeltas } from '@svcpath/counters';
-import { buildOverview, buildServiceGraph, namespaceOverview, namespaceServices, prepareServiceGraphs, searchServices, serviceCatalog } from '@svcpath/graph';
+import { buildOverview, buildServiceGraph, namespaceOverview, namespaceServices, searchServices, serviceCatalog, serviceGraphSteps } from '@svcpath/graph';
 import { parseIP, type IP } from '@svcpath/netaddr';
 import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
 import { iptablesBackend } from '@svcpath/proxy-layout';
@@ -88,10 +88,10 @@ export class RulesetQueries {
     return parsed.findings.get(key);
   }
 
-  /** Builds what every Service's graph reads, for a snapshot already parsed (see prepareServiceGraphs). */
-  prepare(id: string): void {
+  /** The steps that build what every Service's graph reads, for a snapshot already parsed (see serviceGraphSteps). */
+  prepareSteps(id: string): readonly (() => void)[] {
     const rs = this.cache.get(id)?.ruleset;
-    if (rs) prepareServiceGraphs(rs);
+    return rs ? serviceGraphSteps(rs) : [];
   }
 
   /** A loaded snapshot's ruleset; NO_RULES when it holds none. */
