@@ -38,18 +38,8 @@ export class StoreSnapshotSource implements SnapshotSource {
     const read = await writer.readAll();
     const byId = new Map<string, Snapshot>();
     for (const { doc, shared, traceable } of read.snapshots) {
-      const files = doc.files.map((f, i) => {
-        const bytes = shared[i];
-        return bytes ? withSharedText(f, bytes) : f;
-      });
-      const document = { ...doc, files };
-      const picked = traceable.flatMap((i) => {
-        const f = files[i];
-        if (!f) return [];
-        const bytes = shared[i];
-        return [bytes ? withSharedText({ name: f.name }, bytes) : { name: f.name, text: f.text }];
-      });
-      byId.set(doc.id, snapshotOfDocument(document, { files: picked }));
+      const document = { ...doc, files: doc.files.map((f, i) => (shared[i] ? withSharedText(f, shared[i]) : f)) };
+      byId.set(doc.id, snapshotOfDocument(document, { files: picked(document, traceable) }));
     }
     this.problems = read.problems;
     return byId;
@@ -100,8 +90,7 @@ export class StoreSnapshotSource implements SnapshotSource {
     // The worker picked the files to trace: an upload's text is not read here to pick them. Each
     // keeps its shared bytes, so every engine that loads it reads them instead of being posted a
     // 40 MB text (a ~390 ms postMessage, measured right after an import).
-    const files = traceable?.flatMap((i) => (doc.files[i] ? [doc.files[i]] : []));
-    byId.set(doc.id, snapshotOfDocument(doc, files ? { files } : {}));
+    byId.set(doc.id, snapshotOfDocument(doc, traceable ? { files: picked(doc, traceable) } : {}));
   }
 
   async delete(id: string): Promise<boolean> {
@@ -130,6 +119,11 @@ function withTexts(doc: SnapshotDocument, s: Snapshot): SnapshotDocument {
       return from.shared ? withSharedText(f, from.shared) : { ...f, text: from.text };
     }),
   };
+}
+
+/** The files the worker picked to trace, by place, as the document has them (shared bytes and all). */
+function picked(doc: SnapshotDocument, traceable: readonly number[]): SnapshotDocument['files'] {
+  return traceable.flatMap((i) => (doc.files[i] ? [doc.files[i]] : []));
 }
 
 /** The store's messages name files on the server: logged here, a code and a plain sentence sent. */
