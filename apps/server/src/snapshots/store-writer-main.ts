@@ -6,7 +6,7 @@ import { traceableFiles, type Snapshot as SnapshotDocument } from '@svcpath/api-
 import { receivedFiles, SHARE_FROM_CHARS, sharedFromText } from './shared-text';
 import type { StoreRead, StoreWriteReply, StoreWriteRequest } from './store-writer';
 
-/** The store writer's worker: builds a snapshot's document and writes it, one message at a time. */
+/** The store writer's worker: builds a snapshot's document and writes it, or reads the whole store back (see StoreRead), one message at a time. */
 const stores = new Map<string, SnapshotStore>();
 
 async function handle(req: StoreWriteRequest): Promise<StoreWriteReply> {
