@@ -198,7 +198,7 @@ class Scanner {
   private ruleCount = 0;
   /** Each rule's shape (an index into shapeEntries), -1: none; rules in file order, a chain's together from chainFirstRule. */
   private ruleShapes = new Int32Array(1 << 14);
-  /** Where a rule's jump names its chain, from the start of its line: at * 2048 + length; -1: not noted (see jumpSite). */
+  /** Where a rule's jump names its chain, from the start of its line: at * 2048 + length; -1: not noted (read from the line when asked, see ScannedChain.readRules). */
   private ruleJumps = new Int32Array(1 << 14);
   private chainFirstRule = new Int32Array(1024);
   private runChain = -1;
