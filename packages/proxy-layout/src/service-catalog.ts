@@ -160,7 +160,8 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
   const unheldOf = new Map<string, string[]>();
   for (const [portName, ids] of unheld) {
     const svc = serviceOfPortName(portName);
-    (unheldOf.get(svc) ?? unheldOf.set(svc, []).get(svc)!).push(...ids);
+    const into = unheldOf.get(svc) ?? unheldOf.set(svc, []).get(svc)!;
+    for (const id of ids) into.push(id); // a spread of a hostile dump's many ids would overflow the stack
   }
   const out = [...services].map(([id, list]): ServiceInfo => {
     const [namespace = '', name = id] = id.split('/');
