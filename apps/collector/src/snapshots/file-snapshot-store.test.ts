@@ -90,6 +90,10 @@ describe('file snapshot store', () => {
     expect(problems[0]?.message).toMatch(/incident-7~worker-2\.json:5: not valid JSON/);
     expect(problems[1]?.message).toMatch(/formatVersion 2: written by a newer svcpath; this one reads formats up to 1/);
     expect(problems[2]?.message).toMatch(/files\[0\]\.kind: /);
+    // The same read whole, each file once: the documents themselves, the same problems.
+    const whole = await store.all();
+    expect(whole.snapshots.map((s) => [s.node, s.files.length])).toEqual([['worker-1', snapshots[0]!.files]]);
+    expect(whole.problems).toEqual(problems);
     const error = await rejection(store.get('incident-7~worker-4'));
     expect(error.info).toMatchObject({ field: 'files[0].kind' });
   });

@@ -82,6 +82,8 @@ export function createFileSnapshotStore(dir: string): SnapshotStore {
       return { snapshots: snapshots.map(summarize), problems };
     },
 
+    all: readAll,
+
     async get(id) {
       return read(fileOf(id), id);
     },

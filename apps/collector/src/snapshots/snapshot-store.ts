@@ -31,6 +31,8 @@ export interface SnapshotStore {
   readonly location: string;
   /** Every readable snapshot, by collection then node; unreadable files become problems. */
   list(): Promise<{ snapshots: SnapshotSummary[]; problems: StoreProblem[] }>;
+  /** The same, whole: each file read once (a server holding every snapshot reads them so, not list() then get() each). */
+  all(): Promise<{ snapshots: Snapshot[]; problems: StoreProblem[] }>;
   /** Throws SnapshotError NOT_FOUND, INVALID or TOO_NEW. */
   get(id: string): Promise<Snapshot>;
   /** Validates, then writes atomically; replaces a snapshot with the same id. Throws INVALID or WRITE_FAILED. */

@@ -45,22 +45,10 @@ export class StoreSnapshotSource implements SnapshotSource {
     return byId;
   }
 
-  private readHere(): Promise<Map<string, Snapshot>> {
-    return (async () => {
-      const { snapshots, problems } = await this.store.list();
-      const byId = new Map<string, Snapshot>();
-      const skipped: StoreProblem[] = [...problems];
-      for (const { id } of snapshots) {
-        try {
-          byId.set(id, snapshotOfDocument(await this.store.get(id)));
-        } catch (e) {
-          if (!isSnapshotError(e)) throw e;
-          skipped.push({ file: e.info.file ?? id, code: e.code, message: e.message });
-        }
-      }
-      this.problems = skipped;
-      return byId;
-    })();
+  private async readHere(): Promise<Map<string, Snapshot>> {
+    const { snapshots, problems } = await this.store.all();
+    this.problems = problems;
+    return new Map(snapshots.map((doc) => [doc.id, snapshotOfDocument(doc)]));
   }
 
   async list(): Promise<SnapshotMeta[]> {

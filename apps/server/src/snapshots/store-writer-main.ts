@@ -26,21 +26,13 @@ async function handle(req: StoreWriteRequest): Promise<StoreWriteReply> {
 
 /** Every snapshot of the store, long texts as shared bytes (see StoreRead); unreadable files become problems. */
 async function readAll(store: SnapshotStore): Promise<StoreRead> {
-  const { snapshots, problems } = await store.list();
-  const skipped = [...problems];
-  const out: StoreRead['snapshots'][number][] = [];
-  for (const { id } of snapshots) {
-    try {
-      const doc = await store.get(id);
-      const traceable = traceableIndices(doc);
-      const shared = doc.files.map((f) => (f.text.length >= SHARE_FROM_CHARS ? sharedFromText(f.text) : null));
-      out.push({ doc: { ...doc, files: doc.files.map((f, i) => (shared[i] ? { ...f, text: '' } : f)) }, shared, traceable });
-    } catch (e) {
-      if (!isSnapshotError(e)) throw e;
-      skipped.push({ file: e.info.file ?? id, code: e.code, message: e.message });
-    }
-  }
-  return { snapshots: out, problems: skipped };
+  const { snapshots, problems } = await store.all();
+  const out = snapshots.map((doc) => {
+    const traceable = traceableIndices(doc);
+    const shared = doc.files.map((f) => (f.text.length >= SHARE_FROM_CHARS ? sharedFromText(f.text) : null));
+    return { doc: { ...doc, files: doc.files.map((f, i) => (shared[i] ? { ...f, text: '' } : f)) }, shared, traceable };
+  });
+  return { snapshots: out, problems };
 }
 
 /** Which of a document's files to trace, by place (api-contract's traceableFiles). */
