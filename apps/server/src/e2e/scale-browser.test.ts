@@ -154,6 +154,9 @@ describe('a big node in a browser', () => {
     const counts = (await byCode.locator('.finding-group-count').allTextContents()).map(Number);
     const total = Number(await panel.locator('.findings-count').textContent());
     expect(counts.reduce((a, b) => a + b, 0)).toBe(total);
+    // The tab says how many, exactly to a screen reader, and every side tab still fits the column at 1280 px.
+    await expect.poll(() => tab.getAttribute('aria-label')).toBe(`Findings, ${total.toLocaleString('en')}`);
+    expect(await page.locator('.tab-list').evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
     expect(await panel.locator('.finding').count()).toBe(0);
     await groups.first().locator('summary').click();
     await expect.poll(() => panel.locator('.finding').count()).toBeGreaterThan(0);

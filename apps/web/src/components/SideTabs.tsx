@@ -1,4 +1,5 @@
 import { useRef, useState, type ReactNode } from 'react';
+import { formatCompactCount, formatCount } from '../overview/locale-text';
 
 /** One tab of the side column: a label (with an optional count) and what it shows. */
 export interface SideTab {
@@ -38,11 +39,13 @@ export function SideTabs({ tabs, active, onChange }: { tabs: readonly SideTab[];
             aria-controls={`tabpanel-${t.id}`}
             tabIndex={t.id === active ? 0 : -1}
             className={t.id === active ? 'tab active' : 'tab'}
+            aria-label={t.count === undefined ? undefined : `${t.label}, ${formatCount(t.count)}`}
+            title={t.count === undefined ? undefined : `${t.label}: ${formatCount(t.count)}`}
             onClick={() => onChange(t.id)}
             onKeyDown={(e) => move(e, i)}
           >
             {t.label}
-            {t.count !== undefined && <span className="tab-count">{t.count}</span>}
+            {t.count !== undefined && <span className="tab-count">{formatCompactCount(t.count)}</span>}
           </button>
         ))}
       </div>
