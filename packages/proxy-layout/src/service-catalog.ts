@@ -170,13 +170,25 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
       namespace,
       name,
       ports: list.sort((a, b) => a.portName.localeCompare(b.portName)).map(freezePort),
-      chainIds: [...new Set([...list.flatMap((p) => p.chainIds), ...(unheldOf.get(id) ?? [])])].sort(),
+      chainIds: sortedOnce(list, unheldOf.get(id)),
     };
   });
   out.push(...ipvsCatalog(rs));
   out.sort((a, b) => a.id.localeCompare(b.id));
   cache.set(rs, out);
   return out;
+}
+
+/** The ports' chains and the unheld ones, sorted, each once (a chain the dump lacks may be jumped to twice). */
+function sortedOnce(ports: readonly MutablePort[], unheld: readonly string[] | undefined): string[] {
+  const ids: string[] = [];
+  for (const p of ports) for (const id of p.chainIds) ids.push(id);
+  if (unheld) for (const id of unheld) ids.push(id);
+  ids.sort();
+  let n = 0;
+  for (const id of ids) if (n === 0 || id !== ids[n - 1]) ids[n++] = id;
+  ids.length = n;
+  return ids;
 }
 
 /** The DNATs of a KUBE-SEP chain, as written (a rule's shape tells whether it DNATs, and to what). */

@@ -90,8 +90,10 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
   const targets: string[] = [];
   const note = (chain: RsChain, r: RsRule, to: string, target: RsChain | undefined) => {
     const id = target?.id ?? `${chain.table}/${to}`;
+    // Most targets are named already (by their own comments, or an earlier jump): no comment read.
+    if (out.has(id)) return;
     const name = servicePortNameOf(r.comment) ?? out.get(chain.id);
-    if (name && !out.has(id)) owners.add(id, name, target);
+    if (name) owners.add(id, name, target);
   };
   // Chain k of the graph is the k-th of rs.chains (see JumpGraph).
   const list = byNumber ? [...rs.chains.values()] : null;
