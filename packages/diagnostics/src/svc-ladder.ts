@@ -42,28 +42,46 @@ function chainsOfPort(rs: Ruleset): Map<string, string[]> {
   return m;
 }
 
+/** A KUBE-SVC chain (Cluster policy) or KUBE-SVL chain (Local policy) kube-proxy wrote for a port. */
+export interface LadderChain {
+  readonly chain: RsChain;
+  readonly kind: 'svc' | 'svl';
+}
+
+/**
+ * The KUBE-SVC and KUBE-SVL chains of one ServicePortName, by chain id, without reading their
+ * rules: for checks that need a ladder's chain and a rule or two of it, not every step's share and
+ * endpoint (the affinity check asks this for each of a large node's ~1,000 ClientIP ports).
+ */
+export function ladderChains(rs: Ruleset, portName: string): LadderChain[] {
+  const out: LadderChain[] = [];
+  for (const chainId of chainsOfPort(rs).get(portName) ?? []) {
+    const chain = rs.chains.get(chainId);
+    if (!chain) continue;
+    const kind = chainKindOf(chain.name);
+    if (kind === 'svc' || kind === 'svl') out.push({ chain, kind });
+  }
+  return out.sort((a, b) => (a.chain.id < b.chain.id ? -1 : 1));
+}
+
 /**
  * The probability ladders kube-proxy wrote for one ServicePortName: its KUBE-SVC chain (Cluster
  * policy) and KUBE-SVL chain (Local policy), each rule with the endpoint it picks and its share.
  */
 export function serviceLadders(rs: Ruleset, portName: string): ServiceLadder[] {
-  const out: ServiceLadder[] = [];
-  for (const chainId of chainsOfPort(rs).get(portName) ?? []) {
-    const chain = rs.chains.get(chainId);
-    if (!chain) continue;
-    const kind = chainKindOf(chain.name);
-    if (kind !== 'svc' && kind !== 'svl') continue;
-    const shares = ladderShares(chain);
-    const steps: LadderStep[] = [];
-    for (const rule of chain.rules) {
-      const share = shares.get(rule.index);
-      if (share === undefined) continue;
-      const a = rule.action;
-      const endpoint =
-        a?.kind === 'DNAT' ? (a.to[0]?.text ?? null) : a && (a.kind === 'jump' || a.kind === 'goto') ? sepEndpoint(rs, chain.table, a.chain) : null;
-      steps.push({ rule, endpoint, share });
-    }
-    out.push({ chain, kind, steps });
+  return ladderChains(rs, portName).map(({ chain, kind }) => ({ chain, kind, steps: ladderSteps(rs, chain) }));
+}
+
+function ladderSteps(rs: Ruleset, chain: RsChain): LadderStep[] {
+  const shares = ladderShares(chain);
+  const steps: LadderStep[] = [];
+  for (const rule of chain.rules) {
+    const share = shares.get(rule.index);
+    if (share === undefined) continue;
+    const a = rule.action;
+    const endpoint =
+      a?.kind === 'DNAT' ? (a.to[0]?.text ?? null) : a && (a.kind === 'jump' || a.kind === 'goto') ? sepEndpoint(rs, chain.table, a.chain) : null;
+    steps.push({ rule, endpoint, share });
   }
-  return out.sort((a, b) => (a.chain.id < b.chain.id ? -1 : 1));
+  return steps;
 }

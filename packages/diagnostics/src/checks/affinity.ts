@@ -1,7 +1,7 @@
 import { askByShape, type RuleReading } from '@svcpath/proxy-layout';
 import { objectRef, type DiagnoseContext } from '../context';
 import { objectEvidence, ruleEvidence, type Evidence, type Finding } from '../finding';
-import { serviceLadders } from '../svc-ladder';
+import { ladderChains } from '../svc-ladder';
 
 interface AffinityPort {
   readonly name: string;
@@ -39,7 +39,11 @@ function hours(s: number): string {
  */
 export function checkAffinity(ctx: DiagnoseContext): Finding[] {
   return affinityPorts(ctx).map((a): Finding => {
-    const recent = serviceLadders(ctx.rs, a.name).flatMap((l) => l.chain.rules.filter((r) => askByShape(r, checksRecentList)).slice(0, 1).map((r) => ruleEvidence(l.chain.id, r)));
+    // The first rcheck rule of each ladder chain; the ladder's shares and endpoints are not needed.
+    const recent = ladderChains(ctx.rs, a.name).flatMap(({ chain }) => {
+      const r = chain.rules.find((x) => askByShape(x, checksRecentList));
+      return r ? [ruleEvidence(chain.id, r)] : [];
+    });
     const evidence = [...a.evidence, ...recent];
     if (a.endpoints === 1)
       return {
