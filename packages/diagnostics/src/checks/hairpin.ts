@@ -1,4 +1,5 @@
 import { actionKind, addressConds, chainKindOf, jumpTarget, natAddress, natDestinations, serviceChains } from '@svcpath/proxy-layout';
+import type { RsChain, RsRule } from '@svcpath/ruleset';
 import type { DiagnoseContext } from '../context';
 import { ruleEvidence, type Evidence, type Finding } from '../finding';
 
@@ -18,10 +19,11 @@ export function checkHairpin(ctx: DiagnoseContext): Finding[] {
     // Jumps and DNATs as the rules' shapes tell them, so the ~100,000 KUBE-SEP chains of a large
     // dump are checked without building (and keeping) their targets and conditions.
     const dnat = chain.rules.find((r) => natDestinations(r) !== null);
-    const to = dnat ? natAddress(dnat) : null;
-    if (!dnat || !to) continue;
+    if (!dnat || marksAsWritten(chain, dnat)) continue;
+    const to = natAddress(dnat);
+    if (!to) continue;
     const marks = chain.rules.some(
-      (r) => jumpTarget(r) === 'KUBE-MARK-MASQ' && actionKind(r) === 'jump' && addressConds(r).some((c) => c.dir === 'src' && !c.negate && c.cidr.text.replace(/\/\d+$/, '') === to.text),
+      (r) => isMarkMasqJump(r) && addressConds(r).some((c) => c.dir === 'src' && !c.negate && c.cidr.text.replace(/\/\d+$/, '') === to.text),
     );
     if (marks) continue;
     const name = owners.get(chain.id) ?? chain.name;
@@ -47,4 +49,36 @@ export function checkHairpin(ctx: DiagnoseContext): Finding[] {
       nextStep: 'Restart kube-proxy so it rewrites KUBE-POSTROUTING, and find what edited it.',
     });
   return out;
+}
+
+function isMarkMasqJump(r: RsRule): boolean {
+  return jumpTarget(r) === 'KUBE-MARK-MASQ' && actionKind(r) === 'jump';
+}
+
+/** kube-proxy's hairpin rule as it writes it: `-s <endpoint>/32`, its comment (if any), the jump. */
+const MASQ_LINE = /^-A (\S+) -s ([0-9.]+)\/32(?: -m comment --comment (?:"[^"\\]*"|[^\s"\\]+))? -j KUBE-MARK-MASQ$/;
+
+/**
+ * Whether the chain holds kube-proxy's hairpin rule for the address `dnat` sends to, told from the
+ * lines as written (an IPv4 endpoint in its canonical form, the rule exactly as kube-proxy writes
+ * it) without reading any address. True only when the full reading would say so too; false means
+ * "not told": the caller then reads the rules' addresses.
+ */
+export function marksAsWritten(chain: RsChain, dnat: RsRule): boolean {
+  const to = natDestinations(dnat)?.[0];
+  if (to === undefined) return false;
+  const colon = to.lastIndexOf(':');
+  const host = colon < 0 ? to : to.slice(0, colon);
+  if (!isCanonicalIPv4(host)) return false;
+  return chain.rules.some((r) => {
+    if (!isMarkMasqJump(r)) return false;
+    const m = MASQ_LINE.exec(r.raw);
+    return m !== null && m[1] === chain.name && m[2] === host;
+  });
+}
+
+/** Dotted quad whose every part is written as parseIP writes it back (no leading zero, ≤ 255). */
+function isCanonicalIPv4(text: string): boolean {
+  const parts = text.split('.');
+  return parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
 }
