@@ -6,3 +6,4 @@ export { exprKey } from './expr-key';
 export { withoutSourceInfo } from './source-info';
 export { parseNftRule } from './rule-text';
 export { chainOutline, lazyChainSets, lazyChainSource, type ChainOutline } from './lazy-chain';
+export { chainPlaces } from './chain-places';

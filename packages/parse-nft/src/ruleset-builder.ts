@@ -1,6 +1,7 @@
 import type { BaseChain, Expr, Family, NftChain, NftRule, NftRuleset, NftSet, NftTable, SetElement, Span, Stmt, Unparsed } from './ast';
 import type { DiagnosticSink } from './diagnostics';
 import { headerRaw, headerSpan, type ScanState } from './chain-scan';
+import { keepChainPlaces } from './chain-places';
 import { exprKey } from './expr-key';
 import { LazyNftChain, readLazyRules } from './lazy-chain';
 
@@ -203,7 +204,10 @@ export class RulesetBuilder {
     const tables: NftTable[] = [];
     for (const t of this.tables.values()) {
       this.checkTable(t);
-      tables.push(freezeTable(t));
+      const table = freezeTable(t);
+      // A lazily read text's chains are found by name without a second index (chain-places.ts).
+      if (this.scan) keepChainPlaces(table, t.chains as Map<string, Draft>);
+      tables.push(table);
     }
     return { tables, unparsed: this.unparsed };
   }

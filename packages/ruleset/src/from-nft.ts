@@ -1,9 +1,10 @@
-import { lazyChainSets, lazyChainSource, type Expr, type NftChain, type NftRule, type NftRuleset, type NftSet, type SetElement as NftElement, type Stmt } from '@svcpath/parse-nft';
+import { lazyChainSets, lazyChainSource, type Expr, type NftRule, type NftRuleset, type NftSet, type SetElement as NftElement, type Stmt } from '@svcpath/parse-nft';
 import { cidrOf, type IP } from '@svcpath/netaddr';
 import type { Match, NatRange, Target } from '@svcpath/parse-iptables';
-import type { Action, BaseChain, Cond, Field, Hook, KeyPart, MapVerdict, NamedSet, RsChain, RsRule, Ruleset, SetElement } from './model';
+import type { Action, BaseChain, Cond, Field, Hook, KeyPart, MapVerdict, NamedSet, RsRule, Ruleset, SetElement } from './model';
 import { HOOKS } from './model';
-import { LazyRsChain, type LoweredTable, nftJumpGraph } from './nft-chains';
+import { type LoweredTable, NftChainMap } from './nft-chain-map';
+import { nftJumpGraph } from './nft-chains';
 import { nftMissing } from './nft-missing';
 
 /**
@@ -14,13 +15,13 @@ import { nftMissing } from './nft-missing';
  * returning clients are traced like iptables mode's.
  */
 export function fromNft(nft: NftRuleset, file: string): Ruleset {
-  const chains = new Map<string, RsChain>();
   const hooks: Record<Hook, BaseChain[]> = { prerouting: [], input: [], forward: [], output: [], postrouting: [] };
   const sets = new Map<string, NamedSet>();
   const assumptions: string[] = [];
   let family: 4 | 6 = 4;
   const lowered: LoweredTable[] = [];
   let number = 0;
+  let someLazy = false;
   for (const t of nft.tables) {
     if (t.family !== 'ip' && t.family !== 'ip6' && t.family !== 'inet') {
       if (t.chains.some((c) => c.base)) assumptions.push(`table ${t.family} ${t.name} is not on the IP hooks; not traced`);
@@ -33,22 +34,20 @@ export function fromNft(nft: NftRuleset, file: string): Ruleset {
       if (s.flags.includes('dynamic') || (s.timeout !== undefined && s.elements.length === 0)) dynamic.set(s.name, s.timeout ?? null);
       sets.set(`${table}/${s.name}`, lowerSet(s));
     }
-    const tableChains: RsChain[] = [];
-    lowered.push({ table, chains: tableChains });
-    const lower = (n: NftChain) => n.rules.map((r, i) => lowerRule(r, i + 1, table, dynamic));
-    const prefix = `${table}/`; // one string for the table's ids (a template per chain makes two)
+    // Chains are numbered in order across the tables (the jump graph's numbers); their ruleset
+    // objects are made by NftChainMap, a lazily read chain's when first asked for.
+    lowered.push({ table, nft: t, lower: (n) => n.rules.map((r, i) => lowerRule(r, i + 1, table, dynamic)), base: number });
+    number += t.chains.length;
     for (const c of t.chains) {
-      const id = prefix + c.name;
-      // A chain read lazily from text is lowered when a walk first asks for its rules.
-      const chain: RsChain = lazyChainSets(c) ? new LazyRsChain(id, table, c.name, c, lower, number) : { id, table, name: c.name, rules: lower(c), span: { file: c.span.file, line: c.span.line } };
-      number++;
-      chains.set(id, chain);
-      tableChains.push(chain);
       const b = c.base;
-      if (!b) continue;
+      if (!b) {
+        someLazy ||= lazyChainSets(c) !== undefined;
+        continue;
+      }
+      const id = `${table}/${c.name}`;
       const hook = b.hook as Hook;
       if (!HOOKS.includes(hook)) {
-        assumptions.push(`base chain ${table}/${c.name} hooks ${b.hook}, which svcpath does not trace`);
+        assumptions.push(`base chain ${id} hooks ${b.hook}, which svcpath does not trace`);
         continue;
       }
       hooks[hook].push({
@@ -61,15 +60,16 @@ export function fromNft(nft: NftRuleset, file: string): Ruleset {
       });
     }
   }
+  const chains = new NftChainMap(lowered);
   // A partial paste: chains it names but does not show, kube-proxy's base chains it cut (nft-missing.ts).
   const missing = nftMissing(chains, sets, new Set(HOOKS.flatMap((h) => hooks[h].map((b) => b.chainId))), file);
-  for (const c of missing.chains) chains.set(c.id, c);
+  for (const c of missing.chains) chains.add(c);
   for (const b of missing.hooks) hooks[b.hook].push(b);
   assumptions.push(...missing.assumptions);
   for (const h of Object.values(hooks)) h.sort((a, b) => a.priority - b.priority);
   // The jump graph numbers the tables' own chains: a paste's filled-in chains are walked instead.
-  const whole = missing.chains.length === 0 && missing.hooks.length === 0 && lowered.some((t) => t.chains.some((c) => c instanceof LazyRsChain));
-  const scanned = whole ? { jumpGraph: nftJumpGraph(lowered, chains, sets), ...ipsetRules(lowered) } : {};
+  const whole = missing.chains.length === 0 && missing.hooks.length === 0 && someLazy;
+  const scanned = whole ? { jumpGraph: nftJumpGraph(chains, sets), ...ipsetRules(chains) } : {};
   return { dataplane: 'nftables', family, chains, hooks, sets, assumptions, files: [file], ...scanned };
 }
 
@@ -80,18 +80,15 @@ const KUBE_IPSET_RULE = /--match-set KUBE-(CLUSTER-IP|LOOP-BACK|NODE-PORT)/;
  * without reading lazily read chains: their rules' text is part of the text they were read from,
  * so when that text never says it, no rule does. Absent when it might.
  */
-function ipsetRules(tables: readonly LoweredTable[]): { kubeIpsetRules?: false } {
+function ipsetRules(chains: NftChainMap): { kubeIpsetRules?: false } {
   const sources = new Set<string>();
   let last: string | undefined;
-  for (const t of tables)
-    for (const c of t.chains) {
-      const nft = LazyRsChain.nftOf(c);
-      if (!nft) {
-        if (c.rules.some((r) => KUBE_IPSET_RULE.test(r.raw))) return {};
-        continue;
-      }
-      const text = lazyChainSource(nft)!;
-      if (text !== last) sources.add((last = text));
+  for (const t of chains.tables())
+    for (let i = 0; i < t.nft.chains.length; i++) {
+      const text = lazyChainSource(t.nft.chains[i]!);
+      if (text === undefined) {
+        if (chains.chainAt(t, i).rules.some((r) => KUBE_IPSET_RULE.test(r.raw))) return {};
+      } else if (text !== last) sources.add((last = text));
     }
   for (const text of sources) if (KUBE_IPSET_RULE.test(text)) return {};
   return { kubeIpsetRules: false };

@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseNftText } from '@svcpath/parse-nft';
 import { fromNft } from './from-nft';
+import { NftChainMap } from './nft-chain-map';
 import { LazyRsChain } from './nft-chains';
 
 /**
  * Chains read lazily from nft text are lowered lazily (LazyRsChain: rules and span made when asked
  * for): each must compare, print and copy like the chain lowered from the same text read at once.
  */
-const json = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Map ? [...x] : ArrayBuffer.isView(x) ? undefined : x));
+const json = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Map || x instanceof NftChainMap ? [...x] : ArrayBuffer.isView(x) ? undefined : x));
 
 describe('lazily lowered nft chains', () => {
   it.each([

@@ -1,4 +1,5 @@
 import { chainOutline, type NftChain } from '@svcpath/parse-nft';
+import type { NftChainMap } from './nft-chain-map';
 import type { Action, MapVerdict, NamedSet, RsChain, RsJumpGraph, RsRule } from './model';
 
 /**
@@ -60,30 +61,17 @@ export class LazyRsChain implements RsChain {
   }
 }
 
-/** One nft table's chains as fromNft lowered them, in the table's order. */
-export interface LoweredTable {
-  readonly table: string;
-  readonly chains: readonly RsChain[];
-}
-
 /**
  * Every chain's jumps by number (see RsJumpGraph), for the tracer's structure check:
  * a lazily read chain's from its outline (the chains it names; a verdict map it reads adds its
  * map's verdicts), any other chain's from its lowered rules, as the tracer's own walk reads them.
  * It may hold more edges than rules take (an outline names every chain a rule mentions): the check
  * then finds a loop or a long run it does not take and walks the rules itself to word it, so it
- * never answers differently.
+ * never answers differently. Chains are numbered in their tables' order (NftChainMap).
  */
-export function nftJumpGraph(tables: readonly LoweredTable[], chains: ReadonlyMap<string, RsChain>, sets: ReadonlyMap<string, NamedSet>): RsJumpGraph {
-  const size = tables.reduce((n, t) => n + t.chains.length, 0);
-  const others = new Map<RsChain, number>();
-  let k = 0;
-  for (const t of tables)
-    for (const c of t.chains) {
-      if (!(c instanceof LazyRsChain)) others.set(c, k);
-      k++;
-    }
-  const numberOf = (c: RsChain | undefined): number => (c === undefined ? -1 : c instanceof LazyRsChain ? LazyRsChain.numberOf(c) : (others.get(c) ?? -1));
+export function nftJumpGraph(chains: NftChainMap, sets: ReadonlyMap<string, NamedSet>): RsJumpGraph {
+  const tables = chains.tables();
+  const size = tables.reduce((n, t) => n + t.nft.chains.length, 0);
   const edges = new Edges(size);
   const setTargets = new Map<string, number[]>();
   /** The chains a verdict map's elements jump or go to (`key` is `table/set`, as lowered). */
@@ -91,30 +79,28 @@ export function nftJumpGraph(tables: readonly LoweredTable[], chains: ReadonlyMa
     let out = setTargets.get(key);
     if (!out) {
       out = [];
-      for (const e of sets.get(key)?.elements ?? []) if (e.verdict?.kind === 'jump' || e.verdict?.kind === 'goto') out.push(numberOf(chains.get(`${table}/${e.verdict.chain}`)));
+      for (const e of sets.get(key)?.elements ?? []) if (e.verdict?.kind === 'jump' || e.verdict?.kind === 'goto') out.push(chains.numberOf(`${table}/${e.verdict.chain}`));
       setTargets.set(key, out);
     }
     return out;
   };
-  const byName = (table: string, name: string) => numberOf(chains.get(`${table}/${name}`));
-  let base = 0;
-  k = 0;
+  const byName = (table: string, name: string) => chains.numberOf(`${table}/${name}`);
+  let k = 0;
   for (const t of tables) {
-    for (const c of t.chains) {
+    const list = t.nft.chains;
+    for (let i = 0; i < list.length; i++) {
       edges.start[k++] = edges.length;
-      const nft = LazyRsChain.nftOf(c);
-      const outline = nft ? chainOutline(nft) : undefined;
+      const outline = chainOutline(list[i]!);
       if (outline) {
-        for (let e = outline.from; e < outline.to; e++) edges.add(base + outline.targets[e]!);
+        for (let e = outline.from; e < outline.to; e++) edges.add(t.base + outline.targets[e]!);
         for (const s of outline.sets) for (const to of verdictsOf(t.table, `${t.table}/${s}`)) edges.add(to);
         continue;
       }
-      for (const rule of c.rules) {
+      for (const rule of chains.chainAt(t, i).rules) {
         for (const a of rule.extra ?? []) actionTargets(a, t.table, edges, byName, verdictsOf);
         if (rule.action) actionTargets(rule.action, t.table, edges, byName, verdictsOf);
       }
     }
-    base += t.chains.length;
   }
   edges.start[size] = edges.length;
   return {
@@ -122,7 +108,7 @@ export function nftJumpGraph(tables: readonly LoweredTable[], chains: ReadonlyMa
     edgeStart: edges.start,
     edgeEnd: edges.start.subarray(1),
     edgeTo: edges.to.subarray(0, edges.length),
-    numberOf: (id) => numberOf(chains.get(id)),
+    numberOf: (id) => chains.numberOf(id),
   };
 }
 

@@ -1,7 +1,6 @@
 import { parseRuleBody, tokenize } from '@svcpath/parse-iptables';
-import { lazyChainSets } from '@svcpath/parse-nft';
 import type { BaseChain, Hook, MapVerdict, NamedSet, NotShown, RsChain, RsRule } from './model';
-import { LazyRsChain } from './nft-chains';
+import type { NftChainMap } from './nft-chain-map';
 
 /**
  * What a partial nft paste lacks, filled in the way missing-chains.ts does for iptables:
@@ -45,13 +44,11 @@ const HELPERS: Readonly<Record<string, readonly [nft: string, iptables: string][
 };
 
 /** Fills in what the paste's nft tables lack; `tables` are `family name` keys with their chains. */
-export function nftMissing(chains: ReadonlyMap<string, RsChain>, sets: ReadonlyMap<string, NamedSet>, baseChains: ReadonlySet<string>, file: string): NftMissing {
+export function nftMissing(chains: NftChainMap, sets: ReadonlyMap<string, NamedSet>, baseChains: ReadonlySet<string>, file: string): NftMissing {
   const out: RsChain[] = [];
   const hooks: BaseChain[] = [];
   const assumptions: string[] = [];
-  const tables = new Set<string>();
-  for (const c of chains.values()) tables.add(c.table);
-  for (const table of tables) {
+  for (const table of chains.tableNames()) {
     const has = (name: string) => chains.has(`${table}/${name}`) || out.some((c) => c.id === `${table}/${name}`);
     for (const [name, at] of missingTargets(table, chains, sets)) {
       const helper = HELPERS[name];
@@ -88,16 +85,13 @@ export function nftMissing(chains: ReadonlyMap<string, RsChain>, sets: ReadonlyM
 }
 
 /** Chains named by jumps, gotos and map verdicts that the table does not have, with a line each. */
-function missingTargets(table: string, chains: ReadonlyMap<string, RsChain>, sets: ReadonlyMap<string, NamedSet>): Map<string, number> {
+function missingTargets(table: string, chains: NftChainMap, sets: ReadonlyMap<string, NamedSet>): Map<string, number> {
   const out = new Map<string, number>();
   const note = (v: MapVerdict | undefined, line: number) => {
     if (v && (v.kind === 'jump' || v.kind === 'goto') && !chains.has(`${table}/${v.chain}`) && !out.has(v.chain)) out.set(v.chain, line);
   };
-  for (const c of chains.values()) {
-    if (c.table !== table) continue;
-    // A lazily read chain names only chains of its table (parse-nft checked); a verdict map it reads may not.
-    const nft = LazyRsChain.nftOf(c);
-    if (nft && lazyChainSets(nft)?.length === 0) continue;
+  // A lazily read chain names only chains of its table (parse-nft checked); a verdict map it reads may not.
+  for (const c of chains.mayNameOthers(table)) {
     for (const r of c.rules)
       for (const a of [...(r.extra ?? []), ...(r.action ? [r.action] : [])]) {
         if (a.kind === 'jump' || a.kind === 'goto') note(a, r.span.line);
