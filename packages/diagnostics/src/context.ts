@@ -119,26 +119,32 @@ export interface RuleAt {
   readonly rule: RsRule;
 }
 
-const commentIndex = new WeakMap<Ruleset, Map<string, RuleAt[]>>();
+const noEndpointIndex = new WeakMap<Ruleset, Map<string, RuleAt[]>>();
+
+/** The comments kube-proxy writes on its REJECT / DROP for a Service port without (local) endpoints. */
+const NO_ENDPOINTS_COMMENT = / has no (?:local )?endpoints$/;
 
 /**
- * Every rule whose comment is exactly `comment`, from an index built once per ruleset: the checks
- * ask this for each Service port, and a 10,000-Service node has hundreds of thousands of rules.
+ * Every rule whose comment is exactly `<portName> has no endpoints` (`kind` 'none': kube-proxy's
+ * REJECT) or `<portName> has no local endpoints` ('local': its DROP under a Local traffic policy),
+ * in any chain, from an index built once per ruleset: the checks ask this for each Service port,
+ * and a 10,000-Service node has hundreds of thousands of rules. Only those comments are indexed.
  */
-export function rulesWithExactComment(rs: Ruleset, comment: string): readonly RuleAt[] {
-  let idx = commentIndex.get(rs);
+export function noEndpointRules(rs: Ruleset, portName: string, kind: 'none' | 'local'): readonly RuleAt[] {
+  let idx = noEndpointIndex.get(rs);
   if (!idx) {
     idx = new Map();
     for (const chain of rs.chains.values())
       for (const rule of chain.rules) {
-        if (rule.comment === null) continue;
-        const list = idx.get(rule.comment);
+        const comment = rule.comment;
+        if (comment === null || !NO_ENDPOINTS_COMMENT.test(comment)) continue;
+        const list = idx.get(comment);
         if (list) list.push({ chain, rule });
-        else idx.set(rule.comment, [{ chain, rule }]);
+        else idx.set(comment, [{ chain, rule }]);
       }
-    commentIndex.set(rs, idx);
+    noEndpointIndex.set(rs, idx);
   }
-  return idx.get(comment) ?? [];
+  return idx.get(`${portName} has no ${kind === 'local' ? 'local ' : ''}endpoints`) ?? [];
 }
 
 /** `namespace/Kind/name`, the `ref` of object evidence. */

@@ -1,6 +1,6 @@
 import type { ServicePortInfo as ProgrammedPort } from '@svcpath/proxy-layout';
 import { endpointString, LABEL_SERVICE_NAME } from '@svcpath/k8s-model';
-import { objectRef, rulesWithExactComment, type DiagnoseContext, type IntendedPort } from '../context';
+import { noEndpointRules, objectRef, type DiagnoseContext, type IntendedPort } from '../context';
 import { objectEvidence, ruleEvidence, type Evidence, type Finding } from '../finding';
 import { serviceLadders } from '../svc-ladder';
 
@@ -73,7 +73,7 @@ function portDrift(ctx: DiagnoseContext, p: IntendedPort, programmed: Programmed
         ...missing.map((e) => sliceEvidence(ctx, p, e)),
         // What the node does instead: its ladder as written, or kube-proxy's "has no endpoints" REJECT.
         ...ladders.flatMap((l) => l.steps.map((s) => ruleEvidence(l.chain.id, s.rule))),
-        ...rulesWithExactComment(ctx.rs, `${name} has no endpoints`).map((r) => ruleEvidence(r.chain.id, r.rule)),
+        ...noEndpointRules(ctx.rs, name, 'none').map((r) => ruleEvidence(r.chain.id, r.rule)),
       ],
       nextStep: NOT_SYNCING_STEP,
       service: name,

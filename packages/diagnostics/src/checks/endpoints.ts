@@ -1,11 +1,11 @@
 import { endpointString } from '@svcpath/k8s-model';
-import { objectRef, rulesWithExactComment, type DiagnoseContext, type IntendedPort } from '../context';
+import { noEndpointRules, objectRef, type DiagnoseContext, type IntendedPort } from '../context';
 import { objectEvidence, ruleEvidence, type Evidence, type Finding } from '../finding';
 import { unreadyEndpoints } from '../pod-readiness';
 
 /** kube-proxy's REJECT for a Service port without usable endpoints (filter KUBE-SERVICES / KUBE-EXTERNAL-SERVICES). */
 function rejectRules(ctx: DiagnoseContext, portName: string): Evidence[] {
-  return rulesWithExactComment(ctx.rs, `${portName} has no endpoints`).map((r) => ruleEvidence(r.chain.id, r.rule));
+  return noEndpointRules(ctx.rs, portName, 'none').map((r) => ruleEvidence(r.chain.id, r.rule));
 }
 
 /**

@@ -1,9 +1,9 @@
 import { endpointString } from '@svcpath/k8s-model';
-import { objectRef, rulesWithExactComment, type DiagnoseContext, type IntendedPort } from '../context';
+import { noEndpointRules, objectRef, type DiagnoseContext, type IntendedPort } from '../context';
 import { objectEvidence, ruleEvidence, type Evidence, type Finding } from '../finding';
 
 function dropRules(ctx: DiagnoseContext, name: string): Evidence[] {
-  return rulesWithExactComment(ctx.rs, `${name} has no local endpoints`).map((r) => ruleEvidence(r.chain.id, r.rule));
+  return noEndpointRules(ctx.rs, name, 'local').map((r) => ruleEvidence(r.chain.id, r.rule));
 }
 
 function whereEndpointsRun(p: IntendedPort): string {
