@@ -17,5 +17,5 @@ export type { SnapshotDocument, SnapshotDocumentResult } from './snapshot-versio
 export { traceableFiles } from './snapshot-traceable';
 export { ImportRequest, ImportPhase, ImportStatus, importEnded } from './import-job';
 export { FindingEvidence, FindingResponse, FindingsResponse } from './findings-response';
-export type { LoadSummary, SnapshotDetail, SnapshotMeta } from './responses';
+export type { CollectionJobView, CollectionRequest, CountersWindow, LoadSummary, SnapshotDetail, SnapshotMeta, TraceSource } from './responses';
 export type { FleetRunRequest, FleetRunView } from './fleet-run';

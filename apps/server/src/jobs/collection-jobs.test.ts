@@ -1,8 +1,10 @@
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Snapshot as SnapshotDocument } from '@svcpath/api-contract';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import type { z } from 'zod';
+import type { CollectionRequest, Snapshot as SnapshotDocument } from '@svcpath/api-contract';
+import type { CollectionBody } from '../http/schemas';
 import { buildSnapshot, type CollectSnapshotOptions, type CollectSnapshotResult } from '@svcpath/collector';
 import { startServer, type RunningServer } from '../start-server';
 
@@ -132,5 +134,11 @@ describe('collection jobs', () => {
     expect(await startJob({ node: 'w', ssh: { host: 'h', sshConfigPath: '/etc/passwd' } })).toMatchObject({ status: 400 });
     expect(await startJob({ node: 'w', extra: 1 })).toMatchObject({ status: 400 });
     expect(await api('/api/jobs/nope')).toMatchObject({ status: 404, body: { error: { code: 'JOB_NOT_FOUND' } } });
+  });
+});
+
+describe('the collection request the web app sends', () => {
+  it("is a body the server's schema takes (checked when the tests are typechecked)", () => {
+    expectTypeOf<CollectionRequest>().toMatchTypeOf<z.input<typeof CollectionBody>>();
   });
 });

@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { FlowInput } from '@svcpath/api-contract';
+import { FlowInput, type CountersWindow } from '@svcpath/api-contract';
 import { helpAnchor } from '@svcpath/diagnostics';
 import { FindingsResponse } from '@svcpath/api-contract';
 import { DomainError } from '../errors';
@@ -58,7 +58,8 @@ export function analysisRoutes({ snapshots, engine }: ApiDeps): Router {
       throw new DomainError('NODE_MISMATCH', `counters can only be compared between snapshots of one node: "${since.node}" is not "${s.node}"`, { node: s.node, sinceNode: since.node });
     const report = await engine.run(engineSnapshot(s), { kind: 'counters', since: engineSnapshot(since) });
     const seconds = (Date.parse(s.takenAt) - Date.parse(since.takenAt)) / 1000;
-    res.json({ node: s.node, since: { id: since.id, takenAt: since.takenAt }, until: { id: s.id, takenAt: s.takenAt }, seconds: Number.isFinite(seconds) ? seconds : null, ...report });
+    const window: CountersWindow = { node: s.node, since: { id: since.id, takenAt: since.takenAt }, until: { id: s.id, takenAt: s.takenAt }, seconds: Number.isFinite(seconds) ? seconds : null };
+    res.json({ ...window, ...report });
   });
   r.use(matrixRoutes({ snapshots, engine }));
   return r;

@@ -1,15 +1,5 @@
+import type { TraceSource } from '@svcpath/api-contract';
 import type { Snapshot } from './snapshot';
-
-/** A possible source of a traced packet, as the trace form offers it. */
-export interface TraceSource {
-  readonly kind: 'pod' | 'node';
-  /** `ns/name` for a Pod, the node name for a node. */
-  readonly name: string;
-  readonly ip: string;
-  /** The node a Pod runs on. */
-  readonly node: string | null;
-  readonly hostNetwork: boolean;
-}
 
 interface PodLike {
   readonly metadata?: { readonly name?: string; readonly namespace?: string };
