@@ -1,4 +1,4 @@
-import type { RsChain, Ruleset } from '@svcpath/ruleset';
+import { NftChainMap, type RsChain, type Ruleset } from '@svcpath/ruleset';
 
 const IPTABLES_TABLES = ['raw', 'mangle', 'nat', 'filter', 'security'];
 
@@ -10,6 +10,16 @@ function firstChainIsNft(rs: Ruleset): boolean {
 
 function someChain(rs: Ruleset, test: (c: RsChain) => boolean): boolean {
   for (const c of rs.chains.values()) if (test(c)) return true;
+  return false;
+}
+
+/**
+ * Whether a chain whose name matches `name` passes `test`. An nft ruleset's chains are tested by
+ * name first (NftChainMap.named), so a lazily read dump's other chains are never made.
+ */
+function someNamed(rs: Ruleset, name: RegExp, test: (c: RsChain) => boolean = () => true): boolean {
+  const chains = rs.chains instanceof NftChainMap ? rs.chains.named((n) => name.test(n)) : rs.chains.values();
+  for (const c of chains) if (name.test(c.name) && test(c)) return true;
   return false;
 }
 
@@ -40,7 +50,7 @@ export function detectProxyMode(rs: Ruleset, backends: readonly { file: string; 
   // A lazily read nft dump knows its ipset rules too; its tables (`ip kube-proxy`) have a family.
   const scanned = rs.kubeIpsetRules !== undefined && !firstChainIsNft(rs);
   const found = new Set<ProxyMode>();
-  if (some((c) => /^KUBE-(SVC|SEP)-/.test(c.name))) {
+  if (someNamed(rs, /^KUBE-(SVC|SEP)-/)) {
     found.add('iptables');
     evidence.push('KUBE-SVC-*/KUBE-SEP-* chains: kube-proxy in iptables mode');
   }
@@ -53,14 +63,15 @@ export function detectProxyMode(rs: Ruleset, backends: readonly { file: string; 
     found.add('ipvs');
     evidence.push(rs.ipvs?.services.length ? `${rs.ipvs.services.length} IPVS virtual services` : 'rules matching KUBE-CLUSTER-IP / KUBE-LOOP-BACK ipsets: kube-proxy in IPVS mode');
   }
-  const portals = (c: RsChain | undefined) => c !== undefined && /^KUBE-PORTALS-(CONTAINER|HOST)$/.test(c.name) && c.rules.length > 0;
+  const PORTALS = /^KUBE-PORTALS-(CONTAINER|HOST)$/;
+  const portals = (c: RsChain | undefined) => c !== undefined && PORTALS.test(c.name) && c.rules.length > 0;
   // A scanned dump's chains are found by id: iptables' tables are known.
   const portalIds = IPTABLES_TABLES.flatMap((t) => [`${t}/KUBE-PORTALS-CONTAINER`, `${t}/KUBE-PORTALS-HOST`]);
-  if (scanned ? portalIds.some((id) => portals(rs.chains.get(id))) : some(portals)) {
+  if (scanned ? portalIds.some((id) => portals(rs.chains.get(id))) : someNamed(rs, PORTALS, portals)) {
     found.add('userspace');
     evidence.push('KUBE-PORTALS-CONTAINER/HOST chains REDIRECT Service traffic to kube-proxy itself: the legacy userspace mode (removed in Kubernetes 1.26); kube-proxy then opens its own connection to an endpoint, which no rule shows');
   }
-  const withKube = backends.filter((b) => b.backend && some((c) => /^KUBE-/.test(c.name) && c.rules.some((r) => r.span.file === b.file)));
+  const withKube = backends.filter((b) => b.backend && someNamed(rs, /^KUBE-/, (c) => c.rules.some((r) => r.span.file === b.file)));
   const kinds = new Set(withKube.map((b) => b.backend));
   if (kinds.has('legacy') && kinds.has('nft'))
     warnings.push(`kube-proxy rules exist in both iptables-legacy (${withKube.filter((b) => b.backend === 'legacy').map((b) => b.file).join(', ')}) and iptables-nft (${withKube.filter((b) => b.backend === 'nft').map((b) => b.file).join(', ')}): both run on every packet, so a stale copy in one can decide before the live one. Remove the stale backend's rules (iptables-legacy -t nat -F … or kube-proxy --cleanup with that backend).`);

@@ -44,6 +44,15 @@ describe('NftChainMap', () => {
     expect([...lazy.chains.keys()]).toEqual([...eager.chains.keys()]);
     expectLikeAMap(lazy.chains, [...eager.chains.keys()]);
     expectLikeAMap(eager.chains, [...eager.chains.keys()]);
+    for (const map of [lazy.chains, eager.chains] as NftChainMap[]) {
+      for (const c of map.values()) {
+        expect(map.numberIn(c.table, c.name), c.id).toBe(map.numberOf(c.id));
+        expect(map.hasIn(c.table, c.name), c.id).toBe(true);
+      }
+      expect(map.hasIn('ip kube-proxy', 'no-such-chain')).toBe(false);
+      const named = (n: string) => n.startsWith('endpoint-') || n === 'services';
+      expect([...map.named(named)]).toEqual([...map.values()].filter((c) => named(c.name)));
+    }
   });
 
   it('a lookup gives the same chain each time, and its jump-graph number without it', () => {

@@ -33,6 +33,8 @@ interface TableChains extends LoweredTable {
  */
 export class NftChainMap implements ReadonlyMap<string, RsChain> {
   readonly #tables: TableChains[] = [];
+  /** The tables by `family name` (each once, when ids are unambiguous). */
+  readonly #byTable = new Map<string, TableChains>();
   readonly #added = new Map<string, RsChain>();
   /** Every chain in one Map, when ids may repeat (see above); null otherwise. */
   readonly #whole: Map<string, RsChain> | null = null;
@@ -54,6 +56,7 @@ export class NftChainMap implements ReadonlyMap<string, RsChain> {
       const made: (RsChain | undefined)[] = new Array<RsChain | undefined>(t.nft.chains.length);
       const entry: TableChains = { ...t, prefix, place: place ?? (() => -1), made };
       this.#tables.push(entry);
+      this.#byTable.set(t.table, entry);
       // A chain read at once is lowered now, as before; a lazily read one when asked for.
       t.nft.chains.forEach((c, i) => {
         if (lazyChainSets(c) !== undefined) return;
@@ -93,6 +96,24 @@ export class NftChainMap implements ReadonlyMap<string, RsChain> {
     return at ? at.t.base + at.i : -1;
   }
 
+  /**
+   * numberOf(`${table}/${name}`) for a table of `tables()`, without making that id: a name read from
+   * the same text keeps the hash its table's index gave it, an id would be hashed anew.
+   */
+  numberIn(table: string, name: string): number {
+    if (this.#whole) return this.numberOf(`${table}/${name}`);
+    const t = this.#byTable.get(table);
+    const i = t ? t.place(name) : -1;
+    return t && i >= 0 ? t.base + i : -1;
+  }
+
+  /** has(`${table}/${name}`), likewise. */
+  hasIn(table: string, name: string): boolean {
+    if (this.#whole) return this.#whole.has(`${table}/${name}`);
+    const t = this.#byTable.get(table);
+    return (t !== undefined && t.place(name) >= 0) || (this.#added.size > 0 && this.#added.has(`${table}/${name}`));
+  }
+
   /** The tables that hold chains (`family name`), in the order their chains come. */
   tableNames(): string[] {
     if (!this.#whole) return this.#tables.filter((t) => t.nft.chains.length > 0).map((t) => t.table);
@@ -118,6 +139,19 @@ export class NftChainMap implements ReadonlyMap<string, RsChain> {
       const chains = t.nft.chains;
       for (let i = 0; i < chains.length; i++) if (lazyChainSets(chains[i]!)?.length !== 0) yield this.chainAt(t, i);
     }
+  }
+
+  /** The chains whose names pass `test`, in order; the others are not made. */
+  *named(test: (name: string) => boolean): IterableIterator<RsChain> {
+    if (this.#whole) {
+      for (const c of this.#whole.values()) if (test(c.name)) yield c;
+      return;
+    }
+    for (const t of this.#tables) {
+      const chains = t.nft.chains;
+      for (let i = 0; i < chains.length; i++) if (test(chains[i]!.name)) yield this.chainAt(t, i);
+    }
+    for (const c of this.#added.values()) if (test(c.name)) yield c;
   }
 
   get size(): number {

@@ -79,12 +79,12 @@ export function nftJumpGraph(chains: NftChainMap, sets: ReadonlyMap<string, Name
     let out = setTargets.get(key);
     if (!out) {
       out = [];
-      for (const e of sets.get(key)?.elements ?? []) if (e.verdict?.kind === 'jump' || e.verdict?.kind === 'goto') out.push(chains.numberOf(`${table}/${e.verdict.chain}`));
+      for (const e of sets.get(key)?.elements ?? []) if (e.verdict?.kind === 'jump' || e.verdict?.kind === 'goto') out.push(chains.numberIn(table, e.verdict.chain));
       setTargets.set(key, out);
     }
     return out;
   };
-  const byName = (table: string, name: string) => chains.numberOf(`${table}/${name}`);
+  const byName = (table: string, name: string) => chains.numberIn(table, name);
   let k = 0;
   for (const t of tables) {
     const list = t.nft.chains;

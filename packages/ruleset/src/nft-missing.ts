@@ -88,7 +88,7 @@ export function nftMissing(chains: NftChainMap, sets: ReadonlyMap<string, NamedS
 function missingTargets(table: string, chains: NftChainMap, sets: ReadonlyMap<string, NamedSet>): Map<string, number> {
   const out = new Map<string, number>();
   const note = (v: MapVerdict | undefined, line: number) => {
-    if (v && (v.kind === 'jump' || v.kind === 'goto') && !chains.has(`${table}/${v.chain}`) && !out.has(v.chain)) out.set(v.chain, line);
+    if (v && (v.kind === 'jump' || v.kind === 'goto') && !chains.hasIn(table, v.chain) && !out.has(v.chain)) out.set(v.chain, line);
   };
   // A lazily read chain names only chains of its table (parse-nft checked); a verdict map it reads may not.
   for (const c of chains.mayNameOthers(table)) {
