@@ -19,10 +19,11 @@ import { fmtMs, median } from './measure';
 import { writeSection } from './write-doc';
 
 /**
- * Health checks every 50 ms until its stdin closes, then their times (ms) as JSON on stdout. The
- * first fetch of a fresh node process costs that process ~50 ms (loading undici; against a bare
- * http server here: 50-60 ms, then 1-2 ms) and more while Chromium reads the file: the client's
- * time, not the server's. So the pinger fetches once untimed, prints a "ready" line, then times.
+ * Health checks every 50 ms until its stdin closes, then each one's start (epoch ms) and duration
+ * as JSON on stdout. The first fetch of a fresh node process costs that process ~50 ms (loading
+ * undici; against a bare http server here: 50-60 ms, then 1-2 ms) and more while Chromium reads the
+ * file: the client's time, not the server's. So the pinger fetches once untimed, prints a "ready"
+ * line, then times.
  */
 const PINGER = `
 let going = true;
@@ -32,9 +33,10 @@ const times = [];
   await fetch(process.argv[1]);
   process.stdout.write('ready\\n');
   while (going) {
+    const at = Date.now();
     const t = performance.now();
     await fetch(process.argv[1]);
-    times.push(performance.now() - t);
+    times.push([at, performance.now() - t]);
     await new Promise((r) => setTimeout(r, 50));
   }
   process.stdout.write(JSON.stringify(times));
@@ -185,6 +187,7 @@ try {
   await dialog.getByLabel('Node name').fill(cluster.nodeName);
   await page.evaluate(() => ((globalThis as unknown as { __long: number[] }).__long = []));
   const t0 = await pageNow(page);
+  const chosenAt = Date.now();
   await dialog.getByLabel('Dump file').setInputFiles(dumpFile);
   await dialog.getByRole('button', { name: 'Import', exact: true }).click();
   const failed = dialog.locator('.error-text').waitFor({ timeout: 1_200_000 }).then(async () => {
@@ -199,14 +202,17 @@ try {
   const painted = await frameWhen(page, '.ns-card', 3);
   pinger.stdin!.end();
   await once(pinger, 'exit');
-  const pings = JSON.parse(pinged.slice('ready\n'.length)) as number[];
+  // Each check's start (wall clock, as the pinger's and this process's clocks differ) and duration.
+  const checks = JSON.parse(pinged.slice('ready\n'.length)) as [number, number][];
+  const pings = checks.map(([, ms]) => ms);
+  const slowest = checks.reduce((a, b) => (b[1] > a[1] ? b : a), [0, 0]);
   const longTasks = await page.evaluate(() => (globalThis as unknown as { __long: [number, number][] }).__long);
   const during = longTasks.filter(([start]) => start < stored).map(([, d]) => d);
   const after = longTasks.filter(([start]) => start >= stored).map(([, d]) => d);
   const snapshot = decodeURIComponent(/snapshot=([^&]+)/.exec(page.url())![1]!);
   note('Import through the dialog: choose the file → stored; → overview drawn', `${fmtMs(stored - t0)}; ${fmtMs(painted - t0)}`);
   note('Longest main-thread task while uploading and parsing (long tasks); drawing the overview after', `${fmtMs(Math.max(0, ...during))} (${during.length}); ${fmtMs(Math.max(0, ...after))} (${after.length})`);
-  note(`Health check during the import: median; max (${pings.length} sent)`, `${fmtMs(median(pings))}; ${fmtMs(Math.max(...pings))}`);
+  note(`Health check during the import: median; max (${pings.length} sent)`, `${fmtMs(median(pings))}; ${fmtMs(slowest[1])}, sent ${fmtMs(Math.abs(slowest[0] - chosenAt))} ${slowest[0] < chosenAt ? 'before' : 'after'} the file was chosen`);
 
   // 2. The server's ingest alone, the file sent by curl (`--data-binary @file`) when it is installed:
   // fetch here adds 0.2-0.5 s of its own to a 39 MB body (measured against the same server), which is
