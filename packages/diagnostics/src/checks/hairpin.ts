@@ -69,7 +69,7 @@ export function marksAsWritten(chain: RsChain, dnat: RsRule): boolean {
   if (to === undefined) return false;
   const colon = to.lastIndexOf(':');
   const host = colon < 0 ? to : to.slice(0, colon);
-  if (!isCanonicalIPv4(host)) return false;
+  if (!CANONICAL_IPV4.test(host)) return false;
   return chain.rules.some((r) => {
     if (!isMarkMasqJump(r)) return false;
     const m = MASQ_LINE.exec(r.raw);
@@ -77,8 +77,5 @@ export function marksAsWritten(chain: RsChain, dnat: RsRule): boolean {
   });
 }
 
-/** Dotted quad whose every part is written as parseIP writes it back (no leading zero, ≤ 255). */
-function isCanonicalIPv4(text: string): boolean {
-  const parts = text.split('.');
-  return parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
-}
+/** A dotted quad as parseIP writes it back: each part 0-255, no leading zero. */
+const CANONICAL_IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
