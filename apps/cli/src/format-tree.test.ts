@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from './main';
@@ -42,5 +44,28 @@ describe('svcpath trace on a partial paste', () => {
     expect(r.stdout).toContain('UNKNOWN: service-ULMVA6XW-ns1/svc1/tcp/p80 is not in the paste');
     expect(r.stdout).not.toContain('ACCEPT');
     expect(r.stdout).toContain('nft list chain ip kube-proxy service-ULMVA6XW-ns1/svc1/tcp/p80');
+  });
+});
+
+describe('svcpath trace through a deep nest of chains', () => {
+  it('indents up to 16 levels, then says the depth: the text grows with the path, not its square', async () => {
+    // 400 chains, each jumping to the next (iptables-legacy loads it; nft would refuse past 16).
+    const n = 400;
+    const chains = Array.from({ length: n }, (_, i) => `:C${i} - [0:0]`);
+    const jumps = Array.from({ length: n - 1 }, (_, i) => `-A C${i} -j C${i + 1}`);
+    const text = ['*nat', ':PREROUTING ACCEPT [0:0]', ...chains, '-A PREROUTING -j C0', ...jumps, `-A C${n - 1} -p tcp -j DNAT --to-destination 10.1.1.1:80`, 'COMMIT', ''].join('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'svcpath-deep-'));
+    try {
+      writeFileSync(join(dir, 'deep.txt'), text);
+      const r = await run(['trace', '--rules', join(dir, 'deep.txt'), '--src', '10.0.0.2', '--dst', '10.96.0.1', '--dport', '80']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('DNAT → 10.1.1.1:80');
+      const steps = r.stdout.split('\n').filter((l) => / nat C\d+ #1 /.test(l));
+      expect(steps).toHaveLength(n);
+      expect(steps.at(-1)).toMatch(new RegExp(`^ {9}${' '.repeat(32)}\\(depth ${n + 1}\\) nat C${n - 1} #1 \\[line \\d+\\] → DNAT 10\\.1\\.1\\.1:80$`));
+      expect(Math.max(...steps.map((l) => l.length))).toBeLessThan(100);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -62,6 +62,13 @@ function verdictWords(o: Outcome): string {
   }
 }
 
+/**
+ * Steps nest at most this deep on screen (nft's own limit is 16 jumps): a deeper step, which
+ * iptables-legacy allows, says its depth instead of indenting further, so the text grows with the
+ * path and not with its square (20,000 chains each jumping to the next printed 400 MB before).
+ */
+const MAX_INDENT = 16;
+
 /** Indents each step under the jump that led to it. */
 function pathLines(path: readonly PathStep[], rs: Ruleset): string[] {
   const out: string[] = [];
@@ -76,7 +83,8 @@ function pathLines(path: readonly PathStep[], rs: Ruleset): string[] {
     const here = `${s.table}/${s.chain}`;
     while (stack.length > 0 && stack[stack.length - 1] !== here) stack.pop();
     if (stack.length === 0) stack.push(here);
-    const indent = '  '.repeat(stack.length);
+    const depth = stack.length;
+    const indent = depth > MAX_INDENT ? `${'  '.repeat(MAX_INDENT)}(depth ${depth}) ` : '  '.repeat(depth);
     const where = s.assumed && s.line > 0 ? 'not in the paste' : s.line > 0 ? `line ${s.line}` : 'assumed';
     const prob = s.branchProbability !== undefined ? ` (${(s.branchProbability * 100).toFixed(1)}% here)` : '';
     out.push(`${indent}${s.table} ${s.chain} #${s.rule || 'policy'} [${where}] → ${s.action}${prob}`);
