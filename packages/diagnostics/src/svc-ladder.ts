@@ -25,27 +25,36 @@ function sepEndpoint(rs: Ruleset, table: string, chainName: string): string | nu
   return null;
 }
 
-const byPort = new WeakMap<Ruleset, Map<string, string[]>>();
-
-/** Per-Service chains grouped by ServicePortName, once per ruleset (checks ask for every port). */
-function chainsOfPort(rs: Ruleset): Map<string, string[]> {
-  let m = byPort.get(rs);
-  if (!m) {
-    m = new Map();
-    for (const [chainId, name] of serviceChains(rs)) {
-      const list = m.get(name);
-      if (list) list.push(chainId);
-      else m.set(name, [chainId]);
-    }
-    byPort.set(rs, m);
-  }
-  return m;
-}
-
 /** A KUBE-SVC chain (Cluster policy) or KUBE-SVL chain (Local policy) kube-proxy wrote for a port. */
 export interface LadderChain {
   readonly chain: RsChain;
   readonly kind: 'svc' | 'svl';
+}
+
+const byPort = new WeakMap<Ruleset, Map<string, LadderChain[]>>();
+
+/**
+ * The KUBE-SVC and KUBE-SVL chains of every ServicePortName, each list by chain id, found once per
+ * ruleset: the drift check asks for every port, and a per-port list of all its chains (a KUBE-SEP
+ * chain per endpoint) would be looked up and filtered again for each of them.
+ */
+function laddersByPort(rs: Ruleset): Map<string, LadderChain[]> {
+  let m = byPort.get(rs);
+  if (!m) {
+    m = new Map();
+    for (const [chainId, portName] of serviceChains(rs)) {
+      const chain = rs.chains.get(chainId);
+      if (!chain) continue;
+      const kind = chainKindOf(chain.name);
+      if (kind !== 'svc' && kind !== 'svl') continue;
+      const list = m.get(portName);
+      if (list) list.push({ chain, kind });
+      else m.set(portName, [{ chain, kind }]);
+    }
+    for (const list of m.values()) list.sort((a, b) => (a.chain.id < b.chain.id ? -1 : 1));
+    byPort.set(rs, m);
+  }
+  return m;
 }
 
 /**
@@ -53,15 +62,8 @@ export interface LadderChain {
  * rules: for checks that need a ladder's chain and a rule or two of it, not every step's share and
  * endpoint (the affinity check asks this for each of a large node's ~1,000 ClientIP ports).
  */
-export function ladderChains(rs: Ruleset, portName: string): LadderChain[] {
-  const out: LadderChain[] = [];
-  for (const chainId of chainsOfPort(rs).get(portName) ?? []) {
-    const chain = rs.chains.get(chainId);
-    if (!chain) continue;
-    const kind = chainKindOf(chain.name);
-    if (kind === 'svc' || kind === 'svl') out.push({ chain, kind });
-  }
-  return out.sort((a, b) => (a.chain.id < b.chain.id ? -1 : 1));
+export function ladderChains(rs: Ruleset, portName: string): readonly LadderChain[] {
+  return laddersByPort(rs).get(portName) ?? [];
 }
 
 /**
