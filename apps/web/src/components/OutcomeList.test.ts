@@ -2,7 +2,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { TraceResult } from '../api/types';
-import { OutcomeList } from './OutcomeList';
+import { OutcomeList, shownSteps } from './OutcomeList';
 
 const step = { hook: 'prerouting' as const, table: 'nat', chain: 'KUBE-SVC-A', rule: 2, line: 7, file: 'paste', action: 'jump KUBE-SEP-A3' };
 const base = { delivery: null, masquerade: false, snat: null, service: 'shop/web:http', rulesEvaluated: 5, assumptions: [], mark: '0x0' };
@@ -37,5 +37,22 @@ describe('OutcomeList', () => {
     expect(html).toMatch(/<span class="rule-line">assumed<\/span>/);
     expect(html).toMatch(/<span class="rule-line">not in paste<\/span>/);
     expect(html).toContain('Assumed, not in the dump (1)');
+  });
+});
+
+describe('a path through thousands of chains', () => {
+  it('draws where it starts and where it ends, and counts the steps between', () => {
+    const path = Array.from({ length: 20_000 }, (_, k) => ({ ...step, chain: `C${k}`, rule: 1, line: k + 2 }));
+    const long: TraceResult = { ...result, assumptions: [], outcomes: [{ ...result.outcomes[0]!, path }] };
+    const page = renderToStaticMarkup(createElement(OutcomeList, { result: long, focus: undefined, onFocus: () => {} }));
+    expect(page.match(/<li/g)!.length).toBeLessThan(400);
+    expect(page).toContain('20000 rules on the path');
+    expect(page).toContain('… 19,700 more steps, not drawn here (Export → Markdown lists every one)');
+    expect(page).toContain('C0 #1');
+    expect(page).toContain('C19999 #1');
+    expect(page).not.toContain('C200 #1');
+    // A path that fits is drawn whole.
+    expect(shownSteps([1, 2, 3])).toEqual([1, 2, 3]);
+    expect(shownSteps(Array.from({ length: 301 }, (_, k) => k))).toHaveLength(301);
   });
 });

@@ -39,16 +39,22 @@ export function OutcomeList({ result, focus, onFocus, stale }: { result: TraceRe
                 {o.path.length} rules on the path · {o.rulesEvaluated} evaluated{o.service ? ` · ${o.service}` : ''}
               </summary>
               <ol className="path">
-                {o.path.map((s, k) => (
-                  <li key={k} style={s.assumed ? ASSUMED_STEP : undefined}>
-                    <span className="rule-line">{s.assumed ? (s.line > 0 ? 'not in paste' : 'assumed') : s.line > 0 ? `L${s.line}` : 'assumed'}</span>
-                    <span className="mono">
-                      {s.table} {s.chain} #{s.rule}
-                    </span>{' '}
-                    → {s.action}
-                    {s.branchProbability !== undefined && <span className="muted"> ({formatShare(s.branchProbability)})</span>}
-                  </li>
-                ))}
+                {shownSteps(o.path).map((s, k) =>
+                  typeof s === 'number' ? (
+                    <li key={k} className="muted">
+                      … {s.toLocaleString('en-US')} more steps, not drawn here (Export → Markdown lists every one)
+                    </li>
+                  ) : (
+                    <li key={k} style={s.assumed ? ASSUMED_STEP : undefined}>
+                      <span className="rule-line">{s.assumed ? (s.line > 0 ? 'not in paste' : 'assumed') : s.line > 0 ? `L${s.line}` : 'assumed'}</span>
+                      <span className="mono">
+                        {s.table} {s.chain} #{s.rule}
+                      </span>{' '}
+                      → {s.action}
+                      {s.branchProbability !== undefined && <span className="muted"> ({formatShare(s.branchProbability)})</span>}
+                    </li>
+                  ),
+                )}
               </ol>
               {o.assumptions.length > 0 && (
                 <ul className="assumptions">
@@ -87,6 +93,20 @@ export function OutcomeList({ result, focus, onFocus, stale }: { result: TraceRe
       )}
     </>
   );
+}
+
+/** A path's first and last steps drawn; the rest (a path through thousands of chains) as a count. */
+const PATH_HEAD = 200;
+const PATH_TAIL = 100;
+
+/**
+ * The steps of a path to draw: all of a path up to PATH_HEAD + PATH_TAIL steps; of a longer one (a
+ * nest of chains iptables-legacy loads: 20,000 steps froze the tab for seconds) where it starts and
+ * where it ends, and between them how many steps are left out.
+ */
+export function shownSteps<T>(path: readonly T[]): (T | number)[] {
+  if (path.length <= PATH_HEAD + PATH_TAIL + 1) return [...path];
+  return [...path.slice(0, PATH_HEAD), path.length - PATH_HEAD - PATH_TAIL, ...path.slice(-PATH_TAIL)];
 }
 
 function headline(o: Outcome): string {
