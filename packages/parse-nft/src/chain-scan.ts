@@ -17,7 +17,14 @@ const BRACE_END = 4;
 const RULE_COUNT = 5;
 const FROM = 6;
 const TO = 7;
-const BODY_FIELDS = 8;
+/** Its family's place in FAMILIES. */
+const FAMILY = 8;
+/** Its set names' place in ScanState.setLists (0: none). */
+const SETS = 9;
+const BODY_FIELDS = 10;
+
+const FAMILIES: readonly Family[] = ['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev'];
+const NO_SETS: readonly string[] = Object.freeze([]);
 
 /**
  * What one text's lazily read chain bodies share: the text, the chains they name, by offset, and
@@ -28,21 +35,26 @@ export class ScanState {
   readonly shapes: RuleShapes;
   readonly plain = new PlainLine();
   /** Chain names of every body, as [start, end) offsets into the text: refs[2i], refs[2i + 1]. */
-  readonly refs = new IntList();
+  readonly refs: IntList;
   /** Once its table is finished: the place of name i among its table's chains. */
-  readonly targets = new IntList();
+  readonly targets: IntList;
   /** Where the last body scanChainBody found ends. */
   readonly end: ScanEnd = { pos: 0, line: 0, lineStart: 0 };
-  /** Body k's integer fields at k * BODY_FIELDS (see LazyBody), its family and sets at k. */
-  readonly bodies = new IntList();
-  readonly bodyFamily: Family[] = [];
-  readonly bodySets: (readonly string[])[] = [];
+  /** Body k's fields at k * BODY_FIELDS (see LazyBody), as integers. */
+  readonly bodies: IntList;
+  /** The set names of the bodies that use sets (few do): a body's SETS field is a place here. */
+  readonly setLists: (readonly string[])[] = [NO_SETS];
 
   constructor(
     readonly src: string,
     readonly file: string,
   ) {
     this.shapes = new RuleShapes(src, file);
+    // Sized for what kube-proxy's dumps hold (a chain per ~240 characters, naming ~2 chains), so a
+    // 10,000-Service dump's columns are not copied into twice their size again and again as they grow.
+    this.bodies = new IntList(Math.ceil(src.length / 16));
+    this.refs = new IntList(Math.ceil(src.length / 40));
+    this.targets = new IntList(Math.ceil(src.length / 80));
   }
 
   /** Chain name i as text. */
@@ -55,7 +67,7 @@ export class ScanState {
     const b = this.bodies.buf;
     const at = k * BODY_FIELDS;
     return {
-      family: this.bodyFamily[k]!,
+      family: FAMILIES[b[at + FAMILY]!]!,
       start: b[at + START]!,
       line: b[at + LINE]!,
       lineStart: b[at + LINE_START]!,
@@ -64,7 +76,7 @@ export class ScanState {
       ruleCount: b[at + RULE_COUNT]!,
       from: b[at + FROM]!,
       to: b[at + TO]!,
-      sets: this.bodySets[k]!,
+      sets: this.sets(k),
     };
   }
 
@@ -75,6 +87,11 @@ export class ScanState {
 
   to(k: number): number {
     return this.bodies.buf[k * BODY_FIELDS + TO]!;
+  }
+
+  /** The set and map names body k's rules use. */
+  sets(k: number): readonly string[] {
+    return this.setLists[this.bodies.buf[k * BODY_FIELDS + SETS]!]!;
   }
 
   ruleCount(k: number): number {
@@ -88,17 +105,20 @@ export class ScanState {
 
   /** Records a body scanChainBody found; returns its number. */
   addBody(family: Family, start: number, line: number, lineStart: number, headerStart: number, braceEnd: number, ruleCount: number, from: number, to: number, sets: readonly string[]): number {
-    const b = this.bodies;
-    b.push(start);
-    b.push(line);
-    b.push(lineStart);
-    b.push(headerStart);
-    b.push(braceEnd);
-    b.push(ruleCount);
-    b.push(from);
-    b.push(to);
-    this.bodySets.push(sets);
-    return this.bodyFamily.push(family) - 1;
+    const list = this.bodies;
+    const at = list.reserve(BODY_FIELDS);
+    const b = list.buf;
+    b[at + START] = start;
+    b[at + LINE] = line;
+    b[at + LINE_START] = lineStart;
+    b[at + HEADER_START] = headerStart;
+    b[at + BRACE_END] = braceEnd;
+    b[at + RULE_COUNT] = ruleCount;
+    b[at + FROM] = from;
+    b[at + TO] = to;
+    b[at + FAMILY] = FAMILIES.indexOf(family);
+    b[at + SETS] = sets.length === 0 ? 0 : this.setLists.push(sets) - 1;
+    return at / BODY_FIELDS;
   }
 }
 
@@ -131,16 +151,31 @@ export interface LazyBody {
 
 /** A growing list of integers (no array per chain). */
 export class IntList {
-  buf = new Int32Array(4096);
+  buf: Int32Array;
   length = 0;
 
+  /** `capacity`: how many it holds before it grows (at least 1,024). */
+  constructor(capacity = 4096) {
+    this.buf = new Int32Array(Math.max(1024, capacity));
+  }
+
   push(k: number): void {
-    if (this.length === this.buf.length) {
-      const bigger = new Int32Array(this.buf.length * 2);
-      bigger.set(this.buf);
-      this.buf = bigger;
-    }
+    if (this.length === this.buf.length) this.grow();
     this.buf[this.length++] = k;
+  }
+
+  /** Makes room for `n` more; returns where they start (the list is `n` longer). */
+  reserve(n: number): number {
+    while (this.length + n > this.buf.length) this.grow();
+    const at = this.length;
+    this.length += n;
+    return at;
+  }
+
+  private grow(): void {
+    const bigger = new Int32Array(this.buf.length * 2);
+    bigger.set(this.buf);
+    this.buf = bigger;
   }
 }
 
@@ -150,8 +185,6 @@ export interface ScanEnd {
   line: number;
   lineStart: number;
 }
-
-const NO_SETS: readonly string[] = Object.freeze([]);
 
 /**
  * Scans a chain body from the line break after its `{` (`start`, on line `line` starting at

@@ -102,7 +102,7 @@ export class LazyNftChain implements NftChain {
 
   /** Whether a chain is read lazily, and the sets it names (without making an outline). */
   static sets(chain: NftChain): readonly string[] | undefined {
-    return chain instanceof LazyNftChain ? chain.#scan.bodySets[chain.#k] : undefined;
+    return chain instanceof LazyNftChain ? chain.#scan.sets(chain.#k) : undefined;
   }
 
   static source(chain: NftChain): string | undefined {
@@ -113,7 +113,7 @@ export class LazyNftChain implements NftChain {
     if (!(chain instanceof LazyNftChain)) return undefined;
     const scan = chain.#scan;
     const k = chain.#k;
-    return { ruleCount: scan.ruleCount(k), sets: scan.bodySets[k]!, source: scan.src, targets: scan.targets.buf, from: scan.from(k), to: scan.to(k) };
+    return { ruleCount: scan.ruleCount(k), sets: scan.sets(k), source: scan.src, targets: scan.targets.buf, from: scan.from(k), to: scan.to(k) };
   }
 }
 

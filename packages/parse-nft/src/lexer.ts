@@ -40,9 +40,13 @@ export const LBRACE = 123;
 export const RBRACE = 125;
 export const BACKSLASH = 92;
 
-/** A character that ends a word. */
+/** The characters that end a word, by code (all are ASCII). */
+const DELIMITERS = new Uint8Array(128);
+for (const c of [SPACE, TAB, CR, LF, LBRACE, RBRACE, SEMI, COMMA, QUOTE]) DELIMITERS[c] = 1;
+
+/** A character that ends a word (a table, not nine comparisons: every character of a dump's words is tested). */
 export function isDelimiter(c: number): boolean {
-  return c === SPACE || c === TAB || c === CR || c === LF || c === LBRACE || c === RBRACE || c === SEMI || c === COMMA || c === QUOTE;
+  return c < 128 && DELIMITERS[c] === 1;
 }
 
 export class Lexer {

@@ -3,6 +3,7 @@ import type { DiagnosticSink } from './diagnostics';
 import { headerRaw, headerSpan, type ScanState } from './chain-scan';
 import { keepChainPlaces } from './chain-places';
 import { exprKey } from './expr-key';
+import { ChainNameFilter, nameHash } from './name-filter';
 import { LazyNftChain, readLazyRules } from './lazy-chain';
 
 /** A rule before it has its index (indexes are given once all commands are replayed). */
@@ -116,6 +117,8 @@ export interface SetDraft {
 export interface TableDraft {
   family: Family;
   name: string;
+  /** Which chain names `chains` may hold, known without a lookup (see name-filter.ts). */
+  readonly names: ChainNameFilter;
   handle?: number;
   comment?: string;
   flags: string[];
@@ -147,7 +150,7 @@ export class RulesetBuilder {
     const key = `${family} ${name}`;
     let t = this.tables.get(key);
     if (!t) {
-      t = { family, name, flags: [], chains: new Map(), sets: new Map(), unparsed: [], span, raw, declared: declare };
+      t = { family, name, names: new ChainNameFilter(), flags: [], chains: new Map(), sets: new Map(), unparsed: [], span, raw, declared: declare };
       this.tables.set(key, t);
     } else if (declare && !t.declared) Object.assign(t, { span, raw, declared: true });
     return t;
@@ -158,6 +161,7 @@ export class RulesetBuilder {
     if (!c) {
       c = new Draft(name, span, raw, declare, this.scan, -1);
       t.chains.set(name, c);
+      t.names.add(nameHash(name, 0, name.length), t.chains.keys());
     } else if (declare && !c.declared) Object.assign(c, { span, raw, declared: true });
     return c;
   }
@@ -165,11 +169,13 @@ export class RulesetBuilder {
   /**
    * Declares a chain `t` has not seen, whose header scanChainHeader read and whose body is plain
    * (text-parser.ts' plainChains): its span and header text are made from `body` when asked for.
+   * `hash` is the name's nameHash.
    */
-  plainChain(t: TableDraft, name: string, body: number): ChainDraft {
+  plainChain(t: TableDraft, name: string, hash: number, body: number): ChainDraft {
     const c = new Draft(name, null, null, true, this.scan, body);
     c.lazy = body;
     t.chains.set(name, c);
+    t.names.add(hash, t.chains.keys());
     return c;
   }
 
@@ -356,7 +362,7 @@ function resolveBody(t: TableDraft, scan: ScanState, body: number, order: readon
     }
     targets.buf[targets.length <= i ? grow(targets, i) : i] = position;
   }
-  for (const name of scan.bodySets[body]!) if (!t.sets.has(name)) return false;
+  for (const name of scan.sets(body)) if (!t.sets.has(name)) return false;
   return true;
 }
 

@@ -5,6 +5,7 @@ import { RulesetBuilder, type TableDraft } from './ruleset-builder';
 import { applySetItem } from './set-items';
 import { ScanState, scanChainBody, scanChainHeader } from './chain-scan';
 import { BODY_BLOCK_WORDS, type Statement, StatementReader, TABLE_BLOCK_WORDS } from './statement-reader';
+import { nameHash } from './name-filter';
 import { tablelessTable } from './tableless';
 import { applyTableItem, runCommand } from './transaction';
 import { familyAndName, handleOf, nameToken, rawOf, streamOf, type TextContext, tokSpan } from './text-context';
@@ -128,12 +129,13 @@ function plainChains(ctx: TextContext, scan: ScanState, reader: StatementReader,
     if (!h) break;
     const name = src.slice(h.nameStart, h.nameEnd);
     // A chain named before (declared, or given rules by a command): the full reader reads this
-    // block as it does any other, lazily too when it can (chainBlock).
-    if (t.chains.has(name)) break;
+    // block as it does any other, lazily too when it can (chainBlock). The filter answers most.
+    const hash = nameHash(src, h.nameStart, h.nameEnd);
+    if (t.names.mayHold(hash) && t.chains.has(name)) break;
     const body = scanChainBody(scan, t.family, h.lineEnd, line, lineStart, p, h.braceEnd);
     if (body < 0) break;
     // Its span and text are made from the body's header offsets when first asked for.
-    const chain = ctx.builder.plainChain(t, name, body);
+    const chain = ctx.builder.plainChain(t, name, hash, body);
     if (h.handle !== undefined) chain.handle = h.handle;
     ({ pos, line, lineStart } = scan.end);
   }
