@@ -42,13 +42,24 @@ function lower(p: string): L4Proto {
   return l === 'udp' || l === 'sctp' ? l : 'tcp';
 }
 
-/** A plausible Pod source on this node: a Pod's IP, a local endpoint's, else 10.0.0.2 (said so). */
+const sources = new WeakMap<DiagnoseContext, { ip: IP; why: string }>();
+
+/**
+ * A plausible Pod source on this node: a Pod's IP, a local endpoint's, else 10.0.0.2 (said so).
+ * Found once per context: the flow, hook, probe and confirming checks all trace from it.
+ */
 export function probeSource(ctx: DiagnoseContext): { ip: IP; why: string } {
+  let source = sources.get(ctx);
+  if (!source) sources.set(ctx, (source = findProbeSource(ctx)));
+  return source;
+}
+
+function findProbeSource(ctx: DiagnoseContext): { ip: IP; why: string } {
   const node = ctx.input.nodeName;
   const pod = ctx.input.clusterState?.pods?.find((p) => p.spec?.nodeName === node && !p.spec.hostNetwork && p.status?.podIP);
   const podIP = pod?.status?.podIP ? parseIP(pod.status.podIP) : null;
   if (podIP) return { ip: podIP, why: `Pod ${pod!.metadata.name}'s address` };
-  const local = ctx.intended?.flatMap((p) => p.endpoints).find((e) => e.isLocal);
+  const local = firstLocalEndpoint(ctx);
   if (local) return { ip: local.ip, why: 'a local endpoint\'s address' };
   const nodeCidr = ctx.input.clusterState?.nodes?.find((n) => n.metadata.name === node)?.spec?.podCIDR;
   const cidr = (nodeCidr ? parseCidr(nodeCidr) : null) ?? podNetworkOfRules(ctx);
@@ -57,6 +68,12 @@ export function probeSource(ctx: DiagnoseContext): { ip: IP; why: string } {
     return { ip, why: `a Pod address in ${cidr.text} (${ip.text}; trace from a real Pod to be sure)` };
   }
   return { ip: parseIP('10.0.0.2')!, why: 'a made-up Pod address (10.0.0.2; trace from a real Pod to be sure)' };
+}
+
+/** The first local endpoint of the intended ports, in their order (no list of every endpoint built). */
+function firstLocalEndpoint(ctx: DiagnoseContext): { ip: IP } | undefined {
+  for (const p of ctx.intended ?? []) for (const e of p.endpoints) if (e.isLocal) return e;
+  return undefined;
 }
 
 /** The Pod network kube-proxy's local-traffic detector uses: `! -s <cidr> -j KUBE-MARK-MASQ` in a KUBE-SVC chain. */
