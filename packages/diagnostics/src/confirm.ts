@@ -2,7 +2,7 @@ import { endpointString } from '@svcpath/k8s-model';
 import { parseIP, type IP } from '@svcpath/netaddr';
 import { trace, type L4Proto, type Outcome, type PacketSpec } from '@svcpath/tracer';
 import { probeSource } from './checks/probe';
-import type { DiagnoseContext } from './context';
+import type { DiagnoseContext, IntendedPort } from './context';
 import type { Finding } from './finding';
 import { packetText, traceEvidence } from './trace-evidence';
 
@@ -34,15 +34,35 @@ function reaches(o: Outcome, t: PortTarget): boolean {
   return o.verdict === 'DNAT' && o.destination !== null && (t.usable === null || t.usable.has(o.destination));
 }
 
-function targets(ctx: DiagnoseContext): Map<string, PortTarget> {
-  const out = new Map<string, PortTarget>();
-  for (const p of ctx.intended ?? [])
-    out.set(p.info.nameString, { dst: p.info.clusterIP, dport: p.info.port, proto: lower(p.info.name.protocol), usable: new Set(p.categories.clusterEndpoints.map(endpointString)) });
-  if (!ctx.intended)
-    for (const p of ctx.programmed?.values() ?? []) {
-      const dst = p.clusterIP ? parseIP(p.clusterIP) : null;
-      if (dst && p.port !== null) out.set(p.portName, { dst, dport: p.port, proto: lower(p.protocol ?? 'tcp'), usable: null });
+/**
+ * Each Service port's trace target by ServicePortName, made when a finding first asks for it: a
+ * large node has ~10,000 ports and few loud findings. The last port of a name wins, as in a map
+ * of them all.
+ */
+function targetFinder(ctx: DiagnoseContext): (name: string) => PortTarget | undefined {
+  const made = new Map<string, PortTarget | undefined>();
+  let intended: Map<string, IntendedPort> | null = null;
+  return (name) => {
+    if (made.has(name)) return made.get(name);
+    let t: PortTarget | undefined;
+    if (ctx.intended) {
+      intended ??= new Map(ctx.intended.map((p) => [p.info.nameString, p] as const));
+      const p = intended.get(name);
+      if (p) t = { dst: p.info.clusterIP, dport: p.info.port, proto: lower(p.info.name.protocol), usable: new Set(p.categories.clusterEndpoints.map(endpointString)) };
+    } else {
+      const p = ctx.programmed?.get(name);
+      const dst = p?.clusterIP ? parseIP(p.clusterIP) : null;
+      if (p && dst && p.port !== null) t = { dst, dport: p.port, proto: lower(p.protocol ?? 'tcp'), usable: null };
     }
+    made.set(name, t);
+    return t;
+  };
+}
+
+/** The first intended port of each ServicePortName (as a search through them finds it). */
+function firstIntended(ctx: DiagnoseContext): Map<string, IntendedPort> {
+  const out = new Map<string, IntendedPort>();
+  for (const p of ctx.intended ?? []) if (!out.has(p.info.nameString)) out.set(p.info.nameString, p);
   return out;
 }
 
@@ -59,13 +79,14 @@ function lower(p: string): L4Proto {
  */
 export function confirmByTrace(ctx: DiagnoseContext, findings: readonly Finding[]): Finding[] {
   if (ctx.input.ipvs) return [...findings];
-  const byPort = targets(ctx);
+  const targetOf = targetFinder(ctx);
   const source = probeSource(ctx);
+  let intendedOf: Map<string, IntendedPort> | null = null;
   const traced = new Map<string, { packet: PacketSpec; outcomes: readonly Outcome[] } | null>();
   const run = (name: string) => {
     if (traced.has(name)) return traced.get(name)!;
-    const t = byPort.get(name);
-    const intended = ctx.intended?.find((p) => p.info.nameString === name);
+    const t = targetOf(name);
+    const intended = (intendedOf ??= firstIntended(ctx)).get(name);
     const result = t && !intended?.info.internalPolicyLocal && traced.size < MAX_CONFIRMATIONS ? { packet: { src: source.ip, dst: t.dst, dport: t.dport, proto: t.proto }, outcomes: [] as readonly Outcome[] } : null;
     if (result) result.outcomes = trace(ctx.rs, result.packet, { localAddresses: ctx.localAddresses }).outcomes;
     traced.set(name, result);
@@ -74,7 +95,7 @@ export function confirmByTrace(ctx: DiagnoseContext, findings: readonly Finding[
   return findings.map((f) => {
     const claim = CLAIMS[f.code];
     if (!claim || f.severity === 'info' || !f.service) return f;
-    const t = byPort.get(f.service);
+    const t = targetOf(f.service);
     const r = t ? run(f.service) : null;
     if (!t || !r) return f;
     const evidence = [...f.evidence, ...r.outcomes.slice(0, 3).map((o) => traceEvidence(r.packet, o))];
