@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRuleset } from '@svcpath/ruleset';
 import { OVERALL_DUMP } from './conformance-fixture';
-import { buildServiceGraph } from './service-graph';
+import { generateScaleCluster, renderIptablesSave } from '@svcpath/kube-proxy-sim';
+import { overlayTrace } from './overlay';
+import { buildServiceGraph, MAX_ENDPOINT_CHAINS } from './service-graph';
 
 const rs = loadRuleset([{ name: 'iptables-save.txt', text: readFileSync(join(import.meta.dirname, OVERALL_DUMP), 'utf8') }]).ruleset!;
 const edge = (g: ReturnType<typeof buildServiceGraph>, from: string, to: string) => g!.edges.find((e) => e.source === from && e.target === to);
@@ -62,5 +64,46 @@ describe('buildServiceGraph', () => {
       for (const e of g.edges) expect(ids.has(e.source) && ids.has(e.target)).toBe(true);
     }
     expect(buildServiceGraph(rs, 'nope/none')).toBeNull();
+  });
+});
+
+describe('a Service with more endpoints than a graph can draw', () => {
+  // One Service with 120 endpoints (kube-proxy-sim's rules): a DaemonSet's Service on a big cluster has thousands.
+  const cluster = generateScaleCluster({ services: 1, endpointsPerService: 120, seed: 3 });
+  const wide = loadRuleset([{ name: 'wide.txt', text: renderIptablesSave(cluster, { nodeName: cluster.nodeName, clusterCIDR: cluster.clusterCIDR }) }]).ruleset!;
+  const svc = cluster.services[0]!;
+  const id = `${svc.metadata.namespace}/${svc.metadata.name}`;
+  const g = buildServiceGraph(wide, id)!;
+
+  it(`draws ${MAX_ENDPOINT_CHAINS} endpoint chains, the first its ladder jumps to, and says how many it left out`, () => {
+    const seps = g.nodes.filter((n) => n.chainKind === 'sep');
+    expect(seps).toHaveLength(MAX_ENDPOINT_CHAINS);
+    expect(g.truncated!.shown).toBe(MAX_ENDPOINT_CHAINS);
+    expect(g.truncated!.total).toBe([...wide.chains.values()].filter((c) => c.name.startsWith('KUBE-SEP-')).length);
+    expect(g.truncated!.total).toBeGreaterThan(100);
+    expect(g.truncated!.reason).toMatch(/^showing 40 of \d+ endpoint chains/);
+    expect(g.nodes.length).toBeLessThan(150);
+    const ids = new Set(g.nodes.map((n) => n.id));
+    for (const e of g.edges) expect(ids.has(e.source) && ids.has(e.target), e.id).toBe(true);
+    // The ladder's rules drawn are those to the endpoints drawn, in its order: its first rules.
+    const ladder = g.nodes.find((n) => n.chainKind === 'svc')!;
+    const sepIds = new Set(g.nodes.filter((n) => n.chainKind === 'sep').map((n) => n.id));
+    const jumps = g.edges.filter((e) => e.source === ladder.id && sepIds.has(e.target));
+    expect(new Set(jumps.map((e) => e.target)).size).toBeLessThanOrEqual(MAX_ENDPOINT_CHAINS);
+    expect(jumps.length).toBeGreaterThan(0);
+  });
+
+  it('a trace to an endpoint left out lights its path up to the ladder and counts the rest as not shown', () => {
+    const sep = [...wide.chains.values()].filter((c) => c.name.startsWith('KUBE-SEP-')).find((c) => !g.nodes.some((n) => n.chainIds.includes(c.id)))!;
+    const svcChain = g.nodes.find((n) => n.chainKind === 'svc')!.chainIds[0]!;
+    const [table, chain] = [svcChain.split('/')[0]!, svcChain.split('/')[1]!];
+    const step = (c: string, rule: number) => ({ hook: 'prerouting' as const, table, chain: c, rule, line: 1, file: 'wide.txt', action: 'jump' });
+    const o = overlayTrace(g, { outcomes: [{ probability: 1, path: [step(chain, 240), step(sep.name, 2)] } as never] });
+    expect(Object.keys(o.nodes)).toContain(g.nodes.find((n) => n.chainKind === 'svc')!.id);
+    expect(o.unmatchedSteps).toBe(1);
+  });
+
+  it('a Service with few endpoints is drawn whole', () => {
+    expect(buildServiceGraph(rs, 'ns4/svc4')!.truncated).toBeNull();
   });
 });

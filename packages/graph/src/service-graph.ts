@@ -68,9 +68,10 @@ export function buildServiceGraph(rs: Ruleset, service: string): Graph | null {
   }
   addAncestors(rs, entryChains, shown);
 
+  const limit = endpointLimit(rs, own);
   const b = new GraphBuilder();
   const included: { id: string; indices: Set<number> | null }[] = [
-    ...[...own].map((id) => ({ id, indices: null })),
+    ...[...own].filter((id) => !limit.hidden.has(id)).map((id) => ({ id, indices: limit.rules.get(id) ?? null })),
     ...[...shown].filter(([id]) => !own.has(id)).map(([id, indices]) => ({ id, indices })),
   ];
   for (const { id, indices } of included) {
@@ -86,7 +87,54 @@ export function buildServiceGraph(rs: Ruleset, service: string): Graph | null {
     addRuleEdges(b, chain, indices ? chain.rules.filter((r) => indices.has(r.index)) : chain.rules, serviceOfPortName(service), rs);
   }
   const nodes = b.nodes().sort((x, y) => rank(x.chainKind) - rank(y.chainKind));
-  return { key: `service:${service}`, kind: 'service', title: service, nodes, edges: b.edges(), truncated: null, assumptions: rs.assumptions };
+  const drawn = new Set(nodes.map((n) => n.id));
+  // A map rule of a left-out endpoint's (nft numgen, vmap) has no node to go to.
+  const edges = limit.hidden.size > 0 ? b.edges().filter((e) => drawn.has(e.target)) : b.edges();
+  const truncated =
+    limit.hidden.size > 0
+      ? {
+          shown: limit.total - limit.hidden.size,
+          total: limit.total,
+          reason: `showing ${limit.total - limit.hidden.size} of ${limit.total.toLocaleString('en-US')} endpoint chains: the first the Service's rules jump to`,
+        }
+      : null;
+  return { key: `service:${service}`, kind: 'service', title: service, nodes, edges, truncated, assumptions: rs.assumptions };
+}
+
+/**
+ * A Service's graph draws at most this many of its endpoint chains (KUBE-SEP-*, nft endpoint-*):
+ * a Service backed by a DaemonSet on a 5,000-node cluster has 5,000, which drew 10,000 nodes.
+ */
+export const MAX_ENDPOINT_CHAINS = 40;
+
+/**
+ * Which of a Service's own chains its graph leaves out, and which rules of the others it draws,
+ * when it has more than MAX_ENDPOINT_CHAINS endpoint chains: those its chains' rules jump to first
+ * are kept (in the chains' order, rule by rule), the rest are left out with the rules jumping to
+ * them. Rules that jump elsewhere are all drawn.
+ */
+function endpointLimit(rs: Ruleset, own: ReadonlySet<string>): { hidden: Set<string>; rules: Map<string, Set<number>>; total: number } {
+  const endpoints = [...own].filter((id) => chainKindOf(rs.chains.get(id)?.name ?? '') === 'sep');
+  const hidden = new Set<string>();
+  const rules = new Map<string, Set<number>>();
+  if (endpoints.length <= MAX_ENDPOINT_CHAINS) return { hidden, rules, total: endpoints.length };
+  const kept = new Set<string>();
+  for (const id of own) {
+    const chain = rs.chains.get(id);
+    if (!chain || chainKindOf(chain.name) === 'sep') continue;
+    const drawn = new Set<number>();
+    for (const rule of chain.rules) {
+      const to = ruleTargets(rs, rule)
+        .map((t) => `${chain.table}/${t.chain}`)
+        .filter((t) => own.has(t) && chainKindOf(t.slice(t.indexOf('/') + 1)) === 'sep');
+      for (const t of to) if (kept.size < MAX_ENDPOINT_CHAINS) kept.add(t);
+      // A rule is drawn when it reaches no endpoint chain, or one kept (a map rule reaching several: its edges to those left out are dropped).
+      if (to.length === 0 || to.some((t) => kept.has(t))) drawn.add(rule.index);
+    }
+    if (drawn.size < chain.rules.length) rules.set(id, drawn);
+  }
+  for (const id of endpoints) if (!kept.has(id)) hidden.add(id);
+  return { hidden, rules, total: endpoints.length };
 }
 
 /**
