@@ -2,7 +2,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { TraceResult } from '../api/types';
-import { OutcomeList, shownSteps } from './OutcomeList';
+import { OutcomeList, shownOutcomes, shownSteps } from './OutcomeList';
 
 const step = { hook: 'prerouting' as const, table: 'nat', chain: 'KUBE-SVC-A', rule: 2, line: 7, file: 'paste', action: 'jump KUBE-SEP-A3' };
 const base = { delivery: null, masquerade: false, snat: null, service: 'shop/web:http', rulesEvaluated: 5, assumptions: [], mark: '0x0' };
@@ -54,5 +54,20 @@ describe('a path through thousands of chains', () => {
     // A path that fits is drawn whole.
     expect(shownSteps([1, 2, 3])).toEqual([1, 2, 3]);
     expect(shownSteps(Array.from({ length: 301 }, (_, k) => k))).toHaveLength(301);
+  });
+});
+
+describe('a trace with thousands of outcomes (a Service with thousands of endpoints)', () => {
+  it('draws the 50 largest shares (the first of equal ones) and the focused one, and sums up the rest', () => {
+    const outcomes = Array.from({ length: 5000 }, (_, k) => ({ ...result.outcomes[0]!, probability: k === 4000 ? 0.1 : 0.9 / 4999, destination: `10.244.${k >> 8}.${k & 255}:8080` }));
+    const wide: TraceResult = { ...result, assumptions: [], outcomes };
+    const page = renderToStaticMarkup(createElement(OutcomeList, { result: wide, focus: 4500, onFocus: () => {} }));
+    expect(page.match(/class="outcome /g)).toHaveLength(51);
+    expect(page).toContain('10.244.15.160:8080'); // 4000, the largest share
+    expect(page).toContain('10.244.17.148:8080'); // 4500, focused
+    expect(page).not.toContain('10.244.0.60:8080'); // 60
+    expect(page).toContain('… and 4,949 more outcomes, 89.1% of the traffic together, not drawn here (Export → Markdown lists every one).');
+    expect(shownOutcomes(outcomes.slice(0, 50))).toHaveLength(50);
+    expect(shownOutcomes(outcomes, 4500)).toEqual([...Array.from({ length: 49 }, (_, k) => k), 4000, 4500]);
   });
 });

@@ -13,10 +13,12 @@ type Outcome = TraceResult['outcomes'][number];
 export function OutcomeList({ result, focus, onFocus, stale }: { result: TraceResult; focus: number | undefined; onFocus: (i: number | undefined) => void; stale?: ReadonlyMap<string, string> | undefined }) {
   const open = result.outcomes.filter((o) => o.notShown);
   const commands = [...new Set(open.map((o) => o.notShown!.command))];
+  const drawn = shownOutcomes(result.outcomes, focus);
+  const left = result.outcomes.length - drawn.length;
   return (
     <>
       <ol className="outcomes" aria-label="Outcomes">
-        {result.outcomes.map((o, i) => (
+        {drawn.map((i) => [result.outcomes[i]!, i] as const).map(([o, i]) => (
           <li key={i} className={`outcome verdict-${o.verdict} outcome-kind-${o.kind} ${focus === i ? 'focused' : ''}`} style={o.notShown ? NOT_SHOWN_BOX : undefined}>
             <button type="button" className="outcome-head" aria-pressed={focus === i} onClick={() => onFocus(focus === i ? undefined : i)} title="Show only this outcome on the graph">
               <span className="outcome-bar" aria-hidden="true">
@@ -67,6 +69,11 @@ export function OutcomeList({ result, focus, onFocus, stale }: { result: TraceRe
           </li>
         ))}
       </ol>
+      {left > 0 && (
+        <p className="muted outcomes-more" role="note">
+          … and {left.toLocaleString('en-US')} more outcomes, {formatShare(1 - drawn.reduce((a, i) => a + result.outcomes[i]!.probability, 0))} of the traffic together, not drawn here (Export → Markdown lists every one).
+        </p>
+      )}
       {commands.length > 0 && (
         <section aria-label="What to paste next" style={NEXT_BOX}>
           <strong>{formatShare(open.reduce((a, o) => a + o.probability, 0))} of this traffic depends on what the paste does not show.</strong> Run on the node and paste the output:
@@ -93,6 +100,21 @@ export function OutcomeList({ result, focus, onFocus, stale }: { result: TraceRe
       )}
     </>
   );
+}
+
+/** At most this many outcomes are drawn (a Service with 5,000 endpoints has 5,000). */
+const MAX_OUTCOMES = 50;
+
+/**
+ * The outcomes to draw, as indices in trace order: all of them up to MAX_OUTCOMES; of more, the
+ * MAX_OUTCOMES with the largest shares (the first of equal ones), and the focused one.
+ */
+export function shownOutcomes(outcomes: readonly { readonly probability: number }[], focus?: number): number[] {
+  const all = outcomes.map((_, i) => i);
+  if (outcomes.length <= MAX_OUTCOMES) return all;
+  const top = all.sort((a, b) => outcomes[b]!.probability - outcomes[a]!.probability || a - b).slice(0, MAX_OUTCOMES);
+  if (focus !== undefined && focus < outcomes.length && !top.includes(focus)) top.push(focus);
+  return top.sort((a, b) => a - b);
 }
 
 /** A path's first and last steps drawn; the rest (a path through thousands of chains) as a count. */
