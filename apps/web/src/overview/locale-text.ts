@@ -24,8 +24,11 @@ export function formatCompactCount(n: number): string {
   return compact.format(n);
 }
 
-/** The order of `a.localeCompare(b)` (the page's default locale and options). */
+/**
+ * Names in the page's locale with their numbers read as numbers (`ns-2` before `ns-10`, `worker-9`
+ * before `worker-10`): `a.localeCompare(b, undefined, { numeric: true })`.
+ */
 export function compareNames(a: string, b: string): number {
-  names ??= new Intl.Collator();
+  names ??= new Intl.Collator(undefined, { numeric: true });
   return names.compare(a, b);
 }
