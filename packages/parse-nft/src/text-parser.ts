@@ -1,7 +1,8 @@
 import type { ParseOptions, ParseResult } from './ast';
 import { applyChainItem } from './chain-items';
 import { DiagnosticSink } from './diagnostics';
-import { RulesetBuilder, type TableDraft } from './ruleset-builder';
+import { readPlainElements } from './plain-elements';
+import { RulesetBuilder, type SetDraft, type TableDraft } from './ruleset-builder';
 import { applySetItem } from './set-items';
 import { ScanState, scanChainBody, scanChainHeader } from './chain-scan';
 import { BODY_BLOCK_WORDS, type Statement, StatementReader, TABLE_BLOCK_WORDS } from './statement-reader';
@@ -151,9 +152,13 @@ function isBlankBefore(src: string, lineStart: number, at: number): boolean {
   return true;
 }
 
-/** Reads a block body, handing each statement to `item`; returns a recovery statement, if any. */
-function blockBody(ctx: TextContext, reader: StatementReader, what: string, span: ReturnType<typeof tokSpan>, item: (st: Statement) => void): Statement | null {
+/**
+ * Reads a block body, handing each statement to `item`; returns a recovery statement, if any.
+ * `plain`, when given, may read the next statement first by other means (true: it did).
+ */
+function blockBody(ctx: TextContext, reader: StatementReader, what: string, span: ReturnType<typeof tokSpan>, item: (st: Statement) => void, plain?: () => boolean): Statement | null {
   for (;;) {
+    if (plain?.()) continue;
     const st = reader.read(BODY_BLOCK_WORDS);
     if (st.eof) {
       ctx.sink.add('NFT_UNCLOSED_BLOCK', `expected '}' to close ${what} before the end of the input`, span);
@@ -194,5 +199,26 @@ function setBlock(ctx: TextContext, reader: StatementReader, t: TableDraft, head
   const set = ctx.builder.set(t, name, isMap, span, rawOf(ctx, header.toks), true);
   const handle = handleOf(reader.headerComment());
   if (handle !== undefined) set.handle = handle;
-  return blockBody(ctx, reader, `${isMap ? 'map' : 'set'} '${name}'`, span, (st) => applySetItem(ctx, set, st.toks));
+  const plain = ctx.scan ? () => plainElements(ctx, reader, set) : undefined;
+  return blockBody(ctx, reader, `${isMap ? 'map' : 'set'} '${name}'`, span, (st) => applySetItem(ctx, set, st.toks), plain);
+}
+
+/**
+ * Reads an `elements = {` block that follows, when it is written one element per line
+ * (plain-elements.ts), as applySetItem would read it; false leaves it to the full reader.
+ */
+function plainElements(ctx: TextContext, reader: StatementReader, set: SetDraft): boolean {
+  const src = ctx.src;
+  let { pos: p, line, lineStart } = reader.position();
+  for (let c = src.charCodeAt(p); c === 32 || c === 9 || c === 13 || c === 10; c = src.charCodeAt(++p))
+    if (c === 10) {
+      line++;
+      lineStart = p + 1;
+    }
+  if (src.charCodeAt(p) !== 101 /* e */ || !isBlankBefore(src, lineStart, p)) return false;
+  const r = readPlainElements(src, ctx.file, p, line, lineStart);
+  if (!r) return false;
+  for (const e of r.elements) set.elements.push(e);
+  reader.seek(r.end, r.line, r.lineStart);
+  return true;
 }
