@@ -94,8 +94,12 @@ const RANK: Readonly<Record<Severity, number>> = { critical: 0, warning: 1, info
  * code, so the same input gives the same order.
  */
 export function rankFindings(findings: readonly Finding[]): Finding[] {
-  const key = (f: Finding) => `${f.code.startsWith('FLOW_') ? 0 : 1}${f.service ?? ''}\u0000${f.code}\u0000${f.node ?? ''}`;
-  const sorted = [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity] || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const keys = new Map(findings.map((f) => [f, `${f.code.startsWith('FLOW_') ? 0 : 1}${f.service ?? ''}\u0000${f.code}\u0000${f.node ?? ''}`] as const));
+  const sorted = [...findings].sort((a, b) => {
+    const ka = keys.get(a)!;
+    const kb = keys.get(b)!;
+    return RANK[a.severity] - RANK[b.severity] || (ka < kb ? -1 : ka > kb ? 1 : 0);
+  });
   return underTheirCauses(sorted);
 }
 
@@ -104,19 +108,38 @@ export function isCause(f: Finding, cause: FindingCause): boolean {
   return f.code === cause.code && f.service === cause.service;
 }
 
+/** A finding's code and Service as one key (a finding without a Service is not one with ''). */
+function causeKey(code: FindingCode, service: string | undefined): string {
+  return service === undefined ? `${code}\u0001` : `${code}\u0000${service}`;
+}
+
+/** Appends `f` to the list of its key in `m`. */
+function push(m: Map<string, Finding[]>, key: string, f: Finding): void {
+  const list = m.get(key);
+  if (list) list.push(f);
+  else m.set(key, [f]);
+}
+
 /**
  * Within each severity, moves each finding that follows from another right after it; severity
- * still comes first (a warning that follows from a critical stays among the warnings).
+ * still comes first (a warning that follows from a critical stays among the warnings). Findings
+ * are found by code and Service in maps: a stale node's thousands of drift findings all follow
+ * from one, and a search of every finding for each would take seconds.
  */
 function underTheirCauses(sorted: readonly Finding[]): Finding[] {
-  const derived = sorted.filter((f) => f.cause && sorted.some((c) => c !== f && c.severity === f.severity && isCause(c, f.cause!)));
+  const byKey = new Map<string, Finding[]>();
+  for (const f of sorted) push(byKey, causeKey(f.code, f.service), f);
+  const derived = sorted.filter((f) => f.cause && (byKey.get(causeKey(f.cause.code, f.cause.service)) ?? []).some((c) => c !== f && c.severity === f.severity));
   if (derived.length === 0) return [...sorted];
+  const derivedSet = new Set(derived);
+  const byCause = new Map<string, Finding[]>();
+  for (const d of derived) push(byCause, causeKey(d.cause!.code, d.cause!.service), d);
   const out: Finding[] = [];
   const place = (f: Finding) => {
     out.push(f);
-    for (const d of derived) if (d.severity === f.severity && isCause(f, d.cause!)) place(d);
+    for (const d of byCause.get(causeKey(f.code, f.service)) ?? []) if (d.severity === f.severity) place(d);
   };
-  for (const f of sorted) if (!derived.includes(f)) place(f);
+  for (const f of sorted) if (!derivedSet.has(f)) place(f);
   return out;
 }
 
