@@ -1,6 +1,7 @@
 import type { ServicePortInfo as ProgrammedPort } from '@svcpath/proxy-layout';
 import { endpointString, LABEL_SERVICE_NAME } from '@svcpath/k8s-model';
-import { noEndpointRules, objectRef, type DiagnoseContext, type IntendedPort } from '../context';
+import type { Ruleset } from '@svcpath/ruleset';
+import { noEndpointRules, objectRef, type DiagnoseContext, type IntendedPort, type RuleAt } from '../context';
 import { objectEvidence, ruleEvidence, type Evidence, type Finding } from '../finding';
 import { serviceLadders } from '../svc-ladder';
 
@@ -137,12 +138,37 @@ function sliceEvidence(ctx: DiagnoseContext, p: IntendedPort, endpoint: string):
 }
 
 function entryEvidence(ctx: DiagnoseContext, port: ProgrammedPort): Evidence[] {
-  const out: Evidence[] = [];
-  for (const chain of ctx.rs.chains.values()) {
+  return (entryRulesByPort(ctx.rs).get(port.portName) ?? []).slice(0, 4).map((r) => ruleEvidence(r.chain.id, r.rule));
+}
+
+const entryIndex = new WeakMap<Ruleset, Map<string, RuleAt[]>>();
+
+/**
+ * The rules of KUBE-SERVICES and KUBE-NODEPORTS (every table) by the ServicePortName their comment
+ * starts with (`ns/svc:port` alone or followed by a space), in chain and rule order, read once per
+ * ruleset: a stale node has hundreds of stale ports, and each would read every comment again.
+ */
+function entryRulesByPort(rs: Ruleset): Map<string, RuleAt[]> {
+  let idx = entryIndex.get(rs);
+  if (idx) return idx;
+  idx = new Map();
+  for (const chain of rs.chains.values()) {
     if (chain.name !== 'KUBE-SERVICES' && chain.name !== 'KUBE-NODEPORTS') continue;
-    for (const r of chain.rules) if (r.comment?.startsWith(`${port.portName} `) || r.comment === port.portName) out.push(ruleEvidence(chain.id, r));
+    for (const rule of chain.rules) {
+      const c = rule.comment;
+      if (c === null) continue;
+      // Each name the comment could be said to start with: the whole comment, and each part before a space.
+      const names = [c];
+      for (let i = c.indexOf(' '); i >= 0; i = c.indexOf(' ', i + 1)) names.push(c.slice(0, i));
+      for (const name of new Set(names)) {
+        const list = idx.get(name);
+        if (list) list.push({ chain, rule });
+        else idx.set(name, [{ chain, rule }]);
+      }
+    }
   }
-  return out.slice(0, 4);
+  entryIndex.set(rs, idx);
+  return idx;
 }
 
 /** Drift on two or more Services is one problem — kube-proxy not syncing — said once, on top. */
