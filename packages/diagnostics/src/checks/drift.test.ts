@@ -38,7 +38,12 @@ describe('drift check', () => {
     const f = diagnose(input(staleRules, after)).findings;
     expect(f[0]).toMatchObject({ code: 'DRIFT_NODE_NOT_SYNCING', severity: 'critical' });
     expect(f.find((x) => x.code === 'DRIFT_SERVICE_MISSING')).toMatchObject({ severity: 'critical', service: 'shop/cart:http' });
-    expect(f.find((x) => x.code === 'DRIFT_SERVICE_STALE')).toMatchObject({ severity: 'warning', service: 'shop/api:grpc' });
+    const stale = f.find((x) => x.code === 'DRIFT_SERVICE_STALE')!;
+    expect(stale).toMatchObject({ severity: 'warning', service: 'shop/api:grpc' });
+    // Its evidence: the KUBE-SERVICES rules whose comment names the port (alone or before a space).
+    const entries = [...staleRules.chains.values()].filter((c) => c.name === 'KUBE-SERVICES' || c.name === 'KUBE-NODEPORTS').flatMap((c) => c.rules.filter((r) => r.comment === 'shop/api:grpc' || r.comment?.startsWith('shop/api:grpc ')));
+    expect(entries.length).toBeGreaterThan(0);
+    expect(stale.evidence.filter((e) => e.kind === 'rule').map((e) => e.kind === 'rule' && e.raw)).toEqual(entries.slice(0, 4).map((r) => r.raw));
   });
 
   it('DRIFT_ENDPOINT_MISSING is critical when the rules still reject a Service that now has endpoints', () => {
