@@ -1,5 +1,5 @@
 import type { ServicePortInfo as ProgrammedPort } from '@svcpath/proxy-layout';
-import { endpointString, LABEL_SERVICE_NAME } from '@svcpath/k8s-model';
+import { endpointString, LABEL_SERVICE_NAME, type EndpointSlice } from '@svcpath/k8s-model';
 import type { Ruleset } from '@svcpath/ruleset';
 import { noEndpointRules, objectRef, type DiagnoseContext, type IntendedPort, type RuleAt } from '../context';
 import { objectEvidence, ruleEvidence, type Evidence, type Finding } from '../finding';
@@ -131,10 +131,35 @@ function probabilityDrift(name: string, ladders: ReturnType<typeof serviceLadder
 
 function sliceEvidence(ctx: DiagnoseContext, p: IntendedPort, endpoint: string): Evidence {
   const ip = endpoint.replace(/^\[/, '').replace(/\]?:\d+$/, '');
-  const slice = ctx.input.clusterState?.endpointSlices.find(
+  const slice = slicesOf(ctx, p.info.name.namespace, p.info.name.name).find(
     (s) => s.metadata.namespace === p.info.name.namespace && s.metadata.labels?.[LABEL_SERVICE_NAME] === p.info.name.name && (s.endpoints ?? []).some((e) => e.addresses[0] === ip),
   );
   return objectEvidence(objectRef('EndpointSlice', slice?.metadata ?? { namespace: p.info.name.namespace, name: `${p.info.name.name}-*` }), 'endpoints[].addresses', ip);
+}
+
+const slicesByService = new WeakMap<DiagnoseContext, Map<string, Map<string, EndpointSlice[]>>>();
+
+/**
+ * The EndpointSlices of one Service (by namespace and kubernetes.io/service-name label), in the
+ * cluster state's order, from an index made once: a stale node can miss 100,000 endpoints, and a
+ * search of every slice for each took seconds.
+ */
+function slicesOf(ctx: DiagnoseContext, namespace: string, service: string): readonly EndpointSlice[] {
+  let idx = slicesByService.get(ctx);
+  if (!idx) {
+    idx = new Map();
+    for (const s of ctx.input.clusterState?.endpointSlices ?? []) {
+      const ns = s.metadata.namespace;
+      const name = s.metadata.labels?.[LABEL_SERVICE_NAME];
+      if (typeof ns !== 'string' || typeof name !== 'string') continue;
+      const byName = idx.get(ns) ?? idx.set(ns, new Map()).get(ns)!;
+      const list = byName.get(name);
+      if (list) list.push(s);
+      else byName.set(name, [s]);
+    }
+    slicesByService.set(ctx, idx);
+  }
+  return idx.get(namespace)?.get(service) ?? [];
 }
 
 function entryEvidence(ctx: DiagnoseContext, port: ProgrammedPort): Evidence[] {
@@ -181,9 +206,30 @@ function withSyncSummary(findings: Finding[]): Finding[] {
       severity: 'critical',
       title: `kube-proxy on this node looks stale: ${services.size} Service ports differ from the cluster`,
       explanation: `The rules disagree with the cluster on ${[...services].slice(0, 6).join(', ')}${services.size > 6 ? ', …' : ''}. One Service drifting can be a sync in flight; several at once means kube-proxy here stopped applying changes (crash-looping, lost its API watch, iptables lock contention, or iptables-restore failing on one bad rule).`,
-      evidence: [...new Map(findings.flatMap((f) => f.evidence).filter((e) => e.kind === 'rule').map((e) => [`${e.file}:${e.line}`, e] as const)).values()].slice(0, 5),
+      evidence: firstRuleEvidence(findings, 5),
       nextStep: NOT_SYNCING_STEP,
     },
     ...findings,
   ];
+}
+
+/**
+ * The rule evidence of the first `n` rules (by file:line) the findings cite, each as a map of all
+ * their rule evidence by file:line would hold it (in its first place, with its last value), without
+ * making that map: a stale large node's findings cite hundreds of thousands of rules.
+ */
+function firstRuleEvidence(findings: readonly Finding[], n: number): Evidence[] {
+  const keys: string[] = [];
+  const last = new Map<string, Evidence>();
+  for (const f of findings) {
+    for (const e of f.evidence) {
+      if (e.kind !== 'rule') continue;
+      const k = `${e.file}:${e.line}`;
+      if (last.has(k) || keys.length < n) {
+        if (!last.has(k)) keys.push(k);
+        last.set(k, e);
+      }
+    }
+  }
+  return keys.map((k) => last.get(k)!);
 }
