@@ -1,7 +1,9 @@
 import type { NftTable } from './ast';
 
 /** A finished table's chains by name, each knowing its place in the table's `chains`. */
-type Places = ReadonlyMap<string, { readonly position: number }>;
+interface Places {
+  get(name: string): { readonly position: number } | undefined;
+}
 
 const places = new WeakMap<NftTable, Places>();
 

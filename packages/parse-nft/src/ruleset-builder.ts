@@ -3,7 +3,7 @@ import type { DiagnosticSink } from './diagnostics';
 import { headerRaw, headerSpan, type ScanState } from './chain-scan';
 import { keepChainPlaces } from './chain-places';
 import { exprKey } from './expr-key';
-import { ChainNameFilter, nameHash } from './name-filter';
+import { ChainDrafts } from './chain-drafts';
 import { LazyNftChain, readLazyRules } from './lazy-chain';
 
 /** A rule before it has its index (indexes are given once all commands are replayed). */
@@ -117,12 +117,10 @@ export interface SetDraft {
 export interface TableDraft {
   family: Family;
   name: string;
-  /** Which chain names `chains` may hold, known without a lookup (see name-filter.ts). */
-  readonly names: ChainNameFilter;
   handle?: number;
   comment?: string;
   flags: string[];
-  chains: Map<string, ChainDraft>;
+  chains: ChainDrafts<ChainDraft>;
   sets: Map<string, SetDraft>;
   unparsed: Unparsed[];
   span: Span;
@@ -150,7 +148,7 @@ export class RulesetBuilder {
     const key = `${family} ${name}`;
     let t = this.tables.get(key);
     if (!t) {
-      t = { family, name, names: new ChainNameFilter(), flags: [], chains: new Map(), sets: new Map(), unparsed: [], span, raw, declared: declare };
+      t = { family, name, flags: [], chains: new ChainDrafts(), sets: new Map(), unparsed: [], span, raw, declared: declare };
       this.tables.set(key, t);
     } else if (declare && !t.declared) Object.assign(t, { span, raw, declared: true });
     return t;
@@ -161,7 +159,6 @@ export class RulesetBuilder {
     if (!c) {
       c = new Draft(name, span, raw, declare, this.scan, -1);
       t.chains.set(name, c);
-      t.names.add(nameHash(name, 0, name.length), t.chains.keys());
     } else if (declare && !c.declared) Object.assign(c, { span, raw, declared: true });
     return c;
   }
@@ -174,8 +171,7 @@ export class RulesetBuilder {
   plainChain(t: TableDraft, name: string, hash: number, body: number): ChainDraft {
     const c = new Draft(name, null, null, true, this.scan, body);
     c.lazy = body;
-    t.chains.set(name, c);
-    t.names.add(hash, t.chains.keys());
+    t.chains.set(name, c, hash);
     return c;
   }
 
@@ -212,7 +208,7 @@ export class RulesetBuilder {
       this.checkTable(t);
       const table = freezeTable(t);
       // A lazily read text's chains are found by name without a second index (chain-places.ts).
-      if (this.scan) keepChainPlaces(table, t.chains as Map<string, Draft>);
+      if (this.scan) keepChainPlaces(table, t.chains as ChainDrafts<Draft>);
       tables.push(table);
     }
     return { tables, unparsed: this.unparsed };

@@ -6,7 +6,7 @@ import { RulesetBuilder, type SetDraft, type TableDraft } from './ruleset-builde
 import { applySetItem } from './set-items';
 import { ScanState, scanChainBody, scanChainHeader } from './chain-scan';
 import { BODY_BLOCK_WORDS, type Statement, StatementReader, TABLE_BLOCK_WORDS } from './statement-reader';
-import { nameHash } from './name-filter';
+import { nameHash } from './chain-drafts';
 import { tablelessTable } from './tableless';
 import { applyTableItem, runCommand } from './transaction';
 import { familyAndName, handleOf, nameToken, rawOf, streamOf, type TextContext, tokSpan } from './text-context';
@@ -130,9 +130,9 @@ function plainChains(ctx: TextContext, scan: ScanState, reader: StatementReader,
     if (!h) break;
     const name = src.slice(h.nameStart, h.nameEnd);
     // A chain named before (declared, or given rules by a command): the full reader reads this
-    // block as it does any other, lazily too when it can (chainBlock). The filter answers most.
+    // block as it does any other, lazily too when it can (chainBlock).
     const hash = nameHash(src, h.nameStart, h.nameEnd);
-    if (t.names.mayHold(hash) && t.chains.has(name)) break;
+    if (t.chains.has(name, hash)) break;
     const body = scanChainBody(scan, t.family, h.lineEnd, line, lineStart, p, h.braceEnd);
     if (body < 0) break;
     // Its span and text are made from the body's header offsets when first asked for.
