@@ -17,18 +17,21 @@ const serviceOf = (name: string | undefined) => name?.split(':')[0];
  */
 export function linkCauses(findings: readonly Finding[]): Finding[] {
   const notSyncing = findings.find((f) => f.code === 'DRIFT_NODE_NOT_SYNCING' && f.node === undefined);
+  // The findings that can explain a port without endpoints, in order: searched for each such port,
+  // they are few, where all findings of a stale large node are tens of thousands.
+  const explaining = findings.filter((f) => (NO_ENDPOINT_CAUSES as readonly string[]).includes(f.code));
   return findings.map((f) => {
-    const cause = causeOf(f, findings, notSyncing);
+    const cause = causeOf(f, explaining, notSyncing);
     return cause ? { ...f, cause } : f;
   });
 }
 
-function causeOf(f: Finding, all: readonly Finding[], notSyncing: Finding | undefined): FindingCause | null {
+function causeOf(f: Finding, explaining: readonly Finding[], notSyncing: Finding | undefined): FindingCause | null {
   if (f.cause) return f.cause;
   if (notSyncing && SYNC_DRIFT.has(f.code)) return { code: notSyncing.code };
   if (f.code !== 'SVC_NO_ENDPOINTS' || f.service === undefined) return null;
   for (const code of NO_ENDPOINT_CAUSES) {
-    const c = all.find((x) => x.code === code && (x.service === f.service || (code === 'SVC_SELECTOR_NO_PODS' && x.service === serviceOf(f.service))));
+    const c = explaining.find((x) => x.code === code && (x.service === f.service || (code === 'SVC_SELECTOR_NO_PODS' && x.service === serviceOf(f.service))));
     // A numeric targetPort mismatch still yields endpoints; only the named ones (critical) explain none.
     if (c && (code === 'SVC_SELECTOR_NO_PODS' || c.severity === 'critical')) return { code, ...(c.service ? { service: c.service } : {}) };
   }
