@@ -19,6 +19,9 @@ describe('ChainDrafts', () => {
           expect(ours.size).toBe(map.size);
         }
         expect([...ours.keys()]).toEqual([...map.keys()]);
+        const place = ours.places();
+        [...map.keys()].forEach((n, i) => expect(place(n)).toBe(i));
+        for (const n of ['nope', 'a', 'ç']) if (!map.has(n)) expect(place(n)).toBe(-1);
         expect([...ours.values()]).toEqual([...map.values()]);
         for (const n of ['a', 'b', 'c', 'services', 'endpoint-1', 'endpoint-2', 'x'.repeat(70), 'ç', '', 'nope']) {
           expect(ours.get(n)).toBe(map.get(n));

@@ -72,13 +72,28 @@ export class ChainDrafts<T> {
     for (let e = 0; e < this.#keys.length; e++) if (this.#keys[e] !== undefined) yield this.#values[e]!;
   }
 
-  #find(name: string, hash: number): number {
-    const mask = this.#slots.length - 1;
-    for (let s = hash & mask; this.#slots[s] !== 0; s = (s + 1) & mask) {
-      const e = this.#slots[s]! - 1;
-      if (e >= 0 && this.#hashes[e] === hash && this.#keys[e] === name) return e;
+  /**
+   * Each name's place among the names held, in order (0, 1, …; -1: none), as a lookup that keeps
+   * the names and the hash table but not the values (a finished table's chain drafts can go).
+   */
+  places(): (name: string) => number {
+    const keys = this.#keys;
+    const hashes = this.#hashes;
+    const slots = this.#slots;
+    let place: Int32Array | null = null;
+    if (this.#size !== keys.length) {
+      place = new Int32Array(keys.length);
+      let next = 0;
+      for (let e = 0; e < keys.length; e++) place[e] = keys[e] === undefined ? -1 : next++;
     }
-    return -1;
+    return (name) => {
+      const e = find(keys, hashes, slots, name, nameHash(name, 0, name.length));
+      return e < 0 || place === null ? e : place[e]!;
+    };
+  }
+
+  #find(name: string, hash: number): number {
+    return find(this.#keys, this.#hashes, this.#slots, name, hash);
   }
 
   /** Twice the slots, holding the live entries only (deleted entries' slots are dropped). */
@@ -96,6 +111,16 @@ export class ChainDrafts<T> {
     this.#slots = slots;
     this.#used = used;
   }
+}
+
+/** The entry number of `name` in a table of entries (-1: none). */
+function find(keys: readonly (string | undefined)[], hashes: readonly number[], slots: Int32Array, name: string, hash: number): number {
+  const mask = slots.length - 1;
+  for (let s = hash & mask; slots[s] !== 0; s = (s + 1) & mask) {
+    const e = slots[s]! - 1;
+    if (e >= 0 && hashes[e] === hash && keys[e] === name) return e;
+  }
+  return -1;
 }
 
 /** FNV-1a over the characters of `s` from `start` to `end` (a name in the text, or a name alone). */

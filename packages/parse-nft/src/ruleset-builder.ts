@@ -208,7 +208,7 @@ export class RulesetBuilder {
       this.checkTable(t);
       const table = freezeTable(t);
       // A lazily read text's chains are found by name without a second index (chain-places.ts).
-      if (this.scan) keepChainPlaces(table, t.chains as ChainDrafts<Draft>);
+      if (this.scan) keepChainPlaces(table, t.chains.places());
       tables.push(table);
     }
     return { tables, unparsed: this.unparsed };
