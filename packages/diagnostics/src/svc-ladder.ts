@@ -79,11 +79,30 @@ function ladderSteps(rs: Ruleset, chain: RsChain): LadderStep[] {
   const steps: LadderStep[] = [];
   for (const rule of chain.rules) {
     const share = shares.get(rule.index);
-    if (share === undefined) continue;
-    const a = rule.action;
-    const endpoint =
-      a?.kind === 'DNAT' ? (a.to[0]?.text ?? null) : a && (a.kind === 'jump' || a.kind === 'goto') ? sepEndpoint(rs, chain.table, a.chain) : null;
-    steps.push({ rule, endpoint, share });
+    if (share !== undefined) steps.push(new Step(rs, chain.table, rule, share));
   }
   return steps;
+}
+
+/**
+ * A ladder step whose endpoint is read (the DNAT of the KUBE-SEP chain it jumps to) when first asked
+ * for: the drift check reads every port's shares but the endpoints only of ports that drift.
+ */
+class Step implements LadderStep {
+  private found: string | null | undefined = undefined;
+
+  constructor(
+    private readonly rs: Ruleset,
+    private readonly table: string,
+    readonly rule: RsRule,
+    readonly share: number,
+  ) {}
+
+  get endpoint(): string | null {
+    if (this.found === undefined) {
+      const a = this.rule.action;
+      this.found = a?.kind === 'DNAT' ? (a.to[0]?.text ?? null) : a && (a.kind === 'jump' || a.kind === 'goto') ? sepEndpoint(this.rs, this.table, a.chain) : null;
+    }
+    return this.found;
+  }
 }
