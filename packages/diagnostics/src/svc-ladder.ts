@@ -43,6 +43,10 @@ function laddersByPort(rs: Ruleset): Map<string, LadderChain[]> {
   if (!m) {
     m = new Map();
     for (const [chainId, portName] of serviceChains(rs)) {
+      // An id ends with its chain's name (`table/KUBE-SVC-…`): the KUBE-SEP chains, one per endpoint,
+      // are passed over without a lookup; the chain's own name still decides.
+      const byId = chainKindOf(chainId.slice(chainId.lastIndexOf('/') + 1));
+      if (byId !== 'svc' && byId !== 'svl') continue;
       const chain = rs.chains.get(chainId);
       if (!chain) continue;
       const kind = chainKindOf(chain.name);
