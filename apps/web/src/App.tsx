@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { overlayTrace, serviceOfPortName, viewMarkdown, type GraphNode } from '@svcpath/graph';
 import { ApiError } from './api/api-error';
@@ -16,6 +16,7 @@ import { TracePanel } from './components/TracePanel';
 import { counterHeat } from './counters/counter-heat';
 import type { Scene } from './export/svg-scene';
 import { evidenceHighlight } from './findings/evidence-highlight';
+import { GraphView } from './flow/GraphView';
 import { OVERVIEW_GRAPH_MAX_SERVICES, OverviewPane } from './overview/OverviewPane';
 import { Inspector } from './inspector/Inspector';
 import { NodeMatrix } from './matrix/NodeMatrix';
@@ -26,14 +27,6 @@ import { useAfterPaint } from './use-after-paint';
 import { useSideTab } from './use-side-tab';
 import { useViewState } from './use-view-state';
 import { flowOf } from './view-state';
-
-/**
- * React Flow and d3 (~180 KB of the bundle's 563 KB) are loaded when a graph is to be drawn, not with
- * the page: a big snapshot opens on the namespace cards, which draw no graph. App fetches the chunk
- * with a graph's data, or once a big snapshot's cards are painted.
- */
-const loadGraphView = () => import('./flow/GraphView');
-const GraphView = lazy(() => loadGraphView().then((m) => ({ default: m.GraphView })));
 
 const asApiError = (e: unknown): ApiError | null => (e instanceof ApiError ? e : e ? new ApiError(0, 'ERROR', String(e)) : null);
 
@@ -56,8 +49,7 @@ export function App() {
   // A small snapshot (under 1 MB of dumps: a few dozen Services) asks for its graph at once, not
   // after its detail has said how many Services it has.
   const small = (list.find((s) => s.id === snapshotId)?.files.reduce((n, f) => n + f.bytes, 0) ?? Infinity) < 1_000_000;
-  const graphWanted = !!snapshotId && (detail.data ? !scaled : small || !!view.service);
-  const graphQ = useQuery({ ...graphQuery(snapshotId ?? '', { service: view.service, ns: view.ns }), enabled: graphWanted });
+  const graphQ = useQuery({ ...graphQuery(snapshotId ?? '', { service: view.service, ns: view.ns }), enabled: !!snapshotId && (detail.data ? !scaled : small || !!view.service) });
   const serviceQ = useQuery({ ...servicesQuery(snapshotId ?? '', view.service ?? ''), enabled: !!snapshotId && !!view.service });
   const service = serviceQ.data?.services.find((s) => s.id === view.service);
   const flow = flowOf(view);
@@ -73,11 +65,6 @@ export function App() {
   const cardsPainted = useAfterPaint(snapshotId ?? '', scaled && overviewQ.isSuccess);
   const findingsNow = small || !!view.service || (detail.isSuccess && (!scaled || cardsPainted));
   const findingsQ = useQuery({ ...findingsQuery(snapshotId ?? '', view.service ?? '', flow), enabled: !!snapshotId && findingsNow });
-  // The graph's code comes with the graph's data, or once a big snapshot's cards are painted (so that
-  // opening a Service from them does not wait for it).
-  useEffect(() => {
-    if (graphWanted || cardsPainted) void loadGraphView();
-  }, [graphWanted, cardsPainted]);
   const sourcesQ = useQuery({ ...sourcesQuery(snapshotId ?? ''), enabled: !!snapshotId });
   const countersQ = useQuery({ ...countersQuery(snapshotId ?? '', view.since ?? ''), enabled: !!snapshotId && !!view.since });
 
@@ -185,23 +172,21 @@ export function App() {
           )}
           {!scaled && !graph && !graphQ.error && <div className="graph-message">Loading{snapshotId ? ` ${snapshotId}` : ''}…</div>}
           {!scaled && graph && snapshotId && (
-            <Suspense fallback={<div className="graph-message">Loading the graph view…</div>}>
-              <GraphView
-                graph={graph}
-                cacheKey={`${snapshotId}|${graph.key}`}
-                overlay={overlay}
-                highlight={highlight}
-                heat={heat}
-                selected={view.node}
-                colorMode={theme}
-                onSelect={(id) => {
-                  const n = graph.nodes.find((x) => x.id === id);
-                  if (n && (n.kind === 'service' || n.kind === 'namespace') && view.node === id) openNode(n);
-                  else setView({ node: id }, 'replace');
-                }}
-                onScene={onScene}
-              />
-            </Suspense>
+            <GraphView
+              graph={graph}
+              cacheKey={`${snapshotId}|${graph.key}`}
+              overlay={overlay}
+              highlight={highlight}
+              heat={heat}
+              selected={view.node}
+              colorMode={theme}
+              onSelect={(id) => {
+                const n = graph.nodes.find((x) => x.id === id);
+                if (n && (n.kind === 'service' || n.kind === 'namespace') && view.node === id) openNode(n);
+                else setView({ node: id }, 'replace');
+              }}
+              onScene={onScene}
+            />
           )}
         </div>
         <aside className="sidebar" id="side-panels" tabIndex={-1} aria-label="Trace, findings and details">

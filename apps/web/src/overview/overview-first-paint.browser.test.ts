@@ -14,8 +14,7 @@ vi.setConfig({ testTimeout: 120_000, expect: { poll: { timeout: 30_000, interval
 /**
  * A big snapshot's first paint in a real browser (Debian chromium, headless): the namespace cards
  * come first, and the doctor's findings are asked only after the frame that showed them (starting
- * that request shared the paint's task before), as is the graph's code (React Flow, a chunk of its
- * own). The dump is kube-proxy's rules for a generated
+ * that request shared the paint's task before). The dump is kube-proxy's rules for a generated
  * 700-Service cluster (@svcpath/kube-proxy-sim, over 1 MB, so it opens on the overview), imported over
  * HTTP into a temporary store; the app is built into a scratch folder.
  */
@@ -75,23 +74,6 @@ describe("a big snapshot's first paint", () => {
     expect(times.findings).toHaveLength(1);
     // Asked after the frame that showed the cards, not in the task that rendered them.
     expect(times.findings[0]!).toBeGreaterThan(times.cards!);
-    await page.close();
-  });
-
-  it("loads the graph's code (React Flow) only after the cards' frame, and draws a Service's graph with it", async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.addInitScript(WATCH_CARDS);
-    await page.goto(`${server.url}/?snapshot=${encodeURIComponent(snapshot)}`);
-    const grid = page.getByRole('region', { name: 'Namespaces' });
-    await grid.locator('.ns-card').first().waitFor();
-    const graphCode = `performance.getEntriesByType('resource').filter((e) => /\\/assets\\/GraphView-[^/]*\\.js$/.test(e.name)).map((e) => e.startTime)`;
-    await expect.poll(() => page.evaluate(graphCode)).toHaveLength(1);
-    const times = (await page.evaluate(`({ cards: window.__cardsFrame, graph: ${graphCode} })`)) as { cards: number | null; graph: number[] };
-    expect(times.cards).not.toBeNull();
-    expect(times.graph[0]!).toBeGreaterThan(times.cards!);
-    await grid.locator('.ns-card').first().click();
-    await page.locator('button.svc-row').first().click();
-    await page.locator('.react-flow__node').first().waitFor();
     await page.close();
   });
 });
