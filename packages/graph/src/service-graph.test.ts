@@ -75,22 +75,24 @@ describe('a Service with more endpoints than a graph can draw', () => {
   const id = `${svc.metadata.namespace}/${svc.metadata.name}`;
   const g = buildServiceGraph(wide, id)!;
 
-  it(`draws ${MAX_ENDPOINT_CHAINS} endpoint chains, the first its ladder jumps to, and says how many it left out`, () => {
+  it(`draws ${MAX_ENDPOINT_CHAINS} endpoint chains per port, the first its ladder jumps to, and says how many it left out`, () => {
+    const ports = svc.spec!.ports!.length;
     const seps = g.nodes.filter((n) => n.chainKind === 'sep');
-    expect(seps).toHaveLength(MAX_ENDPOINT_CHAINS);
-    expect(g.truncated!.shown).toBe(MAX_ENDPOINT_CHAINS);
+    expect(seps).toHaveLength(MAX_ENDPOINT_CHAINS * ports);
+    expect(g.truncated!.shown).toBe(MAX_ENDPOINT_CHAINS * ports);
     expect(g.truncated!.total).toBe([...wide.chains.values()].filter((c) => c.name.startsWith('KUBE-SEP-')).length);
     expect(g.truncated!.total).toBeGreaterThan(100);
-    expect(g.truncated!.reason).toMatch(/^showing 40 of \d+ endpoint chains/);
-    expect(g.nodes.length).toBeLessThan(150);
+    expect(g.truncated!.reason).toMatch(new RegExp(`^showing ${MAX_ENDPOINT_CHAINS * ports} of \\d+ endpoint chains`));
+    expect(g.nodes.length).toBeLessThan(60 * ports + 20);
     const ids = new Set(g.nodes.map((n) => n.id));
     for (const e of g.edges) expect(ids.has(e.source) && ids.has(e.target), e.id).toBe(true);
-    // The ladder's rules drawn are those to the endpoints drawn, in its order: its first rules.
-    const ladder = g.nodes.find((n) => n.chainKind === 'svc')!;
-    const sepIds = new Set(g.nodes.filter((n) => n.chainKind === 'sep').map((n) => n.id));
-    const jumps = g.edges.filter((e) => e.source === ladder.id && sepIds.has(e.target));
-    expect(new Set(jumps.map((e) => e.target)).size).toBeLessThanOrEqual(MAX_ENDPOINT_CHAINS);
-    expect(jumps.length).toBeGreaterThan(0);
+    // Each port's ladder draws its rules to the endpoints drawn, in its order: its first rules.
+    const sepIds = new Set(seps.map((n) => n.id));
+    for (const ladder of g.nodes.filter((n) => n.chainKind === 'svc')) {
+      const jumps = g.edges.filter((e) => e.source === ladder.id && sepIds.has(e.target));
+      expect(new Set(jumps.map((e) => e.target)).size).toBe(MAX_ENDPOINT_CHAINS);
+    }
+    expect(g.nodes.filter((n) => n.chainKind === 'svc')).toHaveLength(ports);
   });
 
   it('a trace to an endpoint left out lights its path up to the ladder and counts the rest as not shown', () => {

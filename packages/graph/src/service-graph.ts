@@ -95,23 +95,25 @@ export function buildServiceGraph(rs: Ruleset, service: string): Graph | null {
       ? {
           shown: limit.total - limit.hidden.size,
           total: limit.total,
-          reason: `showing ${limit.total - limit.hidden.size} of ${limit.total.toLocaleString('en-US')} endpoint chains: the first the Service's rules jump to`,
+          reason: `showing ${limit.total - limit.hidden.size} of ${limit.total.toLocaleString('en-US')} endpoint chains: the first ${MAX_ENDPOINT_CHAINS} each port's rules jump to`,
         }
       : null;
   return { key: `service:${service}`, kind: 'service', title: service, nodes, edges, truncated, assumptions: rs.assumptions };
 }
 
 /**
- * A Service's graph draws at most this many of its endpoint chains (KUBE-SEP-*, nft endpoint-*):
- * a Service backed by a DaemonSet on a 5,000-node cluster has 5,000, which drew 10,000 nodes.
+ * Each of a Service's chains (a port's KUBE-SVC/SVL ladder, nft service- chain) draws its jumps to
+ * at most this many of its endpoint chains (KUBE-SEP-*, nft endpoint-*): a Service backed by a
+ * DaemonSet on a 5,000-node cluster has 5,000, which drew 10,008 nodes. Per chain, so every port
+ * of a Service keeps endpoints on the picture.
  */
-export const MAX_ENDPOINT_CHAINS = 40;
+export const MAX_ENDPOINT_CHAINS = 20;
 
 /**
- * Which of a Service's own chains its graph leaves out, and which rules of the others it draws,
- * when it has more than MAX_ENDPOINT_CHAINS endpoint chains: those its chains' rules jump to first
- * are kept (in the chains' order, rule by rule), the rest are left out with the rules jumping to
- * them. Rules that jump elsewhere are all drawn.
+ * Which of a Service's own chains its graph leaves out, and which rules of the others it draws:
+ * each chain keeps its rules to the first MAX_ENDPOINT_CHAINS endpoint chains it jumps to (in rule
+ * order; an endpoint another chain kept counts), and drops its rules to the rest; endpoint chains
+ * no kept rule reaches are left out. Rules that jump elsewhere are all drawn.
  */
 function endpointLimit(rs: Ruleset, own: ReadonlySet<string>): { hidden: Set<string>; rules: Map<string, Set<number>>; total: number } {
   const endpoints = [...own].filter((id) => chainKindOf(rs.chains.get(id)?.name ?? '') === 'sep');
@@ -122,15 +124,17 @@ function endpointLimit(rs: Ruleset, own: ReadonlySet<string>): { hidden: Set<str
   for (const id of own) {
     const chain = rs.chains.get(id);
     if (!chain || chainKindOf(chain.name) === 'sep') continue;
+    const mine = new Set<string>();
     const drawn = new Set<number>();
     for (const rule of chain.rules) {
       const to = ruleTargets(rs, rule)
         .map((t) => `${chain.table}/${t.chain}`)
         .filter((t) => own.has(t) && chainKindOf(t.slice(t.indexOf('/') + 1)) === 'sep');
-      for (const t of to) if (kept.size < MAX_ENDPOINT_CHAINS) kept.add(t);
-      // A rule is drawn when it reaches no endpoint chain, or one kept (a map rule reaching several: its edges to those left out are dropped).
-      if (to.length === 0 || to.some((t) => kept.has(t))) drawn.add(rule.index);
+      for (const t of to) if (mine.size < MAX_ENDPOINT_CHAINS || mine.has(t)) mine.add(t);
+      // Drawn when it reaches no endpoint chain, or one this chain keeps (a map rule reaching several: its edges to the others are dropped).
+      if (to.length === 0 || to.some((t) => mine.has(t))) drawn.add(rule.index);
     }
+    for (const t of mine) kept.add(t);
     if (drawn.size < chain.rules.length) rules.set(id, drawn);
   }
   for (const id of endpoints) if (!kept.has(id)) hidden.add(id);
