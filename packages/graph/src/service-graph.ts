@@ -112,8 +112,8 @@ export const MAX_ENDPOINT_CHAINS = 20;
 /**
  * Which of a Service's own chains its graph leaves out, and which rules of the others it draws:
  * each chain keeps its rules to the first MAX_ENDPOINT_CHAINS endpoint chains it jumps to (in rule
- * order; an endpoint another chain kept counts), and drops its rules to the rest; endpoint chains
- * no kept rule reaches are left out. Rules that jump elsewhere are all drawn.
+ * order) and drops its rules to the rest; endpoint chains no kept rule reaches are left out. Rules
+ * that jump elsewhere are all drawn.
  */
 function endpointLimit(rs: Ruleset, own: ReadonlySet<string>): { hidden: Set<string>; rules: Map<string, Set<number>>; total: number } {
   const endpoints = [...own].filter((id) => chainKindOf(rs.chains.get(id)?.name ?? '') === 'sep');
