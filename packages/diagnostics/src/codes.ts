@@ -25,6 +25,7 @@ export const FINDING_CODES = [
   'DRIFT_ENDPOINT_STALE',
   'DRIFT_PROBABILITY',
   'DRIFT_AFFINITY',
+  'DRIFT_EMPTY_LADDER',
   'DRIFT_NODE_NOT_SYNCING',
   'NODE_ODD_ONE_OUT',
   // Netfilter around kube-proxy's rules

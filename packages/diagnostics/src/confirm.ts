@@ -24,6 +24,7 @@ const CLAIMS: Partial<Record<Finding['code'], { readonly holds: (o: readonly Out
   SVC_NO_READY_ENDPOINTS: { holds: (o, t) => !o.some((x) => reaches(x, t)), says: 'no outcome reaches an endpoint' },
   // Missing from the rules: nothing translates the packet.
   DRIFT_SERVICE_MISSING: { holds: (o) => !o.some((x) => x.verdict === 'DNAT'), says: 'no rule translates the packet' },
+  DRIFT_EMPTY_LADDER: { holds: (o) => !o.some((x) => x.verdict === 'DNAT'), says: 'no rule translates the packet' },
   // Stale endpoints: some share goes to an address the cluster no longer lists.
   DRIFT_ENDPOINT_STALE: { holds: (o, t) => o.some((x) => x.verdict === 'DNAT' && x.destination !== null && t.usable !== null && !t.usable.has(x.destination)), says: 'some connections go to an address no EndpointSlice lists' },
   // Missing endpoints: some usable endpoint gets no share.

@@ -162,7 +162,8 @@ function slicesOf(ctx: DiagnoseContext, namespace: string, service: string): rea
   return idx.get(namespace)?.get(service) ?? [];
 }
 
-function entryEvidence(ctx: DiagnoseContext, port: ProgrammedPort): Evidence[] {
+/** The port's first four KUBE-SERVICES/KUBE-NODEPORTS rules (by the ServicePortName their comment starts with). */
+export function entryEvidence(ctx: DiagnoseContext, port: Pick<ProgrammedPort, 'portName'>): Evidence[] {
   return (entryRulesByPort(ctx.rs).get(port.portName) ?? []).slice(0, 4).map((r) => ruleEvidence(r.chain.id, r.rule));
 }
 

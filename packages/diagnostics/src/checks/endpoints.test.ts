@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadRuleset } from '@svcpath/ruleset';
 import { diagnose } from '../diagnose';
 import { WEB, endpointSlice, input, pod, renderRules, service, sliceWithPods } from '../scenario.fixture';
 
@@ -43,6 +44,26 @@ describe('endpoints check', () => {
     const codes = diagnose(input(ruleset, state)).findings.map((x) => [x.code, x.severity]);
     expect(codes).toContainEqual(['SVC_TERMINATING_ONLY', 'warning']);
     expect(codes.map((c) => c[0])).not.toContain('SVC_NO_READY_ENDPOINTS');
+  });
+
+  it('DRIFT_EMPTY_LADDER from the rules alone: a KUBE-SVC chain flushed by hand, confirmed by a trace that leaves untranslated', () => {
+    const state = { services: [svc], endpointSlices: [endpointSlice(WEB, [{ ip: '10.244.1.5', node: 'node-b' }, { ip: '10.244.2.6', node: 'node-c' }], { http: 8080 })] };
+    const { text } = renderRules(state);
+    const ladder = /^-A (KUBE-SVC-[A-Z0-9]{16}) /m.exec(text)![1]!;
+    // `iptables -t nat -F KUBE-SVC-…`: the chain stays (KUBE-SERVICES still jumps to it), its rules are gone; the KUBE-SEP chains stay.
+    const flushed = text.split('\n').filter((l) => !l.startsWith(`-A ${ladder} `)).join('\n');
+    const ruleset = loadRuleset([{ name: 'iptables-save.txt', text: flushed }]).ruleset!;
+    const found = diagnose(input(ruleset)).findings.filter((x) => x.code === 'DRIFT_EMPTY_LADDER');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ severity: 'critical', service: 'shop/web:http' });
+    expect(found[0]!.title).toBe(`shop/web:http: ${ladder} sends to no endpoint`);
+    expect(found[0]!.evidence.some((e) => e.kind === 'rule' && e.chain === 'nat/KUBE-SERVICES' && e.raw.includes(`-j ${ladder}`))).toBe(true);
+    expect(found[0]!.evidence.some((e) => e.kind === 'trace')).toBe(true);
+    // With its endpoints, a fragment that lacks the KUBE-SEP chains, or the cluster state's view: silent.
+    expect(diagnose(input(renderRules(state).ruleset)).findings.filter((x) => x.code === 'DRIFT_EMPTY_LADDER')).toEqual([]);
+    const fragment = loadRuleset([{ name: 'iptables-save.txt', text: text.split('\n').filter((l) => !/^(-A|:)KUBE-SEP-/.test(l)).join('\n') }]).ruleset!;
+    expect(diagnose(input(fragment)).findings.filter((x) => x.code === 'DRIFT_EMPTY_LADDER')).toEqual([]);
+    expect(diagnose(input(ruleset, state)).findings.filter((x) => x.code === 'DRIFT_EMPTY_LADDER')).toEqual([]);
   });
 
   it('stays silent for a Service with ready endpoints', () => {

@@ -1,7 +1,10 @@
 import { endpointString } from '@svcpath/k8s-model';
+import { jumpTarget } from '@svcpath/proxy-layout';
 import { noEndpointRules, objectRef, type DiagnoseContext, type IntendedPort } from '../context';
 import { objectEvidence, ruleEvidence, type Evidence, type Finding } from '../finding';
 import { unreadyEndpoints } from '../pod-readiness';
+import { ladderChains } from '../svc-ladder';
+import { entryEvidence } from './drift';
 
 /** kube-proxy's REJECT for a Service port without usable endpoints (filter KUBE-SERVICES / KUBE-EXTERNAL-SERVICES). */
 function rejectRules(ctx: DiagnoseContext, portName: string): Evidence[] {
@@ -18,6 +21,8 @@ export function checkEndpoints(ctx: DiagnoseContext): Finding[] {
   // Without cluster state the rules still say which ports kube-proxy found without endpoints.
   const out: Finding[] = [];
   for (const port of ctx.programmed?.values() ?? []) {
+    const empty = port.noEndpoints ? null : emptyLadder(ctx, port.portName);
+    if (empty) out.push(empty);
     if (!port.noEndpoints || port.endpoints.length > 0) continue;
     out.push({
       code: 'SVC_NO_ENDPOINTS',
@@ -30,6 +35,32 @@ export function checkEndpoints(ctx: DiagnoseContext): Finding[] {
     });
   }
   return out;
+}
+
+/** A KUBE-SEP chain by its name (held by the dump or not: a fragment's ladder still says where it goes). */
+const SEP = /^KUBE-SEP-/;
+
+/**
+ * DRIFT_EMPTY_LADDER, from the rules alone: a port kube-proxy did not mark as having no endpoints
+ * whose KUBE-SVC chain jumps to no KUBE-SEP chain at all (not even one the dump lacks). A packet
+ * sent into it returns untranslated. kube-proxy never writes such a KUBE-SVC chain (a port without
+ * endpoints gets the REJECT and no chain), so it was flushed or written half-way. (An empty
+ * KUBE-SVL is kube-proxy's own for a Local-policy port without local endpoints: its filter rules
+ * drop that traffic, and other checks speak for it.)
+ */
+function emptyLadder(ctx: DiagnoseContext, portName: string): Finding | null {
+  const empty = ladderChains(ctx.rs, portName).filter(({ chain, kind }) => kind === 'svc' && !chain.rules.some((r) => SEP.test(jumpTarget(r) ?? '')));
+  if (empty.length === 0) return null;
+  const names = empty.map(({ chain }) => chain.name).join(' and ');
+  return {
+    code: 'DRIFT_EMPTY_LADDER',
+    severity: 'critical',
+    title: `${portName}: ${names} sends to no endpoint`,
+    explanation: `${names} jumps to no KUBE-SEP chain, and kube-proxy wrote no "has no endpoints" rule for ${portName}: a connection sent into it comes back out untranslated, goes to the Service's own address and times out. kube-proxy never writes a chain like that (a port without endpoints gets a REJECT and no chain); it was flushed by hand or written half-way.`,
+    evidence: [...entryEvidence(ctx, { portName }), ...empty.flatMap(({ chain }) => chain.rules.slice(0, 4).map((r) => ruleEvidence(chain.id, r)))],
+    nextStep: `Run \`iptables -t nat -S ${empty[0]!.chain.name}\` on the node, then look at kube-proxy's logs there (a failed iptables-restore); restarting kube-proxy rewrites the chain.`,
+    service: portName,
+  };
 }
 
 function serviceName(portName: string): string {
