@@ -175,3 +175,25 @@ describe('explanations (nftables)', () => {
     expect(g.nodes.find((n) => n.id === chain('services'))!.explanation).toMatch(/@service-ips/);
   });
 });
+
+describe('an nft Service with more endpoints than its graph draws', () => {
+  // The conformance dump with ns1/svc1's numgen map widened to 30 endpoint chains.
+  const text = readFileSync(join(import.meta.dirname, NFT_OVERALL_DUMP), 'utf8');
+  const n = 30;
+  const name = (i: number) => `endpoint-E${String(i).padStart(7, '0')}-ns1/svc1/tcp/p80__10.180.1.${i}/80`;
+  const map = Array.from({ length: n }, (_, i) => `${i} : goto ${name(i)}`).join(', ');
+  const chains = Array.from({ length: n }, (_, i) => `\tchain ${name(i)} {\n\t\tip saddr 10.180.1.${i} jump mark-for-masquerade\n\t\tmeta l4proto tcp dnat to 10.180.1.${i}:80\n\t}\n`).join('\n');
+  const wide = text
+    .replace('numgen random mod 1 vmap { 0 : goto endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80 }', `numgen random mod ${n} vmap { ${map} }`)
+    .replace('\tchain endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80 {', `${chains}\n\tchain endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80 {`);
+  const rs = loadRuleset([{ name: 'nft-list-ruleset.txt', text: wide }]).ruleset!;
+
+  it('draws 20 endpoint chains, drops the map edges to the rest, and says so', () => {
+    const g = buildServiceGraph(rs, 'ns1/svc1')!;
+    expect(wide).toContain(`numgen random mod ${n} vmap`);
+    expect(g.nodes.filter((x) => x.chainKind === 'sep')).toHaveLength(20);
+    expect(g.truncated).toMatchObject({ shown: 20, total: n + 1 });
+    expect(connected(g)).toBe(true);
+    expect(g.edges.filter((e) => e.source === chain('service-ULMVA6XW-ns1/svc1/tcp/p80') && e.target.includes('endpoint-'))).toHaveLength(20);
+  });
+});
