@@ -17,7 +17,7 @@ function badgesOf(chain: RsChain, rules: readonly RsRule[]): Badge[] {
     out.push({ kind: 'affinity', text: 'remembers clients' });
   if (kind === 'svc' || kind === 'svl') {
     const n = ladderShares(chain).size + numgenBranches(chain);
-    out.push(n === 0 ? { kind: 'no-endpoints', text: 'no endpoints' } : { kind: 'load-balanced', text: `${n} endpoint${n === 1 ? '' : 's'}` });
+    out.push(n === 0 ? { kind: 'no-endpoints', text: 'no endpoints' } : { kind: 'load-balanced', text: `${n.toLocaleString('en-US')} endpoint${n === 1 ? '' : 's'}` });
   }
   if (rules.some((r) => r.assumed)) out.push({ kind: 'assumed', text: 'assumed jumps' });
   return out;

@@ -95,7 +95,7 @@ export function buildServiceGraph(rs: Ruleset, service: string): Graph | null {
       ? {
           shown: limit.total - limit.hidden.size,
           total: limit.total,
-          reason: `showing ${limit.total - limit.hidden.size} of ${limit.total.toLocaleString('en-US')} endpoint chains: the first ${MAX_ENDPOINT_CHAINS} each port's rules jump to`,
+          reason: `showing ${limit.total - limit.hidden.size} of ${limit.total.toLocaleString('en-US')} endpoint chains, each port's first ${MAX_ENDPOINT_CHAINS}`,
         }
       : null;
   return { key: `service:${service}`, kind: 'service', title: service, nodes, edges, truncated, assumptions: rs.assumptions };

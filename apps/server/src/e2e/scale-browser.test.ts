@@ -166,4 +166,27 @@ describe('a big node in a browser', () => {
     expect(await panel.locator('.finding-group-count').count()).toBeGreaterThan(1);
     await page.close();
   }, 120_000);
+
+  it('a Service with hundreds of endpoints: its graph draws 20 a port and says so; its trace draws 50 outcomes and sums up the rest', async () => {
+    // One Service with 300 endpoints: a DaemonSet's Service on a big cluster has thousands.
+    const wide = generateScaleCluster({ services: 1, endpointsPerService: 300, seed: 11 });
+    const svc = wide.services[0]!;
+    const id = `${svc.metadata.namespace}/${svc.metadata.name}`;
+    const text = formatIptablesSave(renderIptablesRules(wide, { nodeName: wide.nodeName, clusterCIDR: wide.clusterCIDR }).tables);
+    const created = (await (await fetch(`${server.url}/api/imports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ node: 'wide-node', bytes: Buffer.byteLength(text) }) })).json()) as { import: { id: string } };
+    const put = (await (await fetch(`${server.url}/api/imports/${created.import.id}/body`, { method: 'PUT', body: text })).json()) as { snapshot: { id: string } };
+    const port = svc.spec!.ports![0]!;
+    const page = await open(`/?snapshot=${encodeURIComponent(put.snapshot.id)}&service=${encodeURIComponent(id)}&src=10.200.0.7&dst=${svc.spec!.clusterIP}&dport=${port.port}&proto=${(port.protocol ?? 'TCP').toLowerCase()}`);
+    await page.locator('.react-flow__node').first().waitFor({ timeout: 60_000 });
+    const sepNodes = await page.locator('.react-flow__node').filter({ hasText: /^KUBE-SEP-/ }).count();
+    expect(sepNodes).toBeGreaterThan(0);
+    expect(sepNodes).toBeLessThanOrEqual(20 * svc.spec!.ports!.length);
+    expect(await page.locator('.react-flow__node, .react-flow__edge').count()).toBeLessThan(1000);
+    await expect.poll(() => page.locator('.crumb-note').textContent(), { timeout: 30_000 }).toMatch(/^showing \d+ of \d+ endpoint chains, each port's first 20$/);
+    const more = page.locator('.outcomes-more');
+    await more.waitFor({ timeout: 60_000 });
+    expect(await page.locator('.outcomes > li').count()).toBe(50);
+    expect(await more.textContent()).toMatch(/^… and \d+ more outcomes, [\d.]+% of the traffic together, not drawn here/);
+    await page.close();
+  });
 });

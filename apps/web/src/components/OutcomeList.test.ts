@@ -46,7 +46,7 @@ describe('a path through thousands of chains', () => {
     const long: TraceResult = { ...result, assumptions: [], outcomes: [{ ...result.outcomes[0]!, path }] };
     const page = renderToStaticMarkup(createElement(OutcomeList, { result: long, focus: undefined, onFocus: () => {} }));
     expect(page.match(/<li/g)!.length).toBeLessThan(400);
-    expect(page).toContain('20000 rules on the path');
+    expect(page).toContain('20,000 rules on the path');
     expect(page).toContain('… 19,700 more steps, not drawn here (Export → Markdown lists every one)');
     expect(page).toContain('C0 #1');
     expect(page).toContain('C19999 #1');

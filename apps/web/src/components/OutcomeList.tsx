@@ -38,7 +38,7 @@ export function OutcomeList({ result, focus, onFocus, stale }: { result: TraceRe
             {o.notShown ? <NotShownNote o={o} /> : <p className="outcome-why">{explainOutcome(o)}</p>}
             <details>
               <summary>
-                {o.path.length} rules on the path · {o.rulesEvaluated} evaluated{o.service ? ` · ${o.service}` : ''}
+                {o.path.length.toLocaleString('en-US')} rules on the path · {o.rulesEvaluated.toLocaleString('en-US')} evaluated{o.service ? ` · ${o.service}` : ''}
               </summary>
               <ol className="path">
                 {shownSteps(o.path).map((s, k) =>
