@@ -215,6 +215,27 @@ export interface JumpGraph {
   /** The number of the chain `table/name`, or -1. */
   numberOf(id: string): number;
   chain(k: number): Chain;
+  /**
+   * Chain k's rules read from their lines, without a rule object each (a scanned dump's: see
+   * scan.ts). Reading every rule of a 10,000-Service dump for its catalog of Services then makes
+   * none of the ~330,000 rule objects. One reader is reused: valid until the next call.
+   */
+  lines?(k: number): RuleLines;
+}
+
+/**
+ * One chain's rules by position (0 … count - 1), each answer what the rule itself gives (Rule's
+ * comment, jumpTarget, natDestinations, byShape): told by the rule's shape and line when they
+ * can, else by the rule, read then.
+ */
+export interface RuleLines {
+  readonly count: number;
+  comment(i: number): string | null;
+  /** Whether rule i jumps or goes to a chain (jumpTarget(i) !== null, without its name when the shape tells). */
+  jumps(i: number): boolean;
+  jumpTarget(i: number): string | null;
+  natDestinations(i: number): readonly string[] | null;
+  byShape<T>(i: number, question: (rule: { readonly conds: readonly Match[]; readonly action: Target | null }) => T): T;
 }
 
 export interface ParseResult {

@@ -214,13 +214,8 @@ export class LazyRule implements Rule {
    * function.
    */
   byShape<T>(question: (rule: RuleReading) => T): T {
-    const shape = this.shape;
     // Unknown shape: the rule itself, which reads only what the question asks for.
-    if (shape === null) return question(this);
-    if (shape.answers.has(question)) return shape.answers.get(question) as T;
-    const answer = question(shape.reading);
-    shape.answers.set(question, answer);
-    return answer;
+    return this.shape === null ? question(this) : answerOfShape(this.shape, question);
   }
 
   get isParsed(): boolean {
@@ -250,6 +245,14 @@ export class LazyRule implements Rule {
   get problems(): readonly RuleProblem[] {
     return this.body().problems;
   }
+}
+
+/** `question`'s answer for every rule of `shape`, asked of its reading once (see LazyRule.byShape). */
+export function answerOfShape<T>(shape: CleanShape, question: (rule: RuleReading) => T): T {
+  if (shape.answers.has(question)) return shape.answers.get(question) as T;
+  const answer = question(shape.reading);
+  shape.answers.set(question, answer);
+  return answer;
 }
 
 /**

@@ -82,9 +82,22 @@ function quickAnswers(dump: IptablesDump) {
 }
 const protoOf = ({ conds }: { conds: readonly Match[] }) => conds.find((c) => c.kind === 'proto')?.proto ?? null;
 
+/** What each chain's rules answer when read from their lines (JumpGraph.lines), as quickAnswers has them. */
+function lineAnswers(dump: IptablesDump) {
+  const g = dump.jumpGraph!;
+  return [...dump.chainsById.values()].map((c) => {
+    const lines = g.lines!(g.numberOf(c.id));
+    return Array.from({ length: lines.count }, (_, i) => ({ jump: lines.jumpTarget(i), jumps: lines.jumps(i), dnat: lines.natDestinations(i), comment: lines.comment(i), proto: lines.byShape(i, protoOf) }));
+  });
+}
+const ruleAnswers = (dump: IptablesDump) =>
+  [...dump.chainsById.values()].map((c) => c.rules.map((r) => ({ jump: (r as LazyRule).jumpTarget(), jumps: (r as LazyRule).jumpTarget() !== null, dnat: (r as LazyRule).natDestinations(), comment: r.comment, proto: (r as LazyRule).byShape(protoOf) })));
+
 /** Scan and full parse agree on every detail, and the scan's jumps are the rules' jumps. */
 function expectSame(text: string, chunkBytes?: number) {
   const full = parseIptablesSave(text, { file: 'f' });
+  // Read from the lines before any rule is made, and again after: the full parse's rules' answers.
+  expect(lineAnswers(scanned(text, chunkBytes).dump)).toEqual(ruleAnswers(full.dump));
   const fast = scanned(text, chunkBytes);
   expect(fast.diagnostics).toEqual(full.diagnostics);
   // First, before anything reads a body: the answers a rule's shape gives are the full parse's.
@@ -104,6 +117,7 @@ function expectSame(text: string, chunkBytes?: number) {
     });
   }
   expect(plain(fast.dump)).toEqual(plain(full.dump));
+  expect(lineAnswers(fast.dump)).toEqual(ruleAnswers(full.dump));
 }
 
 function fixtureFiles(dir: string): string[] {

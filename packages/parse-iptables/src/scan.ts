@@ -1,8 +1,9 @@
-import { BUILTIN_CHAINS, type Chain, type Counters, type Diagnostic, type IptablesDump, type JumpGraph, type Match, type Rule, type RuleKeys, type Span, type Table } from './ast';
+import { BUILTIN_CHAINS, type Chain, type Counters, type Diagnostic, type IptablesDump, type JumpGraph, type Match, type Rule, type RuleKeys, type RuleLines, type Span, type Table } from './ast';
 import { KNOWN_UNSUPPORTED, parseRuleBody, type ParsedRuleBody, type RuleProblem } from './parse-rule';
 import { familyOf } from './parse';
 import { PASTE_HEAD_BYTES, headLooksPasted } from './paste';
-import { cleanShapeFrom, LazyRule, type CleanShape, type RuleSource } from './rule';
+import { answerOfShape, cleanShapeFrom, LazyRule, type CleanShape, type RuleReading, type RuleSource } from './rule';
+import { quickComment } from './quick-target';
 import { ruleShape, type JumpSite } from './rule-shape';
 import { BUILTIN_VERDICTS, TARGETS } from './target-modules';
 import { tokenize } from './tokenize';
@@ -223,7 +224,7 @@ class Scanner {
   constructor(
     private readonly source: ByteSource,
     private readonly file: string,
-    chunkBytes: number,
+    private readonly chunkBytes: number,
   ) {
     this.buf = new Uint8Array(Math.min(chunkBytes, Math.max(source.size ?? chunkBytes, 1024)));
     // Sized for kube-proxy's dumps (a chain per ~330 bytes, a jump per ~110; 10,000 Services: 39 MB,
@@ -753,6 +754,19 @@ class Scanner {
         return e < 0 ? null : this.cleanShape(e);
       },
       jumpOf: (k, i) => this.ruleJumps[this.chainFirstRule[k]! + i]!,
+      lineFacts: (k, shapes, sites) => {
+        const first = this.chainFirstRule[k]!;
+        const count = this.chainRuleCount[k]!;
+        for (let i = 0; i < count; i++) {
+          const e = this.ruleShapes[first + i]!;
+          shapes[i] = e < 0 ? null : this.cleanShape(e);
+          sites[i] = this.ruleJumps[first + i]!;
+        }
+      },
+      chunkBytes: this.chunkBytes,
+      chainRuleCount: this.chainRuleCount,
+      chainStart: this.chainStart,
+      chainEnd: this.chainEnd,
       edgeStart: this.edgeStart,
       edgeEnd: this.edgeEnd,
       edgeTo: this.edgeTo,
@@ -887,6 +901,13 @@ interface ScanParts {
   shapeOf(k: number, i: number): CleanShape | null;
   /** Where rule i of chain k names the chain it jumps to, in bytes from its line's start: at * 2048 + length; -1: not noted. */
   jumpOf(k: number, i: number): number;
+  /** shapeOf and jumpOf of each of chain k's rules, into `shapes` and `sites` (see ScanLines). */
+  lineFacts(k: number, shapes: (CleanShape | null)[], sites: Int32Array): void;
+  /** What one read asks for (ScanOptions.chunkBytes): a reader's window of a file. */
+  readonly chunkBytes: number;
+  readonly chainRuleCount: Int32Array;
+  readonly chainStart: Float64Array;
+  readonly chainEnd: Float64Array;
   readonly size: number;
   readonly edgeStart: Int32Array;
   readonly edgeEnd: Int32Array;
@@ -905,6 +926,7 @@ class ScanIndex implements JumpGraph {
   readonly edgeEnd: Int32Array;
   readonly edgeTo: Int32Array;
   private readonly made: (ScannedChain | undefined)[] = [];
+  private reader: ScanLines | undefined;
 
   constructor(readonly parts: ScanParts) {
     this.size = parts.size;
@@ -926,6 +948,11 @@ class ScanIndex implements JumpGraph {
     const slash = id.indexOf('/');
     const t = slash < 0 ? -1 : this.parts.tableIndex(id.slice(0, slash));
     return t < 0 ? -1 : this.parts.find(t, id, slash + 1);
+  }
+
+  /** Chain k's rules read from their lines (see JumpGraph.lines): one reader, reused. */
+  lines(k: number): RuleLines {
+    return (this.reader ??= new ScanLines(this)).at(k);
   }
 
   chain(k: number): ScannedChain {
@@ -1017,6 +1044,133 @@ class ScannedChains extends Map<string, Chain> {
 
   override clear(): void {
     throw new Error('a scanned dump\'s chains are read only');
+  }
+}
+
+/**
+ * A scanned dump's chains' rules read from their lines (see RuleLines), one chain at a time: each
+ * rule's clean shape (see Scanner.cleanShape) tells whether it has a comment, jumps or DNATs, and
+ * the line where; the words are read from the bytes. A rule without a clean shape, or whose words
+ * are not plain ASCII (a rule object reads them as UTF-8), is read as its chain's rule. A file's
+ * bytes are read a window (ScanOptions.chunkBytes) at a time: a catalog reads the chains in order.
+ */
+class ScanLines implements RuleLines {
+  count = 0;
+  private k = -1;
+  /** The bytes the chain's lines are in (the dump's, or the window), from `base` on. */
+  private bytes: Uint8Array = new Uint8Array(0);
+  private base = 0;
+  /** Where each rule's line starts and ends (its `\r` left out), in `bytes`. */
+  private starts = new Int32Array(64);
+  private ends = new Int32Array(64);
+  /** Each rule's clean shape (null: read the rule) and where it names the chain it jumps to (see ScanParts.jumpOf). */
+  private readonly shapes: (CleanShape | null)[] = [];
+  private sites = new Int32Array(64);
+  private bodyOffset = 0;
+  private window: Uint8Array | null = null;
+  private windowAt = 0;
+  private windowLen = 0;
+
+  constructor(private readonly index: ScanIndex) {}
+
+  at(k: number): this {
+    if (k === this.k) return this;
+    const parts = this.index.parts;
+    const count = parts.chainRuleCount[k]!;
+    const start = parts.chainStart[k]!;
+    const end = parts.chainEnd[k]!;
+    this.k = k;
+    this.count = count;
+    this.bodyOffset = 3 + parts.nameLen[k]! + 1;
+    if (count === 0) return this;
+    this.read(start, end);
+    const bytes = this.bytes;
+    const last = this.base + (end - start);
+    if (count > this.starts.length) {
+      this.starts = new Int32Array(count * 2);
+      this.ends = new Int32Array(count * 2);
+      this.sites = new Int32Array(count * 2);
+    }
+    parts.lineFacts(k, this.shapes, this.sites);
+    let pos = this.base;
+    for (let i = 0; i < count; i++) {
+      let nl = bytes.indexOf(10, pos);
+      if (nl < 0 || nl > last) nl = last;
+      this.starts[i] = pos;
+      this.ends[i] = nl > pos && bytes[nl - 1] === 13 ? nl - 1 : nl;
+      pos = nl + 1;
+    }
+    return this;
+  }
+
+  /**
+   * Points `bytes` at the dump's bytes [start, end), from `base` on: the dump itself when it is in
+   * memory, else the window, read again when it does not hold them. No view is made per chain (a
+   * Buffer's subarray and indexOf cost more than a chain's lines).
+   */
+  private read(start: number, end: number): void {
+    const { source, file } = this.index.parts;
+    if (source.bytes) {
+      const b = source.bytes;
+      if (this.bytes.buffer !== b.buffer || this.bytes.byteOffset !== b.byteOffset) this.bytes = new Uint8Array(b.buffer, b.byteOffset, b.length);
+      this.base = start;
+      return;
+    }
+    if (this.window === null || start < this.windowAt || end > this.windowAt + this.windowLen) {
+      if (this.window === null || this.window.length < end - start) this.window = new Uint8Array(Math.max(this.index.parts.chunkBytes, end - start));
+      let n = 0;
+      for (let got; n < this.window.length && (got = source.read(this.window, n, this.window.length - n, start + n)) > 0; ) n += got;
+      if (n < end - start) throw new DumpChangedError(`${file}: the dump changed while it was read (it ends before byte ${end}); read it again`);
+      this.windowAt = start;
+      this.windowLen = n;
+    }
+    this.bytes = this.window;
+    this.base = start - this.windowAt;
+  }
+
+  private rule(i: number): Rule {
+    return this.index.chain(this.k).rules[i]!;
+  }
+
+  /** The line's bytes [from, to) as a string, or null when one is not plain ASCII. */
+  private ascii(from: number, to: number): string | null {
+    return hasHigh(this.bytes, from, to) ? null : latin1(this.bytes, from, to);
+  }
+
+  comment(i: number): string | null {
+    const shape = this.shapes[i]!;
+    if (shape !== null && !shape.commented) return null;
+    const end = this.ends[i]!;
+    const body = shape === null ? null : this.ascii(Math.min(this.starts[i]! + this.bodyOffset, end), end);
+    const quick = body === null ? undefined : quickComment(body, 0, body.length);
+    return quick !== undefined ? quick : this.rule(i).comment;
+  }
+
+  jumps(i: number): boolean {
+    const jump = this.shapes[i]?.jump;
+    return jump === 'named' || (jump !== 'none' && this.jumpTarget(i) !== null);
+  }
+
+  jumpTarget(i: number): string | null {
+    const shape = this.shapes[i]!;
+    if (shape?.jump === 'none') return null;
+    const site = shape?.jump === 'named' ? this.sites[i]! : -1;
+    const at = this.starts[i]! + (site >> 11);
+    const name = site < 0 ? null : this.ascii(at, at + (site & 2047));
+    return name ?? (this.rule(i) as LazyRule).jumpTarget();
+  }
+
+  natDestinations(i: number): readonly string[] | null {
+    const shape = this.shapes[i]!;
+    if (shape?.dnat === 'none') return null;
+    const end = this.ends[i]!;
+    const to = shape?.dnat === 'last-word' ? this.ascii(this.bytes.lastIndexOf(32, end - 1) + 1, end) : null;
+    return to !== null ? [to] : (this.rule(i) as LazyRule).natDestinations();
+  }
+
+  byShape<T>(i: number, question: (rule: RuleReading) => T): T {
+    const shape = this.shapes[i]!;
+    return shape === null ? (this.rule(i) as LazyRule).byShape(question) : answerOfShape(shape, question);
   }
 }
 

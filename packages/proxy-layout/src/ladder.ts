@@ -1,4 +1,5 @@
 import type { RsChain, RsRule } from '@svcpath/ruleset';
+import type { RuleLines } from '@svcpath/parse-iptables';
 import { askByShape, type RuleReading } from './by-shape';
 import { chainKindOf } from './chain-kind';
 import { jumpTarget } from './jump-target';
@@ -40,6 +41,15 @@ export function ladderShares(chain: RsChain): Map<number, number> {
 export function affinitySeconds(chain: RsChain): number | null {
   for (const rule of chain.rules) {
     const seconds = askByShape(rule, rcheckSeconds);
+    if (seconds !== null) return seconds;
+  }
+  return null;
+}
+
+/** affinitySeconds from a scanned chain's lines. */
+export function affinityOfLines(lines: RuleLines): number | null {
+  for (let i = 0; i < lines.count; i++) {
+    const seconds = lines.byShape(i, rcheckSeconds);
     if (seconds !== null) return seconds;
   }
   return null;

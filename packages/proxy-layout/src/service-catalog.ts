@@ -1,8 +1,9 @@
 import { ownerChainObjects, servicePortNameOf, servicePortNameOfNftChain } from './service-names';
+import type { RuleLines } from '@svcpath/parse-iptables';
 import type { KeyPart, MapVerdict, NamedSet, RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
 import { addressConds, askByShape, portConds, type RuleReading } from './by-shape';
 import { chainKindOf } from './chain-kind';
-import { affinitySeconds } from './ladder';
+import { affinityOfLines, affinitySeconds } from './ladder';
 import { ownerChains } from './nft-service-chains';
 import { ipvsCatalog } from './ipvs-catalog';
 import { jumpTarget, natDestinations } from './jump-target';
@@ -128,9 +129,12 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
   const unheld = new Map<string, string[]>();
   // Each owner's chain as serviceChains met it, when it kept them: no lookup by id per chain.
   const objects = ownerChainObjects(owners);
+  // A scanned dump's rules are read from their lines (see JumpGraph.lines), by the chain's number.
+  const lines = rs.dataplane === 'iptables' ? rs.jumpGraph?.lines?.bind(rs.jumpGraph) : undefined;
   let n = 0;
   for (const [chainId, portName] of owners) {
-    const chain = objects ? objects[n++] : rs.chains.get(chainId);
+    const number = objects ? objects.numbers[n]! : -1;
+    const chain = objects ? objects.chains[n++] : rs.chains.get(chainId);
     if (!chain) {
       (unheld.get(portName) ?? unheld.set(portName, []).get(portName)!).push(chainId);
       continue;
@@ -138,8 +142,12 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
     const kind = chainKindOf(chain.name);
     const p = portOf(portName);
     p.chainIds.push(chainId);
-    if (kind === 'sep') readEndpoints(chain, p);
-    if (kind === 'svc') p.affinitySeconds ??= affinitySeconds(chain);
+    const read = lines && number >= 0 && (kind === 'sep' || kind === 'svc') ? lines(number) : null;
+    if (kind === 'sep') {
+      if (read) readEndpointLines(read, p);
+      else readEndpoints(chain, p);
+    }
+    if (kind === 'svc') p.affinitySeconds ??= read ? affinityOfLines(read) : affinitySeconds(chain);
     if (rs.dataplane === 'nftables') {
       p.protocol ??= /\/(tcp|udp|sctp)\//.exec(chain.name)?.[1] ?? null;
       // The newer one-rule layout DNATs from the service chain itself: `dnat to numgen … map`.
@@ -179,12 +187,15 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
   return out;
 }
 
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** The ports' chains and the unheld ones, sorted, each once (a chain the dump lacks may be jumped to twice). */
 function sortedOnce(ports: readonly MutablePort[], unheld: readonly string[] | undefined): string[] {
   const ids: string[] = [];
   for (const p of ports) for (const id of p.chainIds) ids.push(id);
   if (unheld) for (const id of unheld) ids.push(id);
-  ids.sort();
+  // The order of sort() without a comparator (UTF-16 code units), without its string conversions.
+  ids.sort(byCodeUnits);
   let n = 0;
   for (const id of ids) if (n === 0 || id !== ids[n - 1]) ids[n++] = id;
   ids.length = n;
@@ -195,6 +206,14 @@ function sortedOnce(ports: readonly MutablePort[], unheld: readonly string[] | u
 function readEndpoints(chain: RsChain, p: MutablePort): void {
   for (const r of chain.rules) {
     const to = natDestinations(r);
+    if (to !== null) for (const t of to) p.endpoints.push(t);
+  }
+}
+
+/** readEndpoints from a scanned chain's lines. */
+function readEndpointLines(lines: RuleLines, p: MutablePort): void {
+  for (let i = 0; i < lines.count; i++) {
+    const to = lines.natDestinations(i);
     if (to !== null) for (const t of to) p.endpoints.push(t);
   }
 }
@@ -290,6 +309,6 @@ function freezePort({ chainIds: _chains, ...p }: MutablePort): ServicePortInfo {
     // load balancer's; the nat table's comments do, so those win.
     externalIPs: [...p.externalIPs].filter((ip) => !p.loadBalancerIPs.has(ip)),
     loadBalancerIPs: [...p.loadBalancerIPs],
-    endpoints: p.endpoints.sort().filter((e, i, all) => i === 0 || e !== all[i - 1]),
+    endpoints: p.endpoints.sort(byCodeUnits).filter((e, i, all) => i === 0 || e !== all[i - 1]),
   };
 }

@@ -29,13 +29,19 @@ export function servicePortNameOf(comment: string | null): string | null {
 }
 
 const cache = new WeakMap<Ruleset, Map<string, string>>();
-const chainsOfOwners = new WeakMap<ReadonlyMap<string, string>, readonly (RsChain | undefined)[]>();
+/** Each owner entry's chain, and its number in the ruleset's jump graph (-1: not known). */
+interface OwnerChains {
+  readonly chains: readonly (RsChain | undefined)[];
+  readonly numbers: readonly number[];
+}
+const chainsOfOwners = new WeakMap<ReadonlyMap<string, string>, OwnerChains>();
 
 /**
  * The chain of each entry of an owners map (serviceChains, nftServiceChains), in its order; undefined
  * for a chain the dump only names (a jump to a chain it does not hold). Null: not known, look them up.
+ * `numbers` has each one's number in the ruleset's jump graph, when serviceChains knew it (else -1).
  */
-export function ownerChainObjects(owners: ReadonlyMap<string, string>): readonly (RsChain | undefined)[] | null {
+export function ownerChainObjects(owners: ReadonlyMap<string, string>): OwnerChains | null {
   return chainsOfOwners.get(owners) ?? null;
 }
 
@@ -43,14 +49,16 @@ export function ownerChainObjects(owners: ReadonlyMap<string, string>): readonly
 export class OwnersBuilder {
   readonly out = new Map<string, string>();
   private readonly chains: (RsChain | undefined)[] = [];
+  private readonly numbers: number[] = [];
 
-  add(id: string, portName: string, chain: RsChain | undefined): void {
+  add(id: string, portName: string, chain: RsChain | undefined, number = -1): void {
     this.out.set(id, portName);
     this.chains.push(chain);
+    this.numbers.push(number);
   }
 
   done(): Map<string, string> {
-    chainsOfOwners.set(this.out, this.chains);
+    chainsOfOwners.set(this.out, { chains: this.chains, numbers: this.numbers });
     return this.out;
   }
 }
@@ -65,17 +73,26 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
   if (hit) return hit;
   const owners = new OwnersBuilder();
   const out = owners.out;
+  const g = rs.jumpGraph;
+  const byNumber = g !== undefined && rs.dataplane === 'iptables' && g.size === rs.chains.size;
+  // A scanned dump's rules read from their lines: no rule object made for each (see JumpGraph.lines).
+  const linesOf = byNumber && g.lines ? (k: number) => g.lines!(k) : null;
+  // Chains named already, by number: a jump to one then builds and hashes no id (out.has still decides).
+  const owned = byNumber ? new Uint8Array(g.size) : null;
+  let n = -1;
   for (const chain of rs.chains.values()) {
+    n++;
     if (!SERVICE_CHAIN.test(chain.name)) continue;
-    for (const r of chain.rules) {
-      const own = servicePortNameOf(r.comment);
+    const lines = linesOf?.(n);
+    const count = lines ? lines.count : chain.rules.length;
+    for (let i = 0; i < count; i++) {
+      const own = servicePortNameOf(lines ? lines.comment(i) : chain.rules[i]!.comment);
       if (own === null) continue;
-      owners.add(chain.id, own, chain);
+      owners.add(chain.id, own, chain, n);
+      if (owned) owned[n] = 1;
       break;
     }
   }
-  const g = rs.jumpGraph;
-  const byNumber = g !== undefined && rs.dataplane === 'iptables' && g.size === rs.chains.size;
   // Jump targets found by name in their table: no `table/chain` string built and hashed per jump, and
   // the map is keyed by each chain's own id (hashed once), which later lookups then find at once.
   let byName: Map<string, Map<string, RsChain>> | null = null;
@@ -86,15 +103,9 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
     }
     return byName.get(table)?.get(to);
   };
-  const jumping: RsRule[] = [];
+  // Each jumping rule's place in its chain, and where it jumps.
+  const jumping: number[] = [];
   const targets: string[] = [];
-  const note = (chain: RsChain, r: RsRule, to: string, target: RsChain | undefined) => {
-    const id = target?.id ?? `${chain.table}/${to}`;
-    // Most targets are named already (by their own comments, or an earlier jump): no comment read.
-    if (out.has(id)) return;
-    const name = servicePortNameOf(r.comment) ?? out.get(chain.id);
-    if (name) owners.add(id, name, target);
-  };
   // Chain k of the graph is the k-th of rs.chains (see JumpGraph).
   const list = byNumber ? [...rs.chains.values()] : null;
   let k = -1;
@@ -102,21 +113,49 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
     k++;
     jumping.length = 0;
     targets.length = 0;
-    for (const r of chain.rules) {
-      // The jump alone: a lazily read rule tells it from its line (a DNAT's action is not read).
-      const to = jumpTarget(r);
-      if (to === null) continue;
-      jumping.push(r);
-      targets.push(to);
-    }
+    const lines = linesOf?.(k);
+    // Rule i jumps to `target` (number: its number, -1 unknown), named `to`: named after the rule's comment, else its chain's owner.
+    const claim = (i: number, to: string, target: RsChain | undefined, number: number) => {
+      // Most targets are named already (by their own comments, or an earlier jump): no comment read.
+      if (number >= 0 && owned![number] === 1) return;
+      const id = target?.id ?? `${chain.table}/${to}`;
+      if (out.has(id)) return;
+      const name = servicePortNameOf(lines ? lines.comment(i) : chain.rules[i]!.comment) ?? out.get(chain.id);
+      if (!name) return;
+      owners.add(id, name, target, number);
+      if (number >= 0) owned![number] = 1;
+    };
     // A scanned or parsed dump's jump graph has the chains its rules jump to, in rule order: when
     // every jump of this chain is there, its targets are found by number, not by name.
     const from = byNumber ? g.edgeStart[k]! : 0;
-    const aligned = byNumber && g.edgeEnd[k]! - from === targets.length;
-    for (let i = 0; i < targets.length; i++) {
-      const to = targets[i]!;
+    const edges = byNumber ? g.edgeEnd[k]! - from : -1;
+    if (lines) {
+      for (let i = 0; i < lines.count; i++) if (lines.jumps(i)) jumping.push(i);
+      if (jumping.length === edges) {
+        // Each jump's chain by number, and its name from the chain: no name read from a line.
+        for (let j = 0; j < edges; j++) {
+          const number = g!.edgeTo[from + j]!;
+          const target = list![number]!;
+          if (SERVICE_CHAIN.test(target.name)) claim(jumping[j]!, target.name, target, number);
+        }
+        continue;
+      }
+      for (const i of jumping) targets.push(lines.jumpTarget(i)!);
+    } else {
+      for (let i = 0; i < chain.rules.length; i++) {
+        // The jump alone: a lazily read rule tells it from its line (a DNAT's action is not read).
+        const to = jumpTarget(chain.rules[i]!);
+        if (to === null) continue;
+        jumping.push(i);
+        targets.push(to);
+      }
+    }
+    const aligned = edges === targets.length;
+    for (let j = 0; j < targets.length; j++) {
+      const to = targets[j]!;
       if (!SERVICE_CHAIN.test(to)) continue;
-      note(chain, jumping[i]!, to, aligned ? list![g.edgeTo[from + i]!] : named(chain.table, to));
+      const number = aligned ? g!.edgeTo[from + j]! : -1;
+      claim(jumping[j]!, to, aligned ? list![number] : named(chain.table, to), number);
     }
   }
   owners.done();
