@@ -1,14 +1,23 @@
-import { scanIptablesSave } from '@svcpath/parse-iptables';
+import { bytesSource, scanIptablesSave } from '@svcpath/parse-iptables';
 import { detectFormat, type DumpFile } from '@svcpath/ruleset';
 import { dumpText, openUserFile, type Io, type OpenFile } from './io';
+
+export interface ReadDumpsOptions {
+  /**
+   * Scan an iptables-save file from its bytes read whole (39 MB for 10,000 Services) instead of in
+   * place: for a command that reads most chains in no particular order (the doctor), which would
+   * read the in-place reader's window again for nearly every chain.
+   */
+  readonly whole?: boolean;
+}
 
 /**
  * Reads the dumps a command was given. A node's one iptables-save file is scanned in place
  * (parse-iptables' scan.ts: every line checked, each chain's rules read when a trace walks it), so
- * a 10,000-Service dump is never held whole; whatever the scan leaves to the full parser (a paste,
+ * a 10,000-Service dump is never held whole (unless `whole` asks); whatever the scan leaves to the full parser (a paste,
  * `-I` lines, counters), and every other file, is read as text.
  */
-export function readDumps(io: Io, paths: readonly string[]): DumpFile[] {
+export function readDumps(io: Io, paths: readonly string[], options: ReadDumpsOptions = {}): DumpFile[] {
   const opened = paths.map((path) => ({ path, file: openUserFile(io, path, 'dump') }));
   const iptables = opened.filter((o) => detectFormat(o.file.head) === 'iptables');
   // Several iptables files are merged chain by chain (ruleset's load.ts), which reads every rule.
@@ -16,18 +25,24 @@ export function readDumps(io: Io, paths: readonly string[]): DumpFile[] {
   return opened.map(({ path, file }) => {
     try {
       if (file === scan?.file) {
-        const r = scanIptablesSave(file, { file: path });
+        const bytes = options.whole ? readBytes(file) : null;
+        const r = scanIptablesSave(bytes ? bytesSource(bytes) : file, { file: path });
         if (!('refused' in r)) return { name: path, text: r.head, scanned: r };
+        if (bytes) return { name: path, text: dumpText(bytes) };
       }
       return { name: path, text: readAll(file) };
     } finally {
-      // A scanned file stays open: its chains are read from it when walked (closed at exit).
-      if (file !== scan?.file) file.close();
+      // A file scanned in place stays open: its chains are read from it when walked (closed at exit).
+      if (file !== scan?.file || options.whole) file.close();
     }
   });
 }
 
 function readAll(file: OpenFile): string {
+  return dumpText(readBytes(file));
+}
+
+function readBytes(file: OpenFile): Buffer {
   const bytes = Buffer.allocUnsafe(file.size);
   let n = 0;
   while (n < bytes.length) {
@@ -35,5 +50,6 @@ function readAll(file: OpenFile): string {
     if (got === 0) break;
     n += got;
   }
-  return dumpText(bytes.subarray(0, n));
+  return bytes.subarray(0, n);
 }
+
