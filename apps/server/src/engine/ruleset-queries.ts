@@ -1,7 +1,7 @@
 import { counterDeltas } from '@svcpath/counters';
 import { buildOverview, buildServiceGraph, namespaceOverview, namespaceServices, searchServices, serviceCatalog, serviceGraphSteps } from '@svcpath/graph';
 import { parseIP, type IP } from '@svcpath/netaddr';
-import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
+import { loadRuleset, type DumpFile, type Ruleset } from '@svcpath/ruleset';
 import { iptablesBackend } from '@svcpath/proxy-layout';
 import { recentForReturningClient, trace, type TraceLimits, type TraceResult } from '@svcpath/tracer';
 import { compareNodes, diagnose, flowMatrix, helpAnchor, type MatrixNode } from '@svcpath/diagnostics';
@@ -42,7 +42,8 @@ export class RulesetQueries {
     this.cache.delete(id);
   }
 
-  load(snapshot: EngineSnapshot): Parsed {
+  /** `snapshot`'s files as text, or a dump scanned already (see engine-files.ts). */
+  load(snapshot: Omit<EngineSnapshot, 'files'> & { readonly files: readonly DumpFile[] }): Parsed {
     const started = performance.now();
     const r = loadRuleset(snapshot.files);
     const rs = r.ruleset;
@@ -51,7 +52,7 @@ export class RulesetQueries {
       diagnostics: r.diagnostics.slice(0, 200).map((d) => ({ code: d.code, severity: d.severity, message: d.message, file: d.span.file, line: d.span.line })),
       diagnosticCount: r.diagnostics.length,
       chainCount: rs?.chains.size ?? 0,
-      ruleCount: rs ? [...rs.chains.values()].reduce((n, c) => n + c.rules.length, 0) : 0,
+      ruleCount: rs ? ruleCount(rs, snapshot.files) : 0,
       serviceCount: rs ? serviceCatalog(rs).length : 0,
       assumptions: rs?.assumptions ?? [],
       parseMs: Math.round(performance.now() - started),
@@ -119,6 +120,15 @@ export class RulesetQueries {
       throw new DomainError('NO_COUNTERS', 'neither snapshot has rule counters: save the rules with `iptables-save -c` (nft dumps carry none)', { since: sinceId });
     return report;
   }
+}
+
+/** How many rules a ruleset has: a scanned dump's from its scan (counting its chains' rules would read every one). */
+function ruleCount(rs: Ruleset, files: readonly DumpFile[]): number {
+  const scanned = files.find((f) => f.scanned)?.scanned;
+  if (scanned && rs.chains === scanned.dump.chainsById) return scanned.dump.ruleCount;
+  let n = 0;
+  for (const c of rs.chains.values()) n += c.rules.length;
+  return n;
 }
 
 function answer(rs: Ruleset, op: Exclude<EngineOp, { kind: 'load' | 'counters' | 'diff' | 'matrix' }>): unknown {
