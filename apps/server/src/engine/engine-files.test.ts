@@ -8,10 +8,10 @@ import { RulesetQueries } from './ruleset-queries';
 // kube-proxy's own expected dump for its TestOverallIPTablesRules (Apache-2.0; see the fixture folder's README).
 const DUMP = readFileSync(join(import.meta.dirname, '../../../../packages/tracer/src/fixtures/kube-proxy-conformance/iptables-TestOverallIPTablesRules/iptables-save.txt'), 'utf8');
 
-/** What a snapshot's load says (its parse time aside), and its Services' graph: read as text or scanned. */
-function loaded(files: { name: string; text: string; shared?: Uint8Array }[], scan: boolean) {
+/** What a snapshot's load says (its parse time aside), and its Services' graph. */
+function loaded(files: { name: string; text: string; shared?: Uint8Array }[]) {
   const q = new RulesetQueries();
-  const { parseMs: _ms, ...summary } = q.load({ id: 's', version: '1', files: scan ? engineFiles(files) : files }).summary;
+  const { parseMs: _ms, ...summary } = q.load({ id: 's', version: '1', files }).summary;
   return { summary, overview: q.run('s', { kind: 'overview' }) };
 }
 
@@ -20,7 +20,7 @@ describe('engineFiles', () => {
     const files = [{ name: 'node.txt', text: '', shared: sharedFromText(DUMP)! }];
     const scanned = engineFiles(files);
     expect(scanned[0]!.scanned).toBeDefined();
-    expect(loaded(files, true)).toEqual(loaded([{ name: 'node.txt', text: DUMP }], false));
+    expect(loaded(files)).toEqual(loaded([{ name: 'node.txt', text: DUMP }]));
   });
 
   it('reads as text what the scan leaves to the full parser, and files that are not shared', () => {

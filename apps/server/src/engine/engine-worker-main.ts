@@ -7,7 +7,6 @@ import type { EngineWorkerData } from './engine-pool';
 import { otherSnapshotsOf } from './engine-ops';
 import type { EngineReply, EngineRequest } from './engine-protocol';
 import { RulesetQueries } from './ruleset-queries';
-import { engineFiles } from './engine-files';
 
 /** The engine worker: parses snapshots and answers ops, one message at a time. */
 const data = workerData as Partial<EngineWorkerData> | null;
@@ -53,7 +52,7 @@ async function handle(req: EngineRequest): Promise<EngineReply> {
   for (const s of needed) {
     if (queries.has(s.id, s.version)) continue;
     if (!s.files) return { id: req.id, ok: false, notLoaded: true };
-    queries.load({ id: s.id, version: s.version, files: engineFiles(s.files) });
+    queries.load({ id: s.id, version: s.version, files: s.files });
   }
   const value = queries.run(snapshot.id, op);
   if (op.kind === 'overview' || op.kind === 'service-graph') return { id: req.id, ok: true, value: await withLayout(snapshot, value as Graph) };

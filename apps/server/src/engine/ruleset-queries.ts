@@ -7,6 +7,7 @@ import { recentForReturningClient, trace, type TraceLimits, type TraceResult } f
 import { compareNodes, diagnose, flowMatrix, helpAnchor, type MatrixNode } from '@svcpath/diagnostics';
 import { diffTimeline } from '@svcpath/diff';
 import { DomainError } from '../errors';
+import { engineFiles } from './engine-files';
 import { diagnoseClusterState } from './diagnose-cluster-state';
 import type { EngineOp, EngineSnapshot, LoadSummary } from './engine-ops';
 
@@ -42,22 +43,23 @@ export class RulesetQueries {
     this.cache.delete(id);
   }
 
-  /** `snapshot`'s files as text, or a dump scanned already (see engine-files.ts). */
-  load(snapshot: Omit<EngineSnapshot, 'files'> & { readonly files: readonly DumpFile[] }): Parsed {
+  /** Parses `snapshot`'s files: texts, or bytes shared with this worker (an import's, or the store's; see engine-files.ts). */
+  load(snapshot: EngineSnapshot): Parsed {
     const started = performance.now();
-    const r = loadRuleset(snapshot.files);
+    const files = engineFiles(snapshot.files);
+    const r = loadRuleset(files);
     const rs = r.ruleset;
     const summary: LoadSummary = {
       formats: r.formats,
       diagnostics: r.diagnostics.slice(0, 200).map((d) => ({ code: d.code, severity: d.severity, message: d.message, file: d.span.file, line: d.span.line })),
       diagnosticCount: r.diagnostics.length,
       chainCount: rs?.chains.size ?? 0,
-      ruleCount: rs ? ruleCount(rs, snapshot.files) : 0,
+      ruleCount: rs ? ruleCount(rs, files) : 0,
       serviceCount: rs ? serviceCatalog(rs).length : 0,
       assumptions: rs?.assumptions ?? [],
       parseMs: Math.round(performance.now() - started),
     };
-    const backend = snapshot.files.map((f) => iptablesBackend(f.name, f.text.slice(0, 4096))).find((b) => b !== null) ?? undefined;
+    const backend = files.map((f) => iptablesBackend(f.name, f.text.slice(0, 4096))).find((b) => b !== null) ?? undefined;
     const parsed: Parsed = { version: snapshot.version, ruleset: rs, summary, backend, findings: new Map() };
     this.cache.delete(snapshot.id);
     this.cache.set(snapshot.id, parsed);
