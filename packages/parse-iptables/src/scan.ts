@@ -201,6 +201,8 @@ class Scanner {
   private ruleShapes = new Int32Array(1 << 14);
   /** Where a rule's jump names its chain, from the start of its line: at * 2048 + length; -1: not noted (read from the line when asked, see ScannedChain.readRules). */
   private ruleJumps = new Int32Array(1 << 14);
+  /** Where each rule's line starts, in bytes from its chain's first (see ScanLines: no line is searched for again). */
+  private ruleAt = new Int32Array(1 << 14);
   private chainFirstRule = new Int32Array(1024);
   private runChain = -1;
   /** The chain whose rules came last (runChain is reset by other lines; this is not). */
@@ -233,6 +235,7 @@ class Scanner {
     this.edgeTo = new Int32Array(lines);
     this.ruleShapes = new Int32Array(lines);
     this.ruleJumps = new Int32Array(lines);
+    this.ruleAt = new Int32Array(lines);
     const chains = Math.max(1024, Math.ceil((source.size ?? 0) / 256));
     // Chain names (~25 bytes each): room made once, where doubling copied ~4 MB on the way.
     this.nameBytes = new Uint8Array(Math.max(1 << 16, chains * 32));
@@ -399,7 +402,9 @@ class Scanner {
     if (r === this.ruleShapes.length) {
       this.ruleShapes = grow(this.ruleShapes, r * 2);
       this.ruleJumps = grow(this.ruleJumps, r * 2);
+      this.ruleAt = grow(this.ruleAt, r * 2);
     }
+    this.ruleAt[r] = base + start - this.chainStart[k]!;
     this.ruleShapes[r] = -1;
     this.ruleJumps[r] = -1;
     if (shaped) {
@@ -754,13 +759,14 @@ class Scanner {
         return e < 0 ? null : this.cleanShape(e);
       },
       jumpOf: (k, i) => this.ruleJumps[this.chainFirstRule[k]! + i]!,
-      lineFacts: (k, shapes, sites) => {
+      lineFacts: (k, shapes, sites, starts) => {
         const first = this.chainFirstRule[k]!;
         const count = this.chainRuleCount[k]!;
         for (let i = 0; i < count; i++) {
           const e = this.ruleShapes[first + i]!;
           shapes[i] = e < 0 ? null : this.cleanShape(e);
           sites[i] = this.ruleJumps[first + i]!;
+          starts[i] = this.ruleAt[first + i]!;
         }
       },
       chunkBytes: this.chunkBytes,
@@ -901,8 +907,8 @@ interface ScanParts {
   shapeOf(k: number, i: number): CleanShape | null;
   /** Where rule i of chain k names the chain it jumps to, in bytes from its line's start: at * 2048 + length; -1: not noted. */
   jumpOf(k: number, i: number): number;
-  /** shapeOf and jumpOf of each of chain k's rules, into `shapes` and `sites` (see ScanLines). */
-  lineFacts(k: number, shapes: (CleanShape | null)[], sites: Int32Array): void;
+  /** shapeOf and jumpOf of each of chain k's rules, into `shapes` and `sites`, and where its line starts from the chain's, into `starts` (see ScanLines). */
+  lineFacts(k: number, shapes: (CleanShape | null)[], sites: Int32Array, starts: Int32Array): void;
   /** What one read asks for (ScanOptions.chunkBytes): a reader's window of a file. */
   readonly chunkBytes: number;
   readonly chainRuleCount: Int32Array;
@@ -1121,15 +1127,17 @@ class ScanLines implements RuleLines {
       this.ends = new Int32Array(count * 2);
       this.sites = new Int32Array(count * 2);
     }
-    parts.lineFacts(k, this.shapes, this.sites);
-    let pos = this.base;
+    const starts = this.starts;
+    parts.lineFacts(k, this.shapes, this.sites, starts);
+    // A line ends where the next starts (less its `\n`, and a `\r` before), the last where the chain does.
     for (let i = 0; i < count; i++) {
-      let nl = bytes.indexOf(10, pos);
-      if (nl < 0 || nl > last) nl = last;
-      this.starts[i] = pos;
-      this.ends[i] = nl > pos && bytes[nl - 1] === 13 ? nl - 1 : nl;
-      pos = nl + 1;
+      starts[i] = starts[i]! + this.base;
+      if (i > 0) {
+        const nl = starts[i]! - 1;
+        this.ends[i - 1] = bytes[nl - 1] === 13 ? nl - 1 : nl;
+      }
     }
+    this.ends[count - 1] = last;
     return this;
   }
 

@@ -77,7 +77,7 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
   const byNumber = g !== undefined && rs.dataplane === 'iptables' && g.size === rs.chains.size;
   // A scanned dump's rules read from their lines: no rule object made for each (see JumpGraph.lines).
   const linesOf = byNumber && g.lines ? (k: number) => g.lines!(k) : null;
-  // Chains named already, by number: a jump to one then builds and hashes no id (out.has still decides).
+  // Chains of the dump named already, by number (every one serviceChains names is marked here).
   const owned = byNumber ? new Uint8Array(g.size) : null;
   let n = -1;
   for (const chain of rs.chains.values()) {
@@ -117,9 +117,10 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
     // Rule i jumps to `target` (number: its number, -1 unknown), named `to`: named after the rule's comment, else its chain's owner.
     const claim = (i: number, to: string, target: RsChain | undefined, number: number) => {
       // Most targets are named already (by their own comments, or an earlier jump): no comment read.
-      if (number >= 0 && owned![number] === 1) return;
+      // Whether a chain the dump holds is, is kept by its number (no id hashed); one it only names, by id.
+      if (owned !== null && target !== undefined && number < 0) number = g!.numberOf(target.id);
+      if (number >= 0 ? owned![number] === 1 : out.has(target?.id ?? `${chain.table}/${to}`)) return;
       const id = target?.id ?? `${chain.table}/${to}`;
-      if (out.has(id)) return;
       const name = servicePortNameOf(lines ? lines.comment(i) : chain.rules[i]!.comment) ?? out.get(chain.id);
       if (!name) return;
       owners.add(id, name, target, number);
