@@ -15,6 +15,7 @@ import {
 import { parseIP, type IP } from '@svcpath/netaddr';
 import type { IpSet, VirtualService } from '@svcpath/parse-ipvs';
 import type { RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
+import { chainLines, chainsInOrder } from './chain-lines';
 
 /** The cluster as the API server has it (`kubectl get -o json`); Pods and Nodes are optional. */
 export interface DiagnoseClusterState {
@@ -132,19 +133,35 @@ const NO_ENDPOINTS_COMMENT = / has no (?:local )?endpoints$/;
  */
 export function noEndpointRules(rs: Ruleset, portName: string, kind: 'none' | 'local'): readonly RuleAt[] {
   let idx = noEndpointIndex.get(rs);
-  if (!idx) {
-    idx = new Map();
-    for (const chain of rs.chains.values())
-      for (const rule of chain.rules) {
-        const comment = rule.comment;
-        if (comment === null || !NO_ENDPOINTS_COMMENT.test(comment)) continue;
-        const list = idx.get(comment);
-        if (list) list.push({ chain, rule });
-        else idx.set(comment, [{ chain, rule }]);
-      }
-    noEndpointIndex.set(rs, idx);
-  }
+  if (!idx) noEndpointIndex.set(rs, (idx = indexNoEndpointRules(rs)));
   return idx.get(`${portName} has no ${kind === 'local' ? 'local ' : ''}endpoints`) ?? [];
+}
+
+function indexNoEndpointRules(rs: Ruleset): Map<string, RuleAt[]> {
+  const idx = new Map<string, RuleAt[]>();
+  const add = (comment: string, chain: RsChain, rule: RsRule) => {
+    const list = idx.get(comment);
+    if (list) list.push({ chain, rule });
+    else idx.set(comment, [{ chain, rule }]);
+  };
+  const linesOf = chainLines(rs);
+  const chains = chainsInOrder(rs);
+  for (let k = 0; k < chains.length; k++) {
+    const chain = chains[k]!;
+    if (!linesOf) {
+      for (const rule of chain.rules) if (rule.comment !== null && NO_ENDPOINTS_COMMENT.test(rule.comment)) add(rule.comment, chain, rule);
+      continue;
+    }
+    // Comments read from the lines; a rule object only for the few rules that carry one of these.
+    const lines = linesOf(k);
+    let found: { i: number; comment: string }[] | null = null;
+    for (let i = 0; i < lines.count; i++) {
+      const comment = lines.comment(i);
+      if (comment !== null && NO_ENDPOINTS_COMMENT.test(comment)) (found ??= []).push({ i, comment });
+    }
+    if (found) for (const { i, comment } of found) add(comment, chain, chain.rules[i]!);
+  }
+  return idx;
 }
 
 /** `namespace/Kind/name`, the `ref` of object evidence. */

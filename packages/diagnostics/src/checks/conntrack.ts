@@ -1,3 +1,4 @@
+import { chainsInOrder } from '../chain-lines';
 import type { DiagnoseContext } from '../context';
 import { ruleEvidence, type Evidence, type Finding } from '../finding';
 
@@ -12,7 +13,7 @@ const MAX = 'net.netfilter.nf_conntrack_max';
 export function checkConntrack(ctx: DiagnoseContext): Finding[] {
   const out: Finding[] = [];
   const foreign: Evidence[] = [];
-  for (const chain of ctx.rs.chains.values()) {
+  for (const chain of chainsInOrder(ctx.rs)) {
     if (chain.name.startsWith('KUBE-') || ctx.rs.dataplane !== 'iptables') continue;
     for (const r of chain.rules) {
       const invalid = r.conds.some((c) => c.kind === 'ctstate' && !c.negate && c.states.includes('INVALID'));

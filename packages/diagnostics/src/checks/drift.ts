@@ -1,6 +1,7 @@
 import type { ServicePortInfo as ProgrammedPort } from '@svcpath/proxy-layout';
 import { endpointString, LABEL_SERVICE_NAME, type EndpointSlice } from '@svcpath/k8s-model';
 import type { Ruleset } from '@svcpath/ruleset';
+import { chainsInOrder } from '../chain-lines';
 import { noEndpointRules, objectRef, type DiagnoseContext, type IntendedPort, type RuleAt } from '../context';
 import { objectEvidence, ruleEvidence, type Evidence, type Finding } from '../finding';
 import { serviceLadders } from '../svc-ladder';
@@ -178,7 +179,7 @@ function entryRulesByPort(rs: Ruleset): Map<string, RuleAt[]> {
   let idx = entryIndex.get(rs);
   if (idx) return idx;
   idx = new Map();
-  for (const chain of rs.chains.values()) {
+  for (const chain of chainsInOrder(rs)) {
     if (chain.name !== 'KUBE-SERVICES' && chain.name !== 'KUBE-NODEPORTS') continue;
     for (const rule of chain.rules) {
       const c = rule.comment;

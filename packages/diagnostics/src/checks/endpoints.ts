@@ -1,5 +1,7 @@
 import { endpointString } from '@svcpath/k8s-model';
 import { jumpTarget } from '@svcpath/proxy-layout';
+import type { RsChain } from '@svcpath/ruleset';
+import { jumpsByGraph, linesOfChain } from '../chain-lines';
 import { noEndpointRules, objectRef, type DiagnoseContext, type IntendedPort } from '../context';
 import { objectEvidence, ruleEvidence, type Evidence, type Finding } from '../finding';
 import { unreadyEndpoints } from '../pod-readiness';
@@ -49,7 +51,7 @@ const SEP = /^KUBE-SEP-/;
  * drop that traffic, and other checks speak for it.)
  */
 function emptyLadder(ctx: DiagnoseContext, portName: string): Finding | null {
-  const empty = ladderChains(ctx.rs, portName).filter(({ chain, kind }) => kind === 'svc' && !chain.rules.some((r) => SEP.test(jumpTarget(r) ?? '')));
+  const empty = ladderChains(ctx.rs, portName).filter(({ chain, kind }) => kind === 'svc' && !jumpsToSep(ctx, chain));
   if (empty.length === 0) return null;
   const names = empty.map(({ chain }) => chain.name).join(' and ');
   return {
@@ -61,6 +63,15 @@ function emptyLadder(ctx: DiagnoseContext, portName: string): Finding | null {
     nextStep: `Run \`iptables -t nat -S ${empty[0]!.chain.name}\` on the node, then look at kube-proxy's logs there (a failed iptables-restore); restarting kube-proxy rewrites the chain.`,
     service: portName,
   };
+}
+
+/** Whether a rule of `chain` jumps to a KUBE-SEP chain (its jumps by the scan's graph, else as its rules name them). */
+function jumpsToSep(ctx: DiagnoseContext, chain: RsChain): boolean {
+  if (jumpsByGraph(ctx.rs, chain, (name) => SEP.test(name))) return true;
+  const lines = linesOfChain(ctx.rs, chain);
+  if (!lines) return chain.rules.some((r) => SEP.test(jumpTarget(r) ?? ''));
+  for (let i = 0; i < lines.count; i++) if (SEP.test(lines.jumpTarget(i) ?? '')) return true;
+  return false;
 }
 
 function serviceName(portName: string): string {

@@ -1,5 +1,6 @@
 import { actionKind, addressConds, chainKindOf, jumpTarget, natAddress, natDestinations, serviceChains } from '@svcpath/proxy-layout';
 import type { RsChain, RsRule } from '@svcpath/ruleset';
+import { chainsInOrder } from '../chain-lines';
 import type { DiagnoseContext } from '../context';
 import { ruleEvidence, type Evidence, type Finding } from '../finding';
 
@@ -14,7 +15,7 @@ export function checkHairpin(ctx: DiagnoseContext): Finding[] {
   if (rs.dataplane !== 'iptables' || ctx.input.ipvs) return [];
   const owners = serviceChains(rs);
   const byService = new Map<string, Evidence[]>();
-  for (const chain of rs.chains.values()) {
+  for (const chain of chainsInOrder(rs)) {
     if (chainKindOf(chain.name) !== 'sep') continue;
     // Jumps and DNATs as the rules' shapes tell them, so the ~100,000 KUBE-SEP chains of a large
     // dump are checked without building (and keeping) their targets and conditions.

@@ -1,5 +1,6 @@
 import { formatIPv4, parseCidr, parseIP, type Cidr, type IP } from '@svcpath/netaddr';
 import { trace, type L4Proto, type Outcome, type PacketSpec } from '@svcpath/tracer';
+import { chainsInOrder } from '../chain-lines';
 import type { DiagnoseContext } from '../context';
 import type { Evidence, Finding } from '../finding';
 import { bypassStep, decidingStep, isKubeChain, reachedServiceDispatch, stepRule, traceEvidence } from '../trace-evidence';
@@ -78,7 +79,7 @@ function firstLocalEndpoint(ctx: DiagnoseContext): { ip: IP } | undefined {
 
 /** The Pod network kube-proxy's local-traffic detector uses: `! -s <cidr> -j KUBE-MARK-MASQ` in a KUBE-SVC chain. */
 function podNetworkOfRules(ctx: DiagnoseContext): Cidr | null {
-  for (const chain of ctx.rs.chains.values()) {
+  for (const chain of chainsInOrder(ctx.rs)) {
     if (!chain.name.startsWith('KUBE-SVC-')) continue;
     for (const r of chain.rules) {
       if (r.action?.kind !== 'jump' || r.action.chain !== 'KUBE-MARK-MASQ') continue;
