@@ -1,9 +1,10 @@
-import type { RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
+import type { RsChain, Ruleset } from '@svcpath/ruleset';
 import { targetChains } from './rule-ref';
 
+/** A rule that jumps or goes to a chain: its chain, and its place there (RsRule.index). */
 export interface JumpRef {
   readonly chain: RsChain;
-  readonly rule: RsRule;
+  readonly index: number;
 }
 
 const cache = new WeakMap<Ruleset, Map<string, JumpRef[]>>();
@@ -13,14 +14,27 @@ export function jumpParents(rs: Ruleset): ReadonlyMap<string, readonly JumpRef[]
   const hit = cache.get(rs);
   if (hit) return hit;
   const out = new Map<string, JumpRef[]>();
-  for (const chain of rs.chains.values())
-    for (const rule of chain.rules) {
-      const targets = targetChains(rs, rule);
-      for (const name of targets.length > 1 ? new Set(targets) : targets) {
-        const id = `${chain.table}/${name}`;
-        (out.get(id) ?? out.set(id, []).get(id)!).push({ chain, rule });
-      }
+  const add = (id: string, chain: RsChain, index: number) => (out.get(id) ?? out.set(id, []).get(id)!).push({ chain, index });
+  const g = rs.jumpGraph;
+  if (g?.lines && rs.dataplane === 'iptables' && g.size === rs.chains.size) {
+    // A scanned dump's rules read from their lines (see JumpGraph.lines), each jump's chain by number.
+    const list = [...rs.chains.values()];
+    const jumping: number[] = [];
+    for (let k = 0; k < list.length; k++) {
+      const chain = list[k]!;
+      const lines = g.lines(k);
+      jumping.length = 0;
+      for (let i = 0; i < lines.count; i++) if (lines.jumps(i)) jumping.push(i);
+      const from = g.edgeStart[k]!;
+      const aligned = g.edgeEnd[k]! - from === jumping.length;
+      jumping.forEach((i, j) => add(aligned ? list[g.edgeTo[from + j]!]!.id : `${chain.table}/${lines.jumpTarget(i)}`, chain, i + 1));
     }
+  } else
+    for (const chain of rs.chains.values())
+      for (const rule of chain.rules) {
+        const targets = targetChains(rs, rule);
+        for (const name of targets.length > 1 ? new Set(targets) : targets) add(`${chain.table}/${name}`, chain, rule.index);
+      }
   cache.set(rs, out);
   return out;
 }
@@ -36,7 +50,7 @@ export function addAncestors(rs: Ruleset, chainIds: Iterable<string>, shown: Map
   while (queue.length > 0) {
     const id = queue.pop()!;
     for (const p of parents.get(id) ?? []) {
-      (shown.get(p.chain.id) ?? shown.set(p.chain.id, new Set()).get(p.chain.id)!).add(p.rule.index);
+      (shown.get(p.chain.id) ?? shown.set(p.chain.id, new Set()).get(p.chain.id)!).add(p.index);
       if (!seen.has(p.chain.id)) {
         seen.add(p.chain.id);
         queue.push(p.chain.id);

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { bytesSource, scanIptablesSave } from '@svcpath/parse-iptables';
 import { loadRuleset } from '@svcpath/ruleset';
 import { OVERALL_DUMP } from './conformance-fixture';
 import { generateScaleCluster, renderIptablesSave } from '@svcpath/kube-proxy-sim';
 import { overlayTrace } from './overlay';
+import { serviceCatalog } from './service-catalog';
 import { buildServiceGraph, MAX_ENDPOINT_CHAINS } from './service-graph';
 
 const rs = loadRuleset([{ name: 'iptables-save.txt', text: readFileSync(join(import.meta.dirname, OVERALL_DUMP), 'utf8') }]).ruleset!;
@@ -107,5 +109,27 @@ describe('a Service with more endpoints than a graph can draw', () => {
 
   it('a Service with few endpoints is drawn whole', () => {
     expect(buildServiceGraph(rs, 'ns4/svc4')!.truncated).toBeNull();
+  });
+});
+
+describe('a scanned dump (rules read from their lines)', () => {
+  /** The dump scanned in memory, as the server's engine and the CLI read a node's one dump. */
+  const scanned = (name: string, text: string) => {
+    const r = scanIptablesSave(bytesSource(Buffer.from(text, 'utf8')), { file: name });
+    if ('refused' in r) throw new Error(r.refused);
+    return loadRuleset([{ name, text: r.head, scanned: r }]).ruleset!;
+  };
+
+  it('draws every Service as the full parse does: kube-proxy\'s dump, and a generated one with affinity, NodePorts and Local policy', () => {
+    const cluster = generateScaleCluster({ services: 40, endpointsPerService: 3, seed: 11 });
+    const generated = renderIptablesSave(cluster, { nodeName: cluster.nodeName, clusterCIDR: cluster.clusterCIDR });
+    for (const [name, text] of [['iptables-save.txt', readFileSync(join(import.meta.dirname, OVERALL_DUMP), 'utf8')], ['generated.txt', generated]] as const) {
+      const full = loadRuleset([{ name, text }]).ruleset!;
+      const fast = scanned(name, text);
+      const services = serviceCatalog(full).map((s) => s.id);
+      expect(services.length).toBeGreaterThan(4);
+      expect(serviceCatalog(fast)).toEqual(serviceCatalog(full));
+      for (const id of services) expect(buildServiceGraph(fast, id)).toEqual(buildServiceGraph(full, id));
+    }
   });
 });

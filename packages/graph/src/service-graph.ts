@@ -1,4 +1,4 @@
-import { actionKind, servicePortNameOf } from '@svcpath/proxy-layout';
+import { actionKind, ownersByNumber, servicePortNameOf } from '@svcpath/proxy-layout';
 import type { RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
 import { chainKindOf, isMarkMasqChain } from './chain-kind';
 import { chainNode } from './chain-node';
@@ -195,9 +195,37 @@ function serviceRuleIndex(rs: Ruleset): Map<string, RelatedRule[]> {
   const add = (spn: string, r: RelatedRule) => (out.get(spn) ?? out.set(spn, []).get(spn)!).push(r);
   const related = new Set<string>();
   let seq = 0;
+  // A scanned dump's rules are read from their lines, their jumps' chains by number (see ownersByNumber).
+  const byNumber = ownersByNumber(rs, owners);
+  const g = rs.jumpGraph!;
+  const jumping: number[] = [];
+  let k = -1;
   for (const chain of rs.chains.values()) {
+    k++;
     // A chain's own ServicePortName shows it in full (it is one of its own chains): not kept for it.
     const owner = owners.get(chain.id);
+    if (byNumber) {
+      const lines = g.lines!(k);
+      jumping.length = 0;
+      for (let i = 0; i < lines.count; i++) if (lines.jumps(i)) jumping.push(i);
+      const from = g.edgeStart[k]!;
+      const aligned = g.edgeEnd[k]! - from === jumping.length;
+      let j = 0;
+      for (let i = 0; i < lines.count; i++) {
+        related.clear();
+        if (jumping[j] === i) {
+          const name = aligned ? null : lines.jumpTarget(i);
+          const to = aligned ? byNumber[g.edgeTo[from + j]!] : owners.get(`${chain.table}/${name}`);
+          j++;
+          if (to) related.add(to);
+        }
+        // An iptables rule holds no verdict map (vmapNames): its jump and comment are all it names.
+        const commented = servicePortNameOf(lines.comment(i));
+        if (commented) related.add(commented);
+        for (const spn of related) if (spn !== owner) add(spn, { seq: seq++, chain: chain.id, rule: i + 1, helper: null });
+      }
+      continue;
+    }
     for (const rule of chain.rules) {
       related.clear();
       if (rule.jumpTarget && !rule.extra) {

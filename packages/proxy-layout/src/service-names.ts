@@ -45,6 +45,31 @@ export function ownerChainObjects(owners: ReadonlyMap<string, string>): OwnerCha
   return chainsOfOwners.get(owners) ?? null;
 }
 
+const byNumberCache = new WeakMap<ReadonlyMap<string, string>, readonly (string | undefined)[]>();
+
+/**
+ * The ServicePortName each chain of `rs` belongs to by its number in the jump graph (see
+ * ownerChains), for a ruleset whose rules are read from their lines (a scanned dump's: see
+ * JumpGraph.lines); null for any other. A walk of every rule's jump then finds the chain jumped to
+ * by number, not by a `table/chain` id built and hashed for each.
+ */
+export function ownersByNumber(rs: Ruleset, owners: ReadonlyMap<string, string>): readonly (string | undefined)[] | null {
+  const g = rs.jumpGraph;
+  if (!g?.lines || rs.dataplane !== 'iptables' || g.size !== rs.chains.size) return null;
+  const hit = byNumberCache.get(owners);
+  if (hit) return hit;
+  const out = new Array<string | undefined>(g.size);
+  const known = chainsOfOwners.get(owners);
+  let n = 0;
+  for (const [id, spn] of owners) {
+    const number = known && known.numbers[n]! >= 0 ? known.numbers[n]! : g.numberOf(id);
+    n++;
+    if (number >= 0) out[number] = spn;
+  }
+  byNumberCache.set(owners, out);
+  return out;
+}
+
 /** An owners map being built, with each entry's chain beside it (see ownerChainObjects). */
 export class OwnersBuilder {
   readonly out = new Map<string, string>();
