@@ -1,6 +1,8 @@
+import { bytesSource, scanIptablesSave } from '@svcpath/parse-iptables';
 import { addressConds, actionKind, jumpTarget, natAddress, natDestinations } from '@svcpath/proxy-layout';
 import { loadRuleset, type RsChain } from '@svcpath/ruleset';
 import { describe, expect, it } from 'vitest';
+import { chainLines } from '../chain-lines';
 import { makeContext } from '../context';
 import { checkHairpin, marksAsWritten } from './hairpin';
 
@@ -43,5 +45,23 @@ describe('hairpin check', () => {
     const found = checkHairpin(makeContext({ ruleset: rs, nodeName: 'node-a', nodeIPs: ['192.168.0.10'] })).map((f) => f.code);
     expect(found).toEqual(marksByReading(chain) ? [] : ['HAIRPIN_NO_MASQUERADE']);
     expect(found.length > 0).toBe(finding);
+  });
+});
+
+describe('hairpin check over a scanned dump', () => {
+  // The same chain in a dump whose built-in chains jump into kube-proxy's (no chain assumed), as the
+  // CLI's doctor scans a node's iptables-save file: each chain's rules are read when asked for.
+  const whole = (masq: string | null) =>
+    dump(masq).replace('*nat\n', '*nat\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n:KUBE-SERVICES - [0:0]\n:KUBE-POSTROUTING - [0:0]\n-A PREROUTING -j KUBE-SERVICES\n-A OUTPUT -j KUBE-SERVICES\n-A POSTROUTING -j KUBE-POSTROUTING\n-A KUBE-POSTROUTING -j MASQUERADE\n-A KUBE-SERVICES -d 10.96.0.20/32 -p tcp -m comment --comment "shop/web:http cluster IP" -m tcp --dport 80 -j KUBE-SEP-AAAAAAAAAAAAAAAA\n');
+
+  it.each(CASES)('$name: what the parsed dump gives', ({ masq, finding }) => {
+    const r = scanIptablesSave(bytesSource(Buffer.from(whole(masq))), { file: 'sep.txt' });
+    if ('refused' in r) throw new Error(r.refused);
+    const rs = loadRuleset([{ name: 'sep.txt', text: r.head, scanned: r }]).ruleset!;
+    expect(chainLines(rs)).not.toBeNull();
+    const parsed = loadRuleset([{ name: 'sep.txt', text: whole(masq) }]).ruleset!;
+    const check = (ruleset: typeof rs) => checkHairpin(makeContext({ ruleset, nodeName: 'node-a', nodeIPs: ['192.168.0.10'] }));
+    expect(check(rs)).toEqual(check(parsed));
+    expect(check(rs).length > 0).toBe(finding);
   });
 });
