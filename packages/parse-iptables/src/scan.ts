@@ -922,6 +922,9 @@ interface ScanParts {
   keys(bytes: Uint8Array, count: number): RuleKeys;
 }
 
+/** How many chain ids are made one by one before every id is made at once (see ScanIndex.id). */
+const ALL_IDS_AFTER = 2048;
+
 /**
  * A scanned dump's chains by number, each made into a ScannedChain when first asked for, and the
  * jumps between them as numbers (the JumpGraph a whole-graph check walks without one object per chain).
@@ -952,11 +955,14 @@ class ScanIndex implements JumpGraph {
    * strings each lookup or comparison would first copy into one.
    */
   id(k: number): string {
-    if (this.ids === null) this.ids = this.allIds();
+    // A trace asks for a few chains' ids: made one by one; a walk of every chain gets the slices.
+    if (this.ids === null && ++this.idsAsked < ALL_IDS_AFTER) return `${this.parts.tableOf(k)}/${this.name(k)}`;
+    this.ids ??= this.allIds();
     return this.ids.text.slice(this.ids.at[k], this.ids.at[k + 1]);
   }
 
   private ids: { readonly text: string; readonly at: Int32Array } | null = null;
+  private idsAsked = 0;
 
   private allIds(): { text: string; at: Int32Array } {
     const { size, nameAt, nameLen, names } = this.parts;
