@@ -18,6 +18,7 @@ import type { Scene } from './export/svg-scene';
 import { evidenceHighlight } from './findings/evidence-highlight';
 import { GraphView } from './flow/GraphView';
 import { OVERVIEW_GRAPH_MAX_SERVICES, OverviewPane } from './overview/OverviewPane';
+import { formatCount } from './overview/locale-text';
 import { Inspector } from './inspector/Inspector';
 import { NodeMatrix } from './matrix/NodeMatrix';
 import { useTheme } from './theme';
@@ -151,8 +152,8 @@ export function App() {
         )}
         {detail.data && (
           <span className="crumb-meta muted">
-            {detail.data.load.serviceCount} Services · {detail.data.load.chainCount} chains · {detail.data.load.ruleCount} rules
-            {detail.data.load.diagnosticCount > 0 ? ` · ${detail.data.load.diagnosticCount} lines not understood` : ''}
+            {formatCount(detail.data.load.serviceCount)} Services · {formatCount(detail.data.load.chainCount)} chains · {formatCount(detail.data.load.ruleCount)} rules
+            {detail.data.load.diagnosticCount > 0 ? ` · ${formatCount(detail.data.load.diagnosticCount)} lines not understood` : ''}
           </span>
         )}
         {!scaled && graph?.truncated && <span className="crumb-note">{graph.truncated.reason}</span>}
@@ -171,7 +172,16 @@ export function App() {
             />
           )}
           {!scaled && !graph && !graphQ.error && <div className="graph-message">Loading{snapshotId ? ` ${snapshotId}` : ''}…</div>}
-          {!scaled && graph && snapshotId && (
+          {!scaled && graph && graph.nodes.length === 0 && (
+            <div className="graph-message" role="status">
+              <p className="graph-empty">
+                {graph.kind === 'overview'
+                  ? "No Kubernetes Services in this snapshot's rules: kube-proxy wrote none of its per-Service chains here, so there is no picture to draw. The Trace tab still walks a packet through every chain the dump has."
+                  : "This Service's rules hold nothing to draw."}
+              </p>
+            </div>
+          )}
+          {!scaled && graph && graph.nodes.length > 0 && snapshotId && (
             <GraphView
               graph={graph}
               cacheKey={`${snapshotId}|${graph.key}`}

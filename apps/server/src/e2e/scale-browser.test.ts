@@ -183,10 +183,29 @@ describe('a big node in a browser', () => {
     expect(sepNodes).toBeLessThanOrEqual(20 * svc.spec!.ports!.length);
     expect(await page.locator('.react-flow__node, .react-flow__edge').count()).toBeLessThan(1000);
     await expect.poll(() => page.locator('.crumb-note').textContent(), { timeout: 30_000 }).toMatch(/^showing \d+ of \d+ endpoint chains, each port's first 20$/);
+    // Its minimap is there to ask for, not on top of the graph's corner at first.
+    const map = page.getByRole('button', { name: 'Map' });
+    expect(await map.getAttribute('aria-pressed')).toBe('false');
+    expect(await page.locator('.react-flow__minimap').count()).toBe(0);
+    await map.click();
+    await page.locator('.react-flow__minimap').waitFor({ timeout: 10_000 });
+    expect(await map.getAttribute('aria-pressed')).toBe('true');
     const more = page.locator('.outcomes-more');
     await more.waitFor({ timeout: 60_000 });
     expect(await page.locator('.outcomes > li').count()).toBe(50);
     expect(await more.textContent()).toMatch(/^… and \d+ more outcomes, [\d.]+% of the traffic together, not drawn here/);
+    await page.close();
+  });
+
+  it('a dump with no Services says so where the graph would be', async () => {
+    const text = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:CHAIN-A - [0:0]\n-A INPUT -j CHAIN-A\n-A CHAIN-A -p tcp --dport 22 -j ACCEPT\nCOMMIT\n';
+    const created = (await (await fetch(`${server.url}/api/imports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ node: 'plain-node', bytes: Buffer.byteLength(text) }) })).json()) as { import: { id: string } };
+    const put = (await (await fetch(`${server.url}/api/imports/${created.import.id}/body`, { method: 'PUT', body: text })).json()) as { snapshot: { id: string } };
+    const page = await open(`/?snapshot=${encodeURIComponent(put.snapshot.id)}`);
+    const note = page.locator('.graph-pane .graph-message[role="status"]');
+    await note.waitFor({ timeout: 60_000 });
+    expect(await note.textContent()).toMatch(/^No Kubernetes Services in this snapshot's rules/);
+    expect(await page.locator('.react-flow__node').count()).toBe(0);
     await page.close();
   });
 });

@@ -72,7 +72,10 @@ function useFitting(targets: Targets | null, mainKey: string) {
   return { fitPath, fitAll, fitted };
 }
 
-function Toolbar({ fitting, heat }: { fitting: ReturnType<typeof useFitting>; heat: boolean }) {
+/** Graphs with more nodes than this may show a minimap (off until asked for: it would cover part of the graph). */
+const MINIMAP_MIN_NODES = 40;
+
+function Toolbar({ fitting, heat, map }: { fitting: ReturnType<typeof useFitting>; heat: boolean; map: { shown: boolean; toggle: () => void } | null }) {
   const rf = useReactFlow();
   return (
     <div className="graph-toolbar" role="toolbar" aria-label="Graph view">
@@ -88,6 +91,11 @@ function Toolbar({ fitting, heat }: { fitting: ReturnType<typeof useFitting>; he
       <button type="button" aria-label="Zoom out" onClick={() => void rf.zoomOut({ duration: 150 })}>
         −
       </button>
+      {map && (
+        <button type="button" aria-pressed={map.shown} onClick={map.toggle} title="Show a map of the whole graph in the corner (it covers that corner of the graph)">
+          Map
+        </button>
+      )}
       {fitting.fitted === 'main' && <span className="graph-toolbar-note muted">Showing the main path readably; pan or Fit all for the rest</span>}
       <div className="spacer" />
       <Legend heat={heat} />
@@ -101,6 +109,8 @@ function Canvas(p: GraphViewProps & { layout: Layout }) {
   const targets = useMemo(() => fitTargets(p.graph, p.layout, main), [p.graph, p.layout, main]);
   const fitting = useFitting(targets, [...main].sort().join('|'));
   const wrap = useRef<HTMLDivElement>(null);
+  const [mapShown, setMapShown] = useState(false);
+  const map = flow.nodes.length > MINIMAP_MIN_NODES ? { shown: mapShown, toggle: () => setMapShown((v) => !v) } : null;
   const onKeyDown = (e: React.KeyboardEvent) => {
     const id = (e.target as HTMLElement).closest<HTMLElement>('.react-flow__node')?.dataset.id;
     if (!id) return;
@@ -117,7 +127,7 @@ function Canvas(p: GraphViewProps & { layout: Layout }) {
   };
   return (
     <>
-      <Toolbar fitting={fitting} heat={!!p.heat} />
+      <Toolbar fitting={fitting} heat={!!p.heat} map={map} />
       <div className="graph-canvas" ref={wrap} onKeyDown={onKeyDown}>
         <ReactFlow<SvcFlowNode, SvcFlowEdge>
           nodes={flow.nodes}
@@ -138,7 +148,7 @@ function Canvas(p: GraphViewProps & { layout: Layout }) {
           aria-label={`Graph: ${p.graph.title}. Tab to a node; arrow keys move along edges; Enter shows its rules.`}
         >
           <Background gap={22} size={1} />
-          {flow.nodes.length > 40 && <MiniMap pannable zoomable nodeStrokeWidth={3} position="bottom-right" />}
+          {map?.shown && <MiniMap pannable zoomable nodeStrokeWidth={3} position="bottom-right" />}
           <SceneBridge title={p.graph.title} onScene={p.onScene} />
         </ReactFlow>
       </div>
