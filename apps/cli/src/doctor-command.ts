@@ -6,7 +6,7 @@ import { parseIpset, parseIpvsadm } from '@svcpath/parse-ipvs';
 import { loadRuleset } from '@svcpath/ruleset';
 import { inCliWords } from './cli-words';
 import { CliError, readUserFile, type Io, readFlags } from './io';
-import { readDumps } from './read-dumps';
+import { readDumps, scanTexts } from './read-dumps';
 import { fileOfKind, readSnapshot, rulesOf, storeDir } from './snapshot-reader';
 
 const HELP = `Usage: svcpath doctor --rules FILE [--rules FILE ...] --node NAME --node-ip IP [options]
@@ -73,7 +73,7 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
 
   // A node's one iptables-save file is scanned (every line checked, each chain's rules read when a
   // check first asks), from its bytes read whole: the checks read most chains, in no set order.
-  const files = snapshot ? rulesOf(snapshot, 'diagnose') : readDumps(io, values.rules!, { whole: true });
+  const files = snapshot ? scanTexts(rulesOf(snapshot, 'diagnose')) : readDumps(io, values.rules!, { whole: true });
   const loaded = loadRuleset(files);
   if (!loaded.ruleset) throw new CliError(`no rules in ${files.map((f) => f.name).join(', ')}`, 1);
   const fromSnapshot = snapshot ? snapshotInputs(snapshot) : {};

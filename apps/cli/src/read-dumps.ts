@@ -38,6 +38,22 @@ export function readDumps(io: Io, paths: readonly string[], options: ReadDumpsOp
   });
 }
 
+/**
+ * Dumps already held as text (a stored snapshot's files), read as readDumps reads files: a node's one
+ * iptables-save text is scanned, from its UTF-8 bytes, instead of parsed rule by rule; whatever the
+ * scan leaves to the full parser, and every other file, stays as it is.
+ */
+export function scanTexts(files: readonly { name: string; text: string }[]): DumpFile[] {
+  const iptables = files.filter((f) => detectFormat(f.text) === 'iptables');
+  if (iptables.length !== 1) return [...files];
+  return files.map((f) => {
+    if (f !== iptables[0]) return f;
+    const r = scanIptablesSave(bytesSource(Buffer.from(f.text, 'utf8')), { file: f.name });
+    // The text itself stays: format detection reads it as it did before the scan.
+    return 'refused' in r ? f : { name: f.name, text: f.text, scanned: r };
+  });
+}
+
 function readAll(file: OpenFile): string {
   return dumpText(readBytes(file));
 }
