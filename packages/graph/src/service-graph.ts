@@ -215,7 +215,7 @@ function serviceRuleIndex(rs: Ruleset): Map<string, RelatedRule[]> {
         related.clear();
         if (jumping[j] === i) {
           const name = aligned ? null : lines.jumpTarget(i);
-          const to = aligned ? byNumber[g.edgeTo[from + j]!] : owners.get(`${chain.table}/${name}`);
+          const to = aligned ? byNumber(g.edgeTo[from + j]!) : owners.get(`${chain.table}/${name}`);
           j++;
           if (to) related.add(to);
         }

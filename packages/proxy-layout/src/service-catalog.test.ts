@@ -13,6 +13,7 @@ import { loadRuleset, type RsChain, type Ruleset } from '@svcpath/ruleset';
 import { describe, expect, it } from 'vitest';
 import { affinitySeconds, isAffinityCheck, ladderShares } from './ladder';
 import { serviceCatalog } from './service-catalog';
+import { serviceChains } from './service-names';
 
 const CONFORMANCE = join(import.meta.dirname, '..', '..', 'tracer', 'src', 'fixtures', 'kube-proxy-conformance');
 
@@ -88,4 +89,34 @@ COMMIT
     expect(serviceCatalog(load('f', text))).toEqual(want);
     expect(serviceCatalog(scanned('f', text))).toEqual(want);
   });
+});
+
+describe('serviceChains kept by chain number (a jump graph over exactly the dump\'s chains)', () => {
+  // A dump whose first KUBE-SEP chain is cut out (declaration and rules): the jumps to it are to a
+  // chain it lacks. Over 20,000 rules a table is read as whole (ruleset's missing-chains.ts), so its
+  // chains stay numbered and the missing one is kept by id.
+  const big = generateScaleCluster({ services: 1500, endpointsPerService: 6, seed: 5 });
+  const cut = (text: string) => {
+    const sep = /^:(KUBE-SEP-\S+) /m.exec(text)![1]!;
+    return { sep, text: text.split('\n').filter((l) => !l.startsWith(`:${sep} `) && !l.startsWith(`-A ${sep} `)).join('\n') };
+  };
+  const lacking = cut(renderIptablesSave(big, { nodeName: big.nodeName, clusterCIDR: big.clusterCIDR }));
+
+  it('a large dump lacking a KUBE-SEP chain keeps its chains by number and the missing one by id', () => {
+    const owners = serviceChains(scanned('big', lacking.text));
+    expect(Object.getPrototypeOf(owners)).not.toBe(Map.prototype);
+    expect(owners.has(`nat/${lacking.sep}`)).toBe(true);
+  });
+
+  for (const [name, text] of [...dumps, ['a fragment lacking a KUBE-SEP chain', cut(dumps[0]![1]).text], ['a large dump lacking a KUBE-SEP chain', lacking.text]] as [string, string][])
+    it(`${name}: the same entries in the same order as a map by id, and the same answers by id`, () => {
+      const want = [...serviceChains(fullReading(load(name, text)))];
+      for (const rs of [load(name, text), scanned(name, text)]) {
+        const owners = serviceChains(rs);
+        expect([...owners]).toEqual(want);
+        expect(owners.size).toBe(want.length);
+        for (const [id, portName] of want) expect([owners.get(id), owners.has(id)]).toEqual([portName, true]);
+        expect(owners.has('nat/KUBE-SVC-NOTINTHEDUMP0000')).toBe(false);
+      }
+    });
 });

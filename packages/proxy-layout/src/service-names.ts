@@ -1,4 +1,4 @@
-import type { RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
+import type { RsChain, RsJumpGraph, RsRule, Ruleset } from '@svcpath/ruleset';
 import { jumpTarget } from './jump-target';
 
 /** kube-proxy's per-Service chains: KUBE-SVC/SVL/EXT/FW/SEP-<hash> and the older KUBE-XLB-<hash>. */
@@ -45,39 +45,145 @@ export function ownerChainObjects(owners: ReadonlyMap<string, string>): OwnerCha
   return chainsOfOwners.get(owners) ?? null;
 }
 
-const byNumberCache = new WeakMap<ReadonlyMap<string, string>, readonly (string | undefined)[]>();
-
 /**
- * The ServicePortName each chain of `rs` belongs to by its number in the jump graph (see
+ * The ServicePortName each chain of `rs` belongs to, by its number in the jump graph (see
  * ownerChains), for a ruleset whose rules are read from their lines (a scanned dump's: see
  * JumpGraph.lines); null for any other. A walk of every rule's jump then finds the chain jumped to
  * by number, not by a `table/chain` id built and hashed for each.
  */
-export function ownersByNumber(rs: Ruleset, owners: ReadonlyMap<string, string>): readonly (string | undefined)[] | null {
+export function ownersByNumber(rs: Ruleset, owners: ReadonlyMap<string, string>): ((k: number) => string | undefined) | null {
   const g = rs.jumpGraph;
-  if (!g?.lines || rs.dataplane !== 'iptables' || g.size !== rs.chains.size) return null;
-  const hit = byNumberCache.get(owners);
-  if (hit) return hit;
-  const out = new Array<string | undefined>(g.size);
-  const known = chainsOfOwners.get(owners);
-  let n = 0;
-  for (const [id, spn] of owners) {
-    const number = known && known.numbers[n]! >= 0 ? known.numbers[n]! : g.numberOf(id);
-    n++;
-    if (number >= 0) out[number] = spn;
+  if (!g?.lines || rs.dataplane !== 'iptables' || g.size !== rs.chains.size || !(owners instanceof NumberedOwners)) return null;
+  return (k) => owners.ownerOf(k);
+}
+
+/**
+ * serviceChains' map for a ruleset whose chains are numbered (a jump graph over exactly its
+ * chains): each chain's ServicePortName kept by the chain's number, and by id only for the chains
+ * the rules jump to but the dump lacks. Read as a Map (ids made when iterated); built without one
+ * id hashed per chain, where a Map of a 10,000-Service dump's ~110,000 ids cost ~170 ms to fill.
+ */
+class NumberedOwners extends Map<string, string> {
+  private readonly owner: Int32Array;
+  private readonly names: string[] = [];
+  private readonly nameAt = new Map<string, number>();
+  /** Entries in the order added: a chain's number, or -(u + 1) for the u-th chain the dump lacks. */
+  private readonly order: number[] = [];
+  private readonly unheldIds: string[] = [];
+  private readonly unheldOwner: number[] = [];
+  private readonly unheldAt = new Map<string, number>();
+
+  constructor(
+    private readonly g: RsJumpGraph,
+    private readonly idOf: (k: number) => string,
+  ) {
+    super();
+    this.owner = new Int32Array(g.size).fill(-1);
   }
-  byNumberCache.set(owners, out);
-  return out;
+
+  private nameIndex(portName: string): number {
+    let i = this.nameAt.get(portName);
+    if (i === undefined) {
+      i = this.names.length;
+      this.names.push(portName);
+      this.nameAt.set(portName, i);
+    }
+    return i;
+  }
+
+  /** Chain number k belongs to `portName` (once: the first one added stays). */
+  addNumber(k: number, portName: string): void {
+    if (this.owner[k]! >= 0) return;
+    this.owner[k] = this.nameIndex(portName);
+    this.order.push(k);
+  }
+
+  /** The chain `id`, which the dump lacks, belongs to `portName`. */
+  addUnheld(id: string, portName: string): void {
+    if (this.unheldAt.has(id)) return;
+    const u = this.unheldIds.length;
+    this.unheldIds.push(id);
+    this.unheldOwner.push(this.nameIndex(portName));
+    this.unheldAt.set(id, u);
+    this.order.push(-(u + 1));
+  }
+
+  ownerOf(k: number): string | undefined {
+    const i = this.owner[k]!;
+    return i < 0 ? undefined : this.names[i];
+  }
+
+  override get size(): number {
+    return this.order.length;
+  }
+
+  override get(id: string): string | undefined {
+    const k = this.g.numberOf(id);
+    if (k >= 0) return this.ownerOf(k);
+    const u = this.unheldAt.get(id);
+    return u === undefined ? undefined : this.names[this.unheldOwner[u]!];
+  }
+
+  override has(id: string): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  override entries(): MapIterator<[string, string]> {
+    return (function* (self: NumberedOwners) {
+      for (const e of self.order) yield e >= 0 ? ([self.idOf(e), self.names[self.owner[e]!]!] as [string, string]) : ([self.unheldIds[-e - 1]!, self.names[self.unheldOwner[-e - 1]!]!] as [string, string]);
+    })(this) as MapIterator<[string, string]>;
+  }
+
+  override keys(): MapIterator<string> {
+    return (function* (self: NumberedOwners) {
+      for (const [id] of self.entries()) yield id;
+    })(this) as MapIterator<string>;
+  }
+
+  override values(): MapIterator<string> {
+    return (function* (self: NumberedOwners) {
+      for (const [, portName] of self.entries()) yield portName;
+    })(this) as MapIterator<string>;
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, string]> {
+    return this.entries();
+  }
+
+  override forEach(fn: (value: string, key: string, map: Map<string, string>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+
+  override set(): this {
+    throw new Error('serviceChains\' map is read only');
+  }
+
+  override delete(): boolean {
+    throw new Error('serviceChains\' map is read only');
+  }
+
+  override clear(): void {
+    throw new Error('serviceChains\' map is read only');
+  }
 }
 
 /** An owners map being built, with each entry's chain beside it (see ownerChainObjects). */
 export class OwnersBuilder {
-  readonly out = new Map<string, string>();
+  readonly out: Map<string, string>;
   private readonly chains: (RsChain | undefined)[] = [];
   private readonly numbers: number[] = [];
 
+  /** `numbered`: keep the chains by number (see NumberedOwners); `add` then needs each held chain's number. */
+  constructor(numbered?: NumberedOwners) {
+    this.out = numbered ?? new Map();
+  }
+
   add(id: string, portName: string, chain: RsChain | undefined, number = -1): void {
-    this.out.set(id, portName);
+    const out = this.out;
+    if (out instanceof NumberedOwners) {
+      if (number >= 0) out.addNumber(number, portName);
+      else out.addUnheld(id, portName);
+    } else out.set(id, portName);
     this.chains.push(chain);
     this.numbers.push(number);
   }
@@ -96,14 +202,16 @@ export class OwnersBuilder {
 export function serviceChains(rs: Ruleset): Map<string, string> {
   const hit = cache.get(rs);
   if (hit) return hit;
-  const owners = new OwnersBuilder();
-  const out = owners.out;
   const g = rs.jumpGraph;
   const byNumber = g !== undefined && rs.dataplane === 'iptables' && g.size === rs.chains.size;
+  // Chain k of the graph is the k-th of rs.chains (see JumpGraph).
+  const list = byNumber ? [...rs.chains.values()] : null;
+  // Numbered chains are kept by number (see NumberedOwners): every chain of the dump added gets one.
+  const numbered = list ? new NumberedOwners(g!, (k) => list[k]!.id) : null;
+  const owners = new OwnersBuilder(numbered ?? undefined);
+  const out = owners.out;
   // A scanned dump's rules read from their lines: no rule object made for each (see JumpGraph.lines).
   const linesOf = byNumber && g.lines ? (k: number) => g.lines!(k) : null;
-  // Chains of the dump named already, by number (every one serviceChains names is marked here).
-  const owned = byNumber ? new Uint8Array(g.size) : null;
   let n = -1;
   for (const chain of rs.chains.values()) {
     n++;
@@ -113,8 +221,7 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
     for (let i = 0; i < count; i++) {
       const own = servicePortNameOf(lines ? lines.comment(i) : chain.rules[i]!.comment);
       if (own === null) continue;
-      owners.add(chain.id, own, chain, n);
-      if (owned) owned[n] = 1;
+      owners.add(chain.id, own, chain, numbered ? n : -1);
       break;
     }
   }
@@ -131,8 +238,6 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
   // Each jumping rule's place in its chain, and where it jumps.
   const jumping: number[] = [];
   const targets: string[] = [];
-  // Chain k of the graph is the k-th of rs.chains (see JumpGraph).
-  const list = byNumber ? [...rs.chains.values()] : null;
   let k = -1;
   for (const chain of rs.chains.values()) {
     k++;
@@ -142,14 +247,12 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
     // Rule i jumps to `target` (number: its number, -1 unknown), named `to`: named after the rule's comment, else its chain's owner.
     const claim = (i: number, to: string, target: RsChain | undefined, number: number) => {
       // Most targets are named already (by their own comments, or an earlier jump): no comment read.
-      // Whether a chain the dump holds is, is kept by its number (no id hashed); one it only names, by id.
-      if (owned !== null && target !== undefined && number < 0) number = g!.numberOf(target.id);
-      if (number >= 0 ? owned![number] === 1 : out.has(target?.id ?? `${chain.table}/${to}`)) return;
-      const id = target?.id ?? `${chain.table}/${to}`;
-      const name = servicePortNameOf(lines ? lines.comment(i) : chain.rules[i]!.comment) ?? out.get(chain.id);
+      // A chain the dump holds is looked up by its number (no id hashed); one it only names, by id.
+      if (numbered !== null && target !== undefined && number < 0) number = g!.numberOf(target.id);
+      if (number >= 0 ? numbered!.ownerOf(number) !== undefined : out.has(target?.id ?? `${chain.table}/${to}`)) return;
+      const name = servicePortNameOf(lines ? lines.comment(i) : chain.rules[i]!.comment) ?? (numbered ? numbered.ownerOf(k) : out.get(chain.id));
       if (!name) return;
-      owners.add(id, name, target, number);
-      if (number >= 0) owned![number] = 1;
+      owners.add(number >= 0 ? '' : (target?.id ?? `${chain.table}/${to}`), name, target, number);
     };
     // A scanned or parsed dump's jump graph has the chains its rules jump to, in rule order: when
     // every jump of this chain is there, its targets are found by number, not by name.
