@@ -10,3 +10,13 @@ describe('diagnostics layering', () => {
     expect(files.filter((f) => /from '@svcpath\/graph'/.test(readFileSync(join(import.meta.dirname, f), 'utf8')))).toEqual([]);
   });
 });
+
+// packages/* are libraries apps use, never the other way round: not even a test fixture reaches into apps/.
+describe('packages import no app', () => {
+  it('no file of any package imports from apps/', () => {
+    const packages = join(import.meta.dirname, '..', '..');
+    const files = readdirSync(packages, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|tsx)$/.test(f) && !f.includes('node_modules') && !f.includes('/dist/'));
+    expect(files.length).toBeGreaterThan(100);
+    expect(files.filter((f) => /from '(\.\.\/)+apps\/|from '@svcpath\/(server|web|cli|collector|kernel-lab)'/.test(readFileSync(join(packages, f), 'utf8')))).toEqual([]);
+  });
+});

@@ -7,7 +7,7 @@
 import type { EndpointSlice, Pod, Service } from '@svcpath/k8s-model';
 import { renderIptablesSave, type IptablesProxierOptions } from '@svcpath/kube-proxy-sim';
 import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
-import { endpointSlice, service, type EpSpec, type SvcSpec } from '../../../apps/kernel-lab/src/verify/cluster-builder';
+import { endpointSlice, service, type EpSpec, type SvcSpec } from '@svcpath/kube-proxy-sim';
 import type { DiagnoseClusterState, DiagnoseInput } from './context';
 
 export { endpointSlice, service, type EpSpec, type SvcSpec };

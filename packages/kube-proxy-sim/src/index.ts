@@ -12,3 +12,4 @@ export * from './scale-cluster';
 export * from './nft-chain-names';
 export * from './nft-transaction';
 export * from './render-nftables';
+export * from './cluster-builder';

@@ -14,7 +14,7 @@ import { loadRuleset, type Ruleset } from '@svcpath/ruleset';
 import { createLab } from '../lab';
 import { labAvailable } from '../lab-available';
 import type { Lab, LabListener } from '../lab-types';
-import { endpointSlice, service, type EpSpec, type SvcSpec } from './cluster-builder';
+import { endpointSlice, service, type EpSpec, type SvcSpec } from '@svcpath/kube-proxy-sim';
 import { checkFlow, describeCheck, type Flow } from './compare-trace';
 
 const NODE = 'node-a';
