@@ -1002,9 +1002,7 @@ class ScanIndex implements JumpGraph {
     if (c === undefined) {
       const table = this.parts.tableOf(k);
       const name = this.name(k);
-      const builtin = (BUILTIN_CHAINS[table] ?? []).includes(name);
-      const d = this.parts.declaration(k);
-      c = new ScannedChain(this, k, this.id(k), table, name, builtin, builtin ? (d.policy ?? 'ACCEPT') : null, d.counters, d.line);
+      c = new ScannedChain(this, k, this.id(k), table, name, (BUILTIN_CHAINS[table] ?? []).includes(name));
       this.made[k] = c;
     }
     return c;
@@ -1224,11 +1222,13 @@ class ScanLines implements RuleLines {
 
 /** A chain of a scanned dump: its rules are read from the dump's bytes the first time asked for. */
 class ScannedChain implements Chain {
-  readonly span: Span;
   private read: Rule[] | null = null;
   private keys: RuleKeys | undefined;
   private lines: Uint8Array | null = null;
+  private spanRead: Span | null = null;
 
+  // Its declaration (policy, counters, line) is read when asked for: a catalog makes every chain
+  // of a 10,000-Service dump (~117,000) and asks none of them.
   constructor(
     private readonly index: ScanIndex,
     private readonly k: number,
@@ -1236,11 +1236,18 @@ class ScannedChain implements Chain {
     readonly table: string,
     readonly name: string,
     readonly builtin: boolean,
-    readonly policy: 'ACCEPT' | 'DROP' | null,
-    readonly counters: Counters,
-    line: number,
-  ) {
-    this.span = { file: index.parts.file, line };
+  ) {}
+
+  get policy(): 'ACCEPT' | 'DROP' | null {
+    return this.builtin ? (this.index.parts.declaration(this.k).policy ?? 'ACCEPT') : null;
+  }
+
+  get counters(): Counters {
+    return this.index.parts.declaration(this.k).counters;
+  }
+
+  get span(): Span {
+    return (this.spanRead ??= { file: this.index.parts.file, line: this.index.parts.declaration(this.k).line });
   }
 
   ruleKeys(): RuleKeys {
