@@ -1,4 +1,4 @@
-import { chainKindOf, ladderShares, natDestinations, serviceChains } from '@svcpath/proxy-layout';
+import { chainKindOf, ladderShares, natDestinations, ownersByNumber, serviceChains } from '@svcpath/proxy-layout';
 import type { RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
 import { chainsInOrder } from './chain-lines';
 
@@ -44,14 +44,18 @@ function laddersByPort(rs: Ruleset): Map<string, LadderChain[]> {
   if (!m) {
     m = new Map();
     const owners = serviceChains(rs);
-    // The chains by name, each one's owner looked up by its id: cheaper than a pass over every
-    // owner's id (~117,000 on a 10k node, a KUBE-SEP chain per endpoint), each id read and its
-    // chain looked up. An owner's chain the dump lacks has no ladder to read either way.
-    for (const chain of chainsInOrder(rs)) {
+    // A scanned dump's owners by chain number: no id hashed for each ladder.
+    const byNumber = ownersByNumber(rs, owners);
+    // The chains by name, each one's owner looked up: cheaper than a pass over every owner's id
+    // (~117,000 on a 10k node, a KUBE-SEP chain per endpoint), each id read and its chain looked
+    // up. An owner's chain the dump lacks has no ladder to read either way.
+    const chains = chainsInOrder(rs);
+    for (let k = 0; k < chains.length; k++) {
+      const chain = chains[k]!;
       if (!maybeLadder(chain.name)) continue;
       const kind = chainKindOf(chain.name);
       if (kind !== 'svc' && kind !== 'svl') continue;
-      const portName = owners.get(chain.id);
+      const portName = byNumber ? byNumber(k) : owners.get(chain.id);
       if (portName === undefined) continue;
       const list = m.get(portName);
       if (list) list.push({ chain, kind });
