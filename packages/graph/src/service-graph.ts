@@ -197,15 +197,15 @@ function serviceRuleIndex(rs: Ruleset): Map<string, RelatedRule[]> {
   let seq = 0;
   // A scanned dump's rules are read from their lines, their jumps' chains by number (see ownersByNumber).
   const byNumber = ownersByNumber(rs, owners);
-  const g = rs.jumpGraph!;
+  const g = rs.jumpGraph;
   const jumping: number[] = [];
   let k = -1;
   for (const chain of rs.chains.values()) {
     k++;
     // A chain's own ServicePortName shows it in full (it is one of its own chains): not kept for it.
-    const owner = owners.get(chain.id);
-    if (byNumber) {
-      const lines = g.lines!(k);
+    const owner = byNumber ? byNumber(k) : owners.get(chain.id);
+    if (byNumber && g?.lines) {
+      const lines = g.lines(k);
       jumping.length = 0;
       for (let i = 0; i < lines.count; i++) if (lines.jumps(i)) jumping.push(i);
       const from = g.edgeStart[k]!;
