@@ -235,6 +235,8 @@ export interface RuleLines {
   jumps(i: number): boolean;
   jumpTarget(i: number): string | null;
   natDestinations(i: number): readonly string[] | null;
+  /** Rule i's line as the dump has it (Rule.raw). */
+  raw(i: number): string;
   byShape<T>(i: number, question: (rule: { readonly conds: readonly Match[]; readonly action: Target | null }) => T): T;
 }
 

@@ -87,11 +87,11 @@ function lineAnswers(dump: IptablesDump) {
   const g = dump.jumpGraph!;
   return [...dump.chainsById.values()].map((c) => {
     const lines = g.lines!(g.numberOf(c.id));
-    return Array.from({ length: lines.count }, (_, i) => ({ jump: lines.jumpTarget(i), jumps: lines.jumps(i), dnat: lines.natDestinations(i), comment: lines.comment(i), proto: lines.byShape(i, protoOf) }));
+    return Array.from({ length: lines.count }, (_, i) => ({ raw: lines.raw(i), jump: lines.jumpTarget(i), jumps: lines.jumps(i), dnat: lines.natDestinations(i), comment: lines.comment(i), proto: lines.byShape(i, protoOf) }));
   });
 }
 const ruleAnswers = (dump: IptablesDump) =>
-  [...dump.chainsById.values()].map((c) => c.rules.map((r) => ({ jump: (r as LazyRule).jumpTarget(), jumps: (r as LazyRule).jumpTarget() !== null, dnat: (r as LazyRule).natDestinations(), comment: r.comment, proto: (r as LazyRule).byShape(protoOf) })));
+  [...dump.chainsById.values()].map((c) => c.rules.map((r) => ({ raw: r.raw, jump: (r as LazyRule).jumpTarget(), jumps: (r as LazyRule).jumpTarget() !== null, dnat: (r as LazyRule).natDestinations(), comment: r.comment, proto: (r as LazyRule).byShape(protoOf) })));
 
 /** Scan and full parse agree on every detail, and the scan's jumps are the rules' jumps. */
 function expectSame(text: string, chunkBytes?: number) {

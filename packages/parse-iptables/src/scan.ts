@@ -1214,6 +1214,10 @@ class ScanLines implements RuleLines {
     return to !== null ? [to] : (this.rule(i) as LazyRule).natDestinations();
   }
 
+  raw(i: number): string {
+    return decode(this.bytes, this.starts[i]!, this.ends[i]!, this.index.parts.ascii);
+  }
+
   byShape<T>(i: number, question: (rule: RuleReading) => T): T {
     const shape = this.shapes[i]!;
     return shape === null ? (this.rule(i) as LazyRule).byShape(question) : answerOfShape(shape, question);

@@ -1,6 +1,6 @@
 import { actionKind, addressConds, chainKindOf, jumpTarget, natAddress, natDestinations, serviceChains } from '@svcpath/proxy-layout';
 import type { RsChain, RsRule } from '@svcpath/ruleset';
-import { chainsInOrder } from '../chain-lines';
+import { chainLines, chainsInOrder, type ChainLines } from '../chain-lines';
 import type { DiagnoseContext } from '../context';
 import { ruleEvidence, type Evidence, type Finding } from '../finding';
 
@@ -15,8 +15,14 @@ export function checkHairpin(ctx: DiagnoseContext): Finding[] {
   if (rs.dataplane !== 'iptables' || ctx.input.ipvs) return [];
   const owners = serviceChains(rs);
   const byService = new Map<string, Evidence[]>();
-  for (const chain of chainsInOrder(rs)) {
+  const linesOf = chainLines(rs);
+  const chains = chainsInOrder(rs);
+  for (let k = 0; k < chains.length; k++) {
+    const chain = chains[k]!;
     if (chainKindOf(chain.name) !== 'sep') continue;
+    // A scanned dump's KUBE-SEP chain as kube-proxy writes it is told from its lines, with no rule
+    // object made (and kept) for each of its rules; anything else is read as rules below.
+    if (linesOf && linesMarkAsWritten(linesOf(k), chain.name)) continue;
     // Jumps and DNATs as the rules' shapes tell them, so the ~100,000 KUBE-SEP chains of a large
     // dump are checked without building (and keeping) their targets and conditions.
     const dnat = chain.rules.find((r) => natDestinations(r) !== null);
@@ -56,6 +62,19 @@ function isMarkMasqJump(r: RsRule): boolean {
   return jumpTarget(r) === 'KUBE-MARK-MASQ' && actionKind(r) === 'jump';
 }
 
+/** marksAsWritten over a scanned chain's lines: true only when it would say true of the chain's rules. */
+function linesMarkAsWritten(lines: ChainLines, name: string): boolean {
+  let dnat: readonly string[] | null = null;
+  for (let i = 0; i < lines.count && dnat === null; i++) dnat = lines.natDestinations(i);
+  const to = dnat?.[0];
+  const host = to === undefined ? null : canonicalHost(to);
+  if (host === null) return false;
+  for (let i = 0; i < lines.count; i++) if (lines.jumpTarget(i) === 'KUBE-MARK-MASQ' && lines.byShape(i, kindOfAction) === 'jump' && isMasqLine(lines.raw(i), name, host)) return true;
+  return false;
+}
+
+const kindOfAction = (rule: { readonly action: { readonly kind: string } | null }): string | null => rule.action?.kind ?? null;
+
 /** kube-proxy's hairpin rule as it writes it: `-s <endpoint>/32`, its comment (if any), the jump. */
 const MASQ_LINE = /^-A (\S+) -s ([0-9.]+)\/32(?: -m comment --comment (?:"[^"\\]*"|[^\s"\\]+))? -j KUBE-MARK-MASQ$/;
 
@@ -67,15 +86,20 @@ const MASQ_LINE = /^-A (\S+) -s ([0-9.]+)\/32(?: -m comment --comment (?:"[^"\\]
  */
 export function marksAsWritten(chain: RsChain, dnat: RsRule): boolean {
   const to = natDestinations(dnat)?.[0];
-  if (to === undefined) return false;
+  const host = to === undefined ? null : canonicalHost(to);
+  return host !== null && chain.rules.some((r) => isMarkMasqJump(r) && isMasqLine(r.raw, chain.name, host));
+}
+
+/** The address of a DNAT destination as written (`10.1.2.3:8080`), when it is a canonical dotted quad; else null. */
+function canonicalHost(to: string): string | null {
   const colon = to.lastIndexOf(':');
   const host = colon < 0 ? to : to.slice(0, colon);
-  if (!CANONICAL_IPV4.test(host)) return false;
-  return chain.rules.some((r) => {
-    if (!isMarkMasqJump(r)) return false;
-    const m = MASQ_LINE.exec(r.raw);
-    return m !== null && m[1] === chain.name && m[2] === host;
-  });
+  return CANONICAL_IPV4.test(host) ? host : null;
+}
+
+function isMasqLine(raw: string, chain: string, host: string): boolean {
+  const m = MASQ_LINE.exec(raw);
+  return m !== null && m[1] === chain && m[2] === host;
 }
 
 /** A dotted quad as parseIP writes it back: each part 0-255, no leading zero. */
