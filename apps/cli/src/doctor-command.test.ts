@@ -38,6 +38,20 @@ const after = {
 const state = file('state.json', JSON.stringify(after));
 
 describe('svcpath doctor', () => {
+  it('names the lines it did not understand, on stderr, and says in its notes and JSON that it judged the rest', async () => {
+    const text = readFileSync(OVERALL, 'utf8').replace('COMMIT', 'this line is garbage\nCOMMIT');
+    const path = file('garbled.txt', text);
+    const line = text.split('\n').indexOf('this line is garbage') + 1;
+    const r = await run(['--rules', path, '--node', 'test-node', '--node-ip', '192.168.0.2']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`${path}:${line}: error: not an iptables-save line`);
+    expect(r.stdout).toContain('note: 1 line(s) of the dump were not understood (named above): the doctor judged only the rules it could read');
+    const j = JSON.parse((await run(['--rules', path, '--node', 'test-node', '--node-ip', '192.168.0.2', '--json'])).stdout) as { notUnderstood: { file: string; line: number; code: string }[] };
+    expect(j.notUnderstood).toEqual([expect.objectContaining({ file: path, line, code: 'IPT_UNKNOWN_LINE' })]);
+    // A clean dump's JSON has no such list.
+    expect(JSON.parse((await run(['--rules', OVERALL, '--node', 'test-node', '--node-ip', '192.168.0.2', '--json'])).stdout)).not.toHaveProperty('notUnderstood');
+  });
+
   it('prints findings ranked by severity with evidence, next step and help anchor', async () => {
     const r = await run(['--rules', rules, '--cluster-state', state, '--node', 'node-a', '--node-ip', '192.168.0.10']);
     expect(r.code).toBe(0);

@@ -5,7 +5,7 @@ import { parseIP } from '@svcpath/netaddr';
 import { parseIpset, parseIpvsadm } from '@svcpath/parse-ipvs';
 import { loadRuleset } from '@svcpath/ruleset';
 import { inCliWords } from './cli-words';
-import { CliError, readUserFile, type Io, readFlags } from './io';
+import { CliError, readUserFile, reportDiagnostics, type Io, readFlags } from './io';
 import { readDumps, scanTexts } from './read-dumps';
 import { fileOfKind, readSnapshot, rulesOf, storeDir } from './snapshot-reader';
 
@@ -33,7 +33,8 @@ step. Codes are explained in docs/doctor.md.
   --ipvs FILE            \`ipvsadm -Sn\` or \`ipvsadm -Ln\` output (IPVS mode)
   --ipset FILE           \`ipset save\` or \`ipset list\` output (IPVS mode)
   --ipvs-addresses FILE  \`ip addr show kube-ipvs0\` output (IPVS mode)
-  --json                 print {node, focus, findings, notChecked} as JSON
+  --json                 print {node, focus, findings, notChecked, notUnderstood?} as JSON
+                         (lines not understood are also named on stderr)
 
 Exit codes: 0 the doctor ran (whatever it found); 1 bad input data; 2 bad command line.`;
 
@@ -75,7 +76,10 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
   // check first asks), from its bytes read whole: the checks read most chains, in no set order.
   const files = snapshot ? scanTexts(rulesOf(snapshot, 'diagnose')) : readDumps(io, values.rules!, { whole: true });
   const loaded = loadRuleset(files);
+  reportDiagnostics(io, loaded.diagnostics);
   if (!loaded.ruleset) throw new CliError(`no rules in ${files.map((f) => f.name).join(', ')}`, 1);
+  // Lines the parser did not understand: named on stderr above, counted in the report's notes.
+  const problems = loaded.diagnostics.filter((d) => d.severity === 'error');
   const fromSnapshot = snapshot ? snapshotInputs(snapshot) : {};
   const clusterState = values['cluster-state'] ? readClusterState(io, values['cluster-state']) : fromSnapshot.clusterState;
   const sysctls = values.sysctls ? parseSysctls(readUserFile(io, values.sysctls, 'sysctls file')) : fromSnapshot.sysctls;
@@ -95,10 +99,15 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
     ...(proto ? { proto } : {}),
   });
   const findings = d.findings.map(inCliWords);
+  const notChecked = [
+    ...(problems.length > 0 ? [`${problems.length} line(s) of the dump were not understood (named above): the doctor judged only the rules it could read`] : []),
+    ...d.notChecked.map(inFlags),
+  ];
   if (values.json) {
     const withHelp = findings.map((f) => ({ ...f, help: helpAnchor(f.code) }));
-    io.stdout.write(`${JSON.stringify({ node, ...(snapshot ? { snapshot: snapshot.id } : {}), focus: d.focus, findings: withHelp, notChecked: d.notChecked.map(inFlags) }, null, 2)}\n`);
-  } else io.stdout.write(formatReport(node, findings, d.notChecked.map(inFlags)));
+    const notUnderstood = problems.map((p) => ({ file: p.span.file, line: p.span.line, code: p.code, message: p.message }));
+    io.stdout.write(`${JSON.stringify({ node, ...(snapshot ? { snapshot: snapshot.id } : {}), focus: d.focus, findings: withHelp, notChecked, ...(notUnderstood.length > 0 ? { notUnderstood } : {}) }, null, 2)}\n`);
+  } else io.stdout.write(formatReport(node, findings, notChecked));
   return 0;
 }
 

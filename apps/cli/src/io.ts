@@ -2,6 +2,7 @@ import { isAscii } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Diagnostic } from '@svcpath/parse-iptables';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -101,4 +102,14 @@ export function readFlags<O extends ParseArgsOptionsConfig>(args: string[], opti
     return null;
   }
   return values;
+}
+
+/**
+ * Tells the user, on stderr, which lines of their dumps were not understood (warnings and errors,
+ * the first 20, each as file:line): a command that answers from what it could read says so.
+ */
+export function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[]): void {
+  const shown = diagnostics.filter((d) => d.severity !== 'info');
+  for (const d of shown.slice(0, 20)) io.stderr.write(`${d.span.file}:${d.span.line}: ${d.severity}: ${d.message} [${d.code}]\n`);
+  if (shown.length > 20) io.stderr.write(`... and ${shown.length - 20} more\n`);
 }

@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import type { FlowInput } from '@svcpath/api-contract';
 import { parseIP, type IP } from '@svcpath/netaddr';
-import { DumpChangedError, type Diagnostic } from '@svcpath/parse-iptables';
+import { DumpChangedError } from '@svcpath/parse-iptables';
 import { detectProxyMode, iptablesBackend } from '@svcpath/proxy-layout';
 import { loadRuleset, type DumpFile, type Ruleset } from '@svcpath/ruleset';
 import { recentForReturningClient, trace, type TraceResult } from '@svcpath/tracer';
 import { formatTree } from './format-tree';
-import { CliError, readUserFile, type Io } from './io';
+import { CliError, readUserFile, reportDiagnostics, type Io } from './io';
 import { readDumps } from './read-dumps';
 import { lineOfArrayElement, lineOfOffset } from './json-lines';
 
@@ -204,8 +204,3 @@ async function readFlows(io: Io, path: string): Promise<FlowInput[]> {
   return parsed.data;
 }
 
-function reportDiagnostics(io: Io, diagnostics: readonly Diagnostic[]) {
-  const shown = diagnostics.filter((d) => d.severity !== 'info');
-  for (const d of shown.slice(0, 20)) io.stderr.write(`${d.span.file}:${d.span.line}: ${d.severity}: ${d.message} [${d.code}]\n`);
-  if (shown.length > 20) io.stderr.write(`... and ${shown.length - 20} more\n`);
-}
