@@ -206,8 +206,10 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
   const byNumber = g !== undefined && rs.dataplane === 'iptables' && g.size === rs.chains.size;
   // Chain k of the graph is the k-th of rs.chains (see JumpGraph).
   const list = byNumber ? [...rs.chains.values()] : null;
-  // Numbered chains are kept by number (see NumberedOwners): every chain of the dump added gets one.
-  const numbered = list ? new NumberedOwners(g!, (k) => list[k]!.id) : null;
+  // A scanned dump's chains are kept by number (see NumberedOwners): every chain of the dump added
+  // gets one. A parsed dump's jump graph finds a number by two slices and two lookups, which costs
+  // its later readers by id more than a Map of ids does: it keeps the Map.
+  const numbered = list && g!.lines ? new NumberedOwners(g!, (k) => list[k]!.id) : null;
   const owners = new OwnersBuilder(numbered ?? undefined);
   const out = owners.out;
   // A scanned dump's rules read from their lines: no rule object made for each (see JumpGraph.lines).
@@ -221,7 +223,7 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
     for (let i = 0; i < count; i++) {
       const own = servicePortNameOf(lines ? lines.comment(i) : chain.rules[i]!.comment);
       if (own === null) continue;
-      owners.add(chain.id, own, chain, numbered ? n : -1);
+      owners.add(chain.id, own, chain, byNumber ? n : -1);
       break;
     }
   }
@@ -249,10 +251,10 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
       // Most targets are named already (by their own comments, or an earlier jump): no comment read.
       // A chain the dump holds is looked up by its number (no id hashed); one it only names, by id.
       if (numbered !== null && target !== undefined && number < 0) number = g!.numberOf(target.id);
-      if (number >= 0 ? numbered!.ownerOf(number) !== undefined : out.has(target?.id ?? `${chain.table}/${to}`)) return;
+      if (numbered !== null && number >= 0 ? numbered.ownerOf(number) !== undefined : out.has(target?.id ?? `${chain.table}/${to}`)) return;
       const name = servicePortNameOf(lines ? lines.comment(i) : chain.rules[i]!.comment) ?? (numbered ? numbered.ownerOf(k) : out.get(chain.id));
       if (!name) return;
-      owners.add(number >= 0 ? '' : (target?.id ?? `${chain.table}/${to}`), name, target, number);
+      owners.add(numbered !== null && number >= 0 ? '' : (target?.id ?? `${chain.table}/${to}`), name, target, number);
     };
     // A scanned or parsed dump's jump graph has the chains its rules jump to, in rule order: when
     // every jump of this chain is there, its targets are found by number, not by name.
