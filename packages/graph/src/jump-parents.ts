@@ -1,3 +1,4 @@
+import { lineJumps } from '@svcpath/proxy-layout';
 import type { RsChain, Ruleset } from '@svcpath/ruleset';
 import { targetChains } from './rule-ref';
 
@@ -23,10 +24,8 @@ export function jumpParents(rs: Ruleset): ReadonlyMap<string, readonly JumpRef[]
     for (let k = 0; k < list.length; k++) {
       const chain = list[k]!;
       const lines = g.lines(k);
-      jumping.length = 0;
-      for (let i = 0; i < lines.count; i++) if (lines.jumps(i)) jumping.push(i);
+      const aligned = lineJumps(g, k, lines, jumping);
       const from = g.edgeStart[k]!;
-      const aligned = g.edgeEnd[k]! - from === jumping.length;
       jumping.forEach((i, j) => add(aligned ? list[g.edgeTo[from + j]!]!.id : `${chain.table}/${lines.jumpTarget(i)}`, chain, i + 1));
     }
   } else

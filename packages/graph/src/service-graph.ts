@@ -1,4 +1,4 @@
-import { actionKind, ownersByNumber, servicePortNameOf } from '@svcpath/proxy-layout';
+import { actionKind, lineJumps, ownersByNumber, servicePortNameOf } from '@svcpath/proxy-layout';
 import type { RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
 import { chainKindOf, isMarkMasqChain } from './chain-kind';
 import { chainNode } from './chain-node';
@@ -206,10 +206,8 @@ function serviceRuleIndex(rs: Ruleset): Map<string, RelatedRule[]> {
     const owner = byNumber ? byNumber(k) : owners.get(chain.id);
     if (byNumber && g?.lines) {
       const lines = g.lines(k);
-      jumping.length = 0;
-      for (let i = 0; i < lines.count; i++) if (lines.jumps(i)) jumping.push(i);
+      const aligned = lineJumps(g, k, lines, jumping);
       const from = g.edgeStart[k]!;
-      const aligned = g.edgeEnd[k]! - from === jumping.length;
       let j = 0;
       for (let i = 0; i < lines.count; i++) {
         related.clear();

@@ -1,4 +1,4 @@
-export { ownersByNumber, serviceChains, serviceOfPath, servicePortNameOf, servicePortNameOfNftChain, SERVICE_CHAIN } from './service-names';
+export { lineJumps, ownersByNumber, serviceChains, serviceOfPath, servicePortNameOf, servicePortNameOfNftChain, SERVICE_CHAIN } from './service-names';
 export { detectProxyMode, iptablesBackend, type ModeReport, type ProxyMode } from './proxy-mode';
 export { chainKindOf, hookOfChainName, isMarkMasqChain, isPerServiceKind, type ChainKind } from './chain-kind';
 export { jumpTarget, natDestinations } from './jump-target';

@@ -1,3 +1,4 @@
+import type { RuleLines } from '@svcpath/parse-iptables';
 import type { RsChain, RsJumpGraph, RsRule, Ruleset } from '@svcpath/ruleset';
 import { jumpTarget } from './jump-target';
 
@@ -43,6 +44,17 @@ const chainsOfOwners = new WeakMap<ReadonlyMap<string, string>, OwnerChains>();
  */
 export function ownerChainObjects(owners: ReadonlyMap<string, string>): OwnerChains | null {
   return chainsOfOwners.get(owners) ?? null;
+}
+
+/**
+ * The rules of chain k (read from its lines) that jump or go to a chain, their places into
+ * `jumping`; true when the jump graph holds each one's chain, the j-th then
+ * `g.edgeTo[g.edgeStart[k] + j]` (a jump to a chain the dump lacks is no edge: false, read names).
+ */
+export function lineJumps(g: RsJumpGraph, k: number, lines: RuleLines, jumping: number[]): boolean {
+  jumping.length = 0;
+  for (let i = 0; i < lines.count; i++) if (lines.jumps(i)) jumping.push(i);
+  return g.edgeEnd[k]! - g.edgeStart[k]! === jumping.length;
 }
 
 /**
@@ -261,8 +273,7 @@ export function serviceChains(rs: Ruleset): Map<string, string> {
     const from = byNumber ? g.edgeStart[k]! : 0;
     const edges = byNumber ? g.edgeEnd[k]! - from : -1;
     if (lines) {
-      for (let i = 0; i < lines.count; i++) if (lines.jumps(i)) jumping.push(i);
-      if (jumping.length === edges) {
+      if (lineJumps(g!, k, lines, jumping)) {
         // Each jump's chain by number, and its name from the chain: no name read from a line.
         for (let j = 0; j < edges; j++) {
           const number = g!.edgeTo[from + j]!;
