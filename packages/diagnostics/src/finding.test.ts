@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FINDING_CODES } from './codes';
-import { isCause, rankFindings, type Finding, type FindingCause } from './finding';
+import { isCause, rankFindings, type Finding } from './finding';
 
 /** rankFindings as it was first written: every finding searched for each one (the reference). */
 function rankBySearch(findings: readonly Finding[]): Finding[] {
@@ -10,8 +10,10 @@ function rankBySearch(findings: readonly Finding[]): Finding[] {
   const sorted = [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity] || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const derived = sorted.filter((f) => f.cause && sorted.some((c) => c !== f && c.severity === f.severity && isCause(c, f.cause!)));
   if (derived.length === 0) return sorted;
+  // Each finding once: one that follows from two alike (same code and Service) goes under the first.
   const out: Finding[] = [];
   const place = (f: Finding) => {
+    if (out.includes(f)) return;
     out.push(f);
     for (const d of derived) if (d.severity === f.severity && isCause(f, d.cause!)) place(d);
   };
@@ -31,17 +33,17 @@ const finding = fc.record({
 
 /** Findings whose causes never lead back to themselves (the doctor's causes are one level deep). */
 function acyclic(list: readonly Finding[]): boolean {
-  const causeOf = (f: Finding) => f.cause;
-  for (const f of list) {
-    let c: FindingCause | undefined = causeOf(f);
-    for (let depth = 0; c && depth <= list.length; depth++) {
-      if (c.code === f.code && c.service === f.service) return false;
-      const next: Finding | undefined = list.find((x) => x.code === c!.code && x.service === c!.service && x.cause);
-      c = next ? causeOf(next) : undefined;
-    }
-    if (c) return false;
-  }
-  return true;
+  // A finding leads to every finding its cause names: several can share a code and Service.
+  const state = new Map<Finding, 'open' | 'done'>();
+  const visit = (f: Finding): boolean => {
+    const s = state.get(f);
+    if (s !== undefined) return s === 'done';
+    state.set(f, 'open');
+    for (const c of list) if (f.cause && isCause(c, f.cause) && !visit(c)) return false;
+    state.set(f, 'done');
+    return true;
+  };
+  return list.every(visit);
 }
 
 describe('rankFindings', () => {
@@ -63,6 +65,22 @@ describe('rankFindings', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('keeps every finding once when causes lead round in a circle, or two alike cause one (fast-check found both)', () => {
+    const f = (title: string, code: Finding['code'], service: string | undefined, cause?: Finding['cause']): Finding => ({ code, severity: 'warning', title, explanation: '', evidence: [], nextStep: '', ...(service !== undefined ? { service } : {}), ...(cause ? { cause } : {}) });
+    // c and d name each other's code and Service: the search never ended.
+    const circle = [
+      f('a', 'SVC_SELECTOR_NO_PODS', '', { code: 'SVC_NO_ENDPOINTS' }),
+      f('b', 'SVC_TERMINATING_ONLY', 'ns/b', { code: 'SVC_NO_ENDPOINTS' }),
+      f('c', 'SVC_TERMINATING_ONLY', 'ns/b', { code: 'SVC_SELECTOR_NO_PODS', service: '' }),
+      f('d', 'SVC_SELECTOR_NO_PODS', '', { code: 'SVC_TERMINATING_ONLY', service: 'ns/b' }),
+    ];
+    expect(acyclic(circle)).toBe(false);
+    expect(rankFindings(circle).map((x) => x.title).sort()).toEqual(['a', 'b', 'c', 'd']);
+    // Two alike findings both name the third as following from them: it was listed under each.
+    const twice = [f('a', 'SVC_SELECTOR_NO_PODS', 'ns/a'), f('b', 'SVC_SELECTOR_NO_PODS', 'ns/a'), f('c', 'SVC_NO_ENDPOINTS', undefined, { code: 'SVC_SELECTOR_NO_PODS', service: 'ns/a' })];
+    expect(rankFindings(twice).map((x) => x.title)).toEqual(['a', 'c', 'b']);
   });
 
   it('puts a stale node\'s thousands of drift findings under their one cause, quickly', () => {

@@ -135,11 +135,16 @@ function underTheirCauses(sorted: readonly Finding[]): Finding[] {
   const byCause = new Map<string, Finding[]>();
   for (const d of derived) push(byCause, causeKey(d.cause!.code, d.cause!.service), d);
   const out: Finding[] = [];
+  const placed = new Set<Finding>();
   const place = (f: Finding) => {
+    if (placed.has(f)) return;
+    placed.add(f);
     out.push(f);
     for (const d of byCause.get(causeKey(f.code, f.service)) ?? []) if (d.severity === f.severity) place(d);
   };
   for (const f of sorted) if (!derivedSet.has(f)) place(f);
+  // Findings whose causes lead round in a circle have no first one: each goes where it sorts, once.
+  for (const f of sorted) place(f);
   return out;
 }
 
