@@ -202,6 +202,16 @@ describe('scanIptablesSave on crafted dumps', () => {
     }
   });
 
+  it('tests chains by name before making them, in order, per table and over every table', () => {
+    type Named = { named(test: (name: string) => boolean): Iterable<Chain> };
+    const { dump } = scanned(DUMP);
+    const ids = (chains: Iterable<Chain>) => [...chains].map((c) => c.id);
+    const sep = (n: string) => n.startsWith('KUBE-SEP-') || n === 'KUBE-SERVICES';
+    expect(ids((dump.chainsById as unknown as Named).named(sep))).toEqual(['nat/KUBE-SERVICES', 'nat/KUBE-SEP-1', 'nat/KUBE-SEP-2', 'filter/KUBE-SERVICES']);
+    expect(ids((dump.tables.get('filter')!.chains as unknown as Named).named(sep))).toEqual(['filter/KUBE-SERVICES']);
+    expect(ids((dump.chainsById as unknown as Named).named(sep))).toEqual([...dump.chainsById.values()].filter((c) => sep(c.name)).map((c) => c.id));
+  });
+
   it('reports a bad rule deep in the dump, at its line, like the full parse', () => {
     const bad = DUMP.replace('-A KUBE-SEP-2 -p tcp -m tcp -j DNAT', '-A KUBE-SEP-2 -p tcp -m frobnicate --wobble 3 -j DNAT');
     expectSame(bad);
@@ -232,6 +242,17 @@ describe('scanIptablesSave on crafted dumps', () => {
     expectSame(DUMP.replace('-A KUBE-SEP-1 -s', '-A KUBE-SEP-1  -s'));
     expectSame(`${DUMP}# Warning: iptables-legacy tables present, use iptables-legacy-save to see them\n`);
     expectSame(DUMP.slice(0, -1)); // no newline at the end
+    for (const text of [DUMP.replace(/\n/g, '\r\n'), DUMP.slice(0, -1), DUMP.replace(/COMMIT\n$/, '')]) expectSame(text, 0);
+  });
+
+  it('reads every form of chain declaration, and refuses a name declared twice or not plain', () => {
+    expectSame(DUMP.replace(':KUBE-SEP-2 - [0:0]', ':KUBE-SEP-2 - [7:420]'));
+    expectSame(DUMP.replace(':KUBE-SEP-2 - [0:0]', ':- - [0:0]').replace(/KUBE-SEP-2/g, '-'));
+    for (const chunk of [undefined, 0]) {
+      expect(scan(DUMP.replace(':KUBE-SEP-2 - [0:0]', ':KUBE-SEP-1 - [0:0]'), chunk)).toMatchObject({ refused: expect.stringContaining('declared twice') });
+      expect(scan(DUMP.replace(':KUBE-SEP-2 - [0:0]', ':KUBE SEP - [0:0]'), chunk)).toHaveProperty('refused');
+      expect(scan(DUMP.replace(':KUBE-SEP-2 - [0:0]', ': - [0:0]'), chunk)).toHaveProperty('refused');
+    }
   });
 
   it('says so when the file is cut short after the scan, instead of reading what is not there', () => {

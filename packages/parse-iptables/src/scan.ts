@@ -182,7 +182,7 @@ class Scanner {
   private nameAt = new Int32Array(1024);
   private nameLen = new Int32Array(1024);
   // Slot s is slots[2s] (a chain, -1: empty) and slots[2s + 1] (its name's hash): a probe reads one place.
-  private slots = new Int32Array(2 << 12).fill(-1);
+  private slots: Int32Array;
   private slotCount = 0;
   /** The chain the last jump went to (see findJump): kube-proxy's rules jump to KUBE-MARK-MASQ again and again. */
   private lastFound = -1;
@@ -228,7 +228,8 @@ class Scanner {
     private readonly file: string,
     private readonly chunkBytes: number,
   ) {
-    this.buf = new Uint8Array(Math.min(chunkBytes, Math.max(source.size ?? chunkBytes, 1024)));
+    // A dump in memory is read where it is (see runInPlace): no window.
+    this.buf = new Uint8Array(source.bytes !== undefined ? 0 : Math.min(chunkBytes, Math.max(source.size ?? chunkBytes, 1024)));
     // Sized for kube-proxy's dumps (a chain per ~330 bytes, a jump per ~110; 10,000 Services: 39 MB,
     // 117,000 chains, 360,000 jumps), grown when a dump has more: fresh memory is costly to touch.
     const lines = Math.max(1024, Math.ceil((source.size ?? 0) / 96));
@@ -237,6 +238,11 @@ class Scanner {
     this.ruleJumps = new Int32Array(lines);
     this.ruleAt = new Int32Array(lines);
     const chains = Math.max(1024, Math.ceil((source.size ?? 0) / 256));
+    // The name table at most half full (see addName) for a chain per ~330 bytes: grown while the
+    // declarations were read, it was rehashed five times for 10,000 Services.
+    let slots = 1 << 12;
+    while (slots < (4 * (source.size ?? 0)) / 330) slots *= 2;
+    this.slots = new Int32Array(slots).fill(-1);
     // Chain names (~25 bytes each): room made once, where doubling copied ~4 MB on the way.
     this.nameBytes = new Uint8Array(Math.max(1 << 16, chains * 32));
     this.chainFirstLine = new Int32Array(chains);
@@ -261,6 +267,7 @@ class Scanner {
     const headText = decode(head, 0, headLen, !hasHigh(head, 0, headLen));
     this.head = headText.slice(0, HEAD);
     if (headLooksPasted(headText)) return { refused: `${this.file}: looks like a paste (a listing, a diff or grep output)` };
+    if (this.source.bytes !== undefined) return this.runInPlace(this.source.bytes);
     let position = 0;
     let kept = 0;
     let lineNo = 0;
@@ -292,6 +299,27 @@ class Scanner {
       buf.copyWithin(0, start, len);
       kept = len - start;
       position += start;
+    }
+    return this.finish();
+  }
+
+  /**
+   * run() over a dump already in memory (ByteSource.bytes): its lines read where they are, where a
+   * window would copy all of them (39 MB for 10,000 Services) once more.
+   */
+  private runInPlace(buf: Uint8Array): ScanResult | ScanRefusal {
+    const len = buf.length;
+    const sign = pasteSign(buf, 0, len);
+    if (sign !== null) return { refused: `${this.file}: ${sign}` };
+    let lineNo = 0;
+    for (let start = 0; start < len; ) {
+      let nl = buf.indexOf(10, start);
+      if (nl < 0) nl = len; // the last line, without a newline
+      lineNo++;
+      let end = nl;
+      if (end > start && buf[end - 1] === 13) end--;
+      if (!this.line(buf, start, end, lineNo, 0)) return { refused: `${this.file}:${lineNo}: ${this.refusal}` };
+      start = nl + 1;
     }
     return this.finish();
   }
@@ -351,6 +379,7 @@ class Scanner {
   /** `:NAME POLICY [p:b]`. */
   private chain(buf: Uint8Array, start: number, end: number, lineNo: number): boolean {
     if (this.table < 0) return this.refuse('a chain outside a table');
+    if (this.plainDeclaration(buf, start, end, lineNo)) return true;
     const sp = buf.indexOf(32, start);
     const sp2 = sp < 0 || sp >= end ? -1 : buf.indexOf(32, sp + 1);
     if (sp2 < 0 || sp2 >= end || sp === start + 1 || buf[sp2 + 1] !== 91 || buf[end - 1] !== 93) return this.refuse('not ":CHAIN POLICY [p:b]"');
@@ -365,6 +394,38 @@ class Scanner {
     this.chainLine[k] = lineNo;
     this.chainPolicy[k] = isWord(buf, sp + 1, sp2, W_ACCEPT) ? 1 : isWord(buf, sp + 1, sp2, W_DROP) ? 2 : 0;
     if (counters !== ZERO) this.chainCounters.set(k, counters);
+    this.chainFirstLine[k] = -1;
+    this.chainRuleCount[k] = 0;
+    this.tables[this.table]!.to = k + 1;
+    return true;
+  }
+
+  /**
+   * `:NAME - [0:0]`, how iptables-save declares each of kube-proxy's chains (117,000 for 10,000
+   * Services, read before the JIT has warmed up), read in one pass over the name: checked plain,
+   * hashed and kept at once. False, with nothing kept, for any other line: chain() reads it.
+   */
+  private plainDeclaration(buf: Uint8Array, start: number, end: number, lineNo: number): boolean {
+    const nameEnd = end - PLAIN_DECLARATION.length;
+    if (nameEnd <= start + 1 || !same(buf, nameEnd, PLAIN_DECLARATION)) return false;
+    const k = this.chainCount;
+    if (k === this.chainFirstLine.length) this.growChains();
+    const len = nameEnd - start - 1;
+    if (this.nameUsed + len > this.nameBytes.length) this.nameBytes = grow(this.nameBytes, Math.max(this.nameBytes.length * 2, this.nameUsed + len));
+    const names = this.nameBytes;
+    const to = this.nameUsed;
+    let h = (0x811c9dc5 ^ this.table) | 0;
+    for (let i = 0; i < len; i++) {
+      const c = buf[start + 1 + i]!;
+      if (c <= 32 || c >= 127) return false;
+      h = Math.imul(h ^ c, FNV);
+      names[to + i] = c;
+    }
+    if (!this.keepName(to, len, (h ^ (h >>> 15)) | 0, k)) return this.refuse('a chain declared twice');
+    this.chainTable[k] = this.table;
+    this.chainCount++;
+    this.chainLine[k] = lineNo;
+    this.chainPolicy[k] = 0;
     this.chainFirstLine[k] = -1;
     this.chainRuleCount[k] = 0;
     this.tables[this.table]!.to = k + 1;
@@ -858,16 +919,23 @@ class Scanner {
 
   /** Adds chain k named buf[at, end) to the current table; false when the table has that name already. */
   private addName(buf: Uint8Array, at: number, end: number, k: number): boolean {
-    const h = hashName(buf, at, end, this.table);
+    const len = end - at;
+    if (this.nameUsed + len > this.nameBytes.length) this.nameBytes = grow(this.nameBytes, Math.max(this.nameBytes.length * 2, this.nameUsed + len));
+    for (let i = 0; i < len; i++) this.nameBytes[this.nameUsed + i] = buf[at + i]!;
+    return this.keepName(this.nameUsed, len, hashName(buf, at, end, this.table), k);
+  }
+
+  /**
+   * Keeps the name at nameBytes[at, at + len) (hashed `h`, written there already: at is nameUsed)
+   * as chain k's in the current table; false when the table has that name already.
+   */
+  private keepName(at: number, len: number, h: number, k: number): boolean {
     const mask = (this.slots.length >> 1) - 1;
     let s = h & mask;
     for (; this.slots[2 * s]! >= 0; s = (s + 1) & mask) {
       const other = this.slots[2 * s]!;
-      if (this.slots[2 * s + 1] === h && this.chainTable[other] === this.table && this.nameIs(other, buf, at, end)) return false;
+      if (this.slots[2 * s + 1] === h && this.chainTable[other] === this.table && this.nameIs(other, this.nameBytes, at, at + len)) return false;
     }
-    const len = end - at;
-    if (this.nameUsed + len > this.nameBytes.length) this.nameBytes = grow(this.nameBytes, Math.max(this.nameBytes.length * 2, this.nameUsed + len));
-    for (let i = 0; i < len; i++) this.nameBytes[this.nameUsed + i] = buf[at + i]!;
     this.nameAt[k] = this.nameUsed;
     this.nameLen[k] = len;
     this.nameUsed += len;
@@ -1046,6 +1114,11 @@ class ScannedChains extends Map<string, Chain> {
 
   private key(k: number): string {
     return this.table === null ? this.index.id(k) : this.index.name(k);
+  }
+
+  /** The chains whose names pass `test`, in order; the others are not made (as ruleset's NftChainMap.named). */
+  *named(test: (name: string) => boolean): IterableIterator<Chain> {
+    for (let k = this.from; k < this.to; k++) if (test(this.index.name(k))) yield this.index.chain(k);
   }
 
   override keys(): MapIterator<string> {
@@ -1316,6 +1389,9 @@ function readBody(text: string): ParsedRuleBody {
   if (unterminated) parsed.problems.unshift(UNTERMINATED);
   return parsed;
 }
+
+/** The end of a declaration of a chain with no policy and no counters (see Scanner.plainDeclaration). */
+const PLAIN_DECLARATION = word(' - [0:0]');
 
 const UNTERMINATED: RuleProblem = { code: 'IPT_UNTERMINATED_QUOTE', severity: 'error', message: 'a quote is not closed; the rest of the line was read as one word' };
 

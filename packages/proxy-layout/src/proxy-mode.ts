@@ -1,4 +1,4 @@
-import { NftChainMap, type RsChain, type Ruleset } from '@svcpath/ruleset';
+import { chainsNamed, type RsChain, type Ruleset } from '@svcpath/ruleset';
 
 const IPTABLES_TABLES = ['raw', 'mangle', 'nat', 'filter', 'security'];
 
@@ -14,12 +14,11 @@ function someChain(rs: Ruleset, test: (c: RsChain) => boolean): boolean {
 }
 
 /**
- * Whether a chain whose name matches `name` passes `test`. An nft ruleset's chains are tested by
- * name first (NftChainMap.named), so a lazily read dump's other chains are never made.
+ * Whether a chain whose name matches `name` passes `test`. A lazily read ruleset's chains are tested
+ * by name first (see chainsNamed), so its other chains are never made.
  */
 function someNamed(rs: Ruleset, name: RegExp, test: (c: RsChain) => boolean = () => true): boolean {
-  const chains = rs.chains instanceof NftChainMap ? rs.chains.named((n) => name.test(n)) : rs.chains.values();
-  for (const c of chains) if (name.test(c.name) && test(c)) return true;
+  for (const c of chainsNamed(rs.chains, (n) => name.test(n))) if (test(c)) return true;
   return false;
 }
 

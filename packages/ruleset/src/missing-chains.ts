@@ -1,5 +1,6 @@
 import { parseRuleBody, tokenize, type IptablesDump, type Rule, type Table } from '@svcpath/parse-iptables';
 import type { NotShown, RsChain, RsRule } from './model';
+import { chainsNamed } from './named-chains';
 
 /**
  * What a partial paste's jumps lead to when the chain they name is not in it. A jump to a missing
@@ -56,12 +57,7 @@ export function missingParts(dump: IptablesDump): MissingParts {
       // A large whole dump printed by an iptables older than its rules: its KUBE-SEP DNATs (their last rule).
       // One binary printed the whole dump: when the first KUBE-SEP's DNAT is readable, all are.
       const lastRaw = (c: { rules: readonly Rule[] }) => c.rules[c.rules.length - 1]?.raw ?? '';
-      let first: { rules: readonly Rule[] } | undefined;
-      for (const name of table.chains.keys())
-        if (name.startsWith('KUBE-SEP-')) {
-          first = table.chains.get(name);
-          break;
-        }
+      const first: { rules: readonly Rule[] } | undefined = chainsNamed(table.chains, (n) => n.startsWith('KUBE-SEP-'))[Symbol.iterator]().next().value;
       const old = first && lastRaw(first).includes(UNSUPPORTED) ? [...table.chains.values()].filter((c) => c.name.startsWith('KUBE-SEP-') && lastRaw(c).includes(UNSUPPORTED)) : [];
       // Each chain's own `-s` rule names its endpoint; a scan of every rule's comment would cost seconds here.
       const endpoints = new Map<string, string>();
