@@ -259,6 +259,22 @@ describe('long chains', () => {
   });
 });
 
+describe('long IPv6 chains', () => {
+  const rules = Array.from({ length: 60 }, (_, i) => (i % 3 === 2 ? `-A X -p tcp -m tcp --dport ${1000 + i} -j RETURN` : `-A X -d fd00::${i.toString(16)}/128 -p tcp -m tcp --dport 80 -j ACCEPT`));
+  const dump = `*filter\n:INPUT ACCEPT [0:0]\n:X - [0:0]\n-A INPUT -j X\n${rules.join('\n')}\n-A X -d fd00::/64 -j DROP\nCOMMIT\n`;
+  const rs = rsOf(dump);
+  it.each([
+    ['fd00::1e', 80, 1 + 31],
+    ['fd00::1f', 80, 1 + 32],
+    ['fd00::ffff', 80, 1 + 61],
+    ['fd00::1e', 81, 1 + 61],
+    ['fd00::5', 1002, 1 + 3],
+  ])('counts every rule the kernel evaluates for %s:%d (the skip index is invisible)', (dst, dport, expected) => {
+    const r = trace(rs, { src: parseIP('fd00:1::1')!, dst: parseIP(dst)!, dport, proto: 'tcp' }, { localAddresses: [parseIP(dst)!] });
+    expect(r.outcomes[0]!.rulesEvaluated).toBe(expected);
+  });
+});
+
 describe('trace invariants', () => {
   const dump = `*nat
 :PREROUTING ACCEPT [0:0]

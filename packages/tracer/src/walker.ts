@@ -1,7 +1,7 @@
 import type { RsChain, RsRule } from '@svcpath/ruleset';
 import type { Budget } from './budget';
 import { TraceStopped } from './budget';
-import { chainIndex, hostKey, nextCandidate } from './chain-index';
+import { chainIndex, nextCandidate } from './chain-index';
 import type { TraceCtx } from './context';
 import { matchProbability } from './eval-cond';
 import { cloneState, continueWith, entryOf, mergeStates, stateKey, type FlowState } from './state';
@@ -127,7 +127,7 @@ export class Walker {
     let evaluated = 1;
     if (idx) {
       // Skipped rules provably fail (another destination or port), but the kernel still evaluates them.
-      const next = nextCandidate(idx, from, hostKey(s.dst.family, s.dst.value), s.dport);
+      const next = nextCandidate(idx, from, s.dst, s.dport);
       if (next === Infinity) {
         s.rulesEvaluated += rules.length - from;
         f.exits.push({ st: s, flow: { kind: 'end' } });
