@@ -245,6 +245,16 @@ describe('scanIptablesSave on crafted dumps', () => {
     for (const text of [DUMP.replace(/\n/g, '\r\n'), DUMP.slice(0, -1), DUMP.replace(/COMMIT\n$/, '')]) expectSame(text, 0);
   });
 
+  it('leaves to the full parser a dump with the word grep or "[unsupported revision]" anywhere, at any read size', () => {
+    const late = (word: string) => DUMP.replace('ns/b:http has no endpoints', `ns/b:http ${word}`);
+    for (const chunk of [undefined, 0, 7, 16, 33]) {
+      expect(scan(late('grep'), chunk)).toMatchObject({ refused: expect.stringContaining('grep') });
+      expect(scan(late('[unsupported revision]'), chunk)).toMatchObject({ refused: expect.stringContaining('unsupported revision') });
+      expect(scan(DUMP.replace('-j DNAT --to-destination 10.244.2.2:8080', '-j DNAT [unsupported revision]'), chunk)).toHaveProperty('refused');
+      for (const word of ['grepx', 'xgrep', '[unsupported', 'grep_a']) expect('refused' in scan(late(word), chunk)).toBe(false);
+    }
+  });
+
   it('reads every form of chain declaration, and refuses a name declared twice or not plain', () => {
     expectSame(DUMP.replace(':KUBE-SEP-2 - [0:0]', ':KUBE-SEP-2 - [7:420]'));
     expectSame(DUMP.replace(':KUBE-SEP-2 - [0:0]', ':- - [0:0]').replace(/KUBE-SEP-2/g, '-'));

@@ -284,7 +284,7 @@ class Scanner {
       if (sign !== null) return { refused: `${this.file}: ${sign}` };
       let start = 0;
       for (;;) {
-        let nl = buf.indexOf(10, start);
+        let nl = findByte(buf, 10, start);
         if (nl < 0 || nl >= len) {
           if (n > 0 || start >= len) break;
           nl = len; // the last line, without a newline
@@ -313,7 +313,7 @@ class Scanner {
     if (sign !== null) return { refused: `${this.file}: ${sign}` };
     let lineNo = 0;
     for (let start = 0; start < len; ) {
-      let nl = buf.indexOf(10, start);
+      let nl = findByte(buf, 10, start);
       if (nl < 0) nl = len; // the last line, without a newline
       lineNo++;
       let end = nl;
@@ -380,8 +380,8 @@ class Scanner {
   private chain(buf: Uint8Array, start: number, end: number, lineNo: number): boolean {
     if (this.table < 0) return this.refuse('a chain outside a table');
     if (this.plainDeclaration(buf, start, end, lineNo)) return true;
-    const sp = buf.indexOf(32, start);
-    const sp2 = sp < 0 || sp >= end ? -1 : buf.indexOf(32, sp + 1);
+    const sp = findByte(buf, 32, start);
+    const sp2 = sp < 0 || sp >= end ? -1 : findByte(buf, 32, sp + 1);
     if (sp2 < 0 || sp2 >= end || sp === start + 1 || buf[sp2 + 1] !== 91 || buf[end - 1] !== 93) return this.refuse('not ":CHAIN POLICY [p:b]"');
     const counters = readCounters(buf, sp2 + 1, end);
     if (counters === null) return this.refuse('not ":CHAIN POLICY [p:b]"');
@@ -435,7 +435,7 @@ class Scanner {
   /** `-A NAME body`: located, its body's shape checked, its jump resolved to a chain. */
   private rule(buf: Uint8Array, start: number, end: number, lineNo: number, base: number): boolean {
     const nameAt = start + 3;
-    let sp = buf.indexOf(32, nameAt);
+    let sp = findByte(buf, 32, nameAt);
     if (sp < 0 || sp > end) sp = end;
     let k = this.runChain;
     if (k < 0 || !this.nameIs(k, buf, nameAt, sp)) {
@@ -515,11 +515,11 @@ class Scanner {
     const dport = new Int32Array(count);
     let pos = 0;
     for (let i = 0; i < count; i++) {
-      let nl = bytes.indexOf(10, pos);
+      let nl = findByte(bytes, 10, pos);
       if (nl < 0) nl = bytes.length;
       let end = nl;
       if (end > pos && bytes[end - 1] === 13) end--;
-      let sp = bytes.indexOf(32, pos + 3);
+      let sp = findByte(bytes, 32, pos + 3);
       if (sp < 0 || sp > end) sp = end;
       const bodyAt = Math.min(sp + 1, end);
       const entry = this.shapeKey(bytes, bodyAt, end) ? this.shapeEntries[this.shapeSlots[this.shapeSlot()]!] : undefined;
@@ -1500,7 +1500,7 @@ const KUBE_SETS = /--match-set KUBE-(CLUSTER-IP|LOOP-BACK|NODE-PORT)/;
 const W_MATCH_SET = word('--match-set KUBE-');
 
 function kubeSetIn(buf: Uint8Array, from: number, to: number): boolean {
-  for (let i = buf.indexOf(45, from); i >= 0 && i + W_MATCH_SET.length <= to; i = buf.indexOf(45, i + 1))
+  for (let i = findByte(buf, 45, from); i >= 0 && i + W_MATCH_SET.length <= to; i = findByte(buf, 45, i + 1))
     if (buf[i + 1] === 45 && same(buf, i, W_MATCH_SET) && KUBE_SETS.test(latin1(buf, i, Math.min(to, i + 40)))) return true;
   return false;
 }
@@ -1515,16 +1515,25 @@ const W_REVISION = word('[unsupported revision]');
  */
 function pasteSign(buf: Uint8Array, from: number, to: number): string | null {
   const start = Math.max(0, from - W_REVISION.length);
-  for (let i = buf.indexOf(103, start); i >= 0 && i + 4 <= to; i = buf.indexOf(103, i + 1))
+  for (let i = findByte(buf, 103, start); i >= 0 && i + 4 <= to; i = findByte(buf, 103, i + 1))
     if (same(buf, i, W_GREP) && !wordByte(buf[i - 1] ?? 32) && !(i + 4 < to && wordByte(buf[i + 4]!))) return 'holds grep output';
   // Found by its `[`: kube-proxy's chain declarations have one each, but its Service names put a
   // `v` (svc) in nearly every rule.
-  for (let i = buf.indexOf(91, start); i >= 0 && i + W_REVISION.length <= to; i = buf.indexOf(91, i + 1))
+  for (let i = findByte(buf, 91, start); i >= 0 && i + W_REVISION.length <= to; i = findByte(buf, 91, i + 1))
     if (buf[i + 1] === 117 && same(buf, i, W_REVISION)) return 'holds "[unsupported revision]" (an older iptables printed it)';
   return null;
 }
 
 const wordByte = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+const nodeIndexOf = (globalThis as { Buffer?: { prototype: { indexOf(this: Uint8Array, value: number, from: number): number } } }).Buffer?.prototype.indexOf;
+
+/**
+ * The first `byte` of buf at or after `from`, or -1. Node's Buffer.indexOf where there is one (it
+ * is memchr): on the 10k dump, finding every line end and every `[` took 13-26 ms with it against
+ * 40-50 ms with V8's TypedArray indexOf, measured here.
+ */
+const findByte: (buf: Uint8Array, byte: number, from: number) => number = nodeIndexOf ? (buf, byte, from) => nodeIndexOf.call(buf, byte, from) : (buf, byte, from) => buf.indexOf(byte, from);
 
 function hasHigh(buf: Uint8Array, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (buf[i]! >= 128) return true;
