@@ -829,8 +829,7 @@ class Scanner {
       source: this.source,
       file: this.file,
       ascii: this.ascii,
-      // Every name in one string, each chain's a slice of it: one conversion instead of one per chain.
-      names: ASCII.decode(this.nameBytes.subarray(0, this.nameUsed)),
+      nameBytes: this.nameBytes.subarray(0, this.nameUsed),
       nameAt: this.nameAt,
       nameLen: this.nameLen,
       tableOf: (k) => tableNames[this.chainTable[k]!]!,
@@ -916,8 +915,11 @@ class Scanner {
   private nameIs(k: number, buf: Uint8Array, at: number, end: number): boolean {
     const len = end - at;
     if (this.nameLen[k] !== len) return false;
+    const names = this.nameBytes;
     const from = this.nameAt[k]!;
-    for (let i = 0; i < len; i++) if (this.nameBytes[from + i] !== buf[at + i]) return false;
+    // From the end: kube-proxy's names differ there (KUBE-SEP-<hash>), and most compares are misses
+    // of the chain the last jump went to.
+    for (let i = len - 1; i >= 0; i--) if (names[from + i] !== buf[at + i]) return false;
     return true;
   }
 
@@ -985,7 +987,8 @@ interface ScanParts {
   readonly source: ByteSource;
   readonly file: string;
   readonly ascii: boolean;
-  readonly names: string;
+  /** Every chain's name, chain k's at nameAt[k] (plain ASCII: the scan refuses others). */
+  readonly nameBytes: Uint8Array;
   readonly nameAt: Int32Array;
   readonly nameLen: Int32Array;
   tableOf(k: number): string;
@@ -1037,7 +1040,12 @@ class ScanIndex implements JumpGraph {
 
   name(k: number): string {
     const at = this.parts.nameAt[k]!;
-    return this.parts.names.slice(at, at + this.parts.nameLen[k]!);
+    const len = this.parts.nameLen[k]!;
+    // A trace names a few chains: read one by one; a walk of every chain gets slices of one string
+    // (one conversion of ~3 MB for 10,000 Services, where one per chain would be ~117,000).
+    if (this.names === null && ++this.namesAsked < ALL_IDS_AFTER) return latin1(this.parts.nameBytes, at, at + len);
+    this.names ??= ASCII.decode(this.parts.nameBytes);
+    return this.names.slice(at, at + len);
   }
 
   /**
@@ -1052,11 +1060,13 @@ class ScanIndex implements JumpGraph {
     return this.ids.text.slice(this.ids.at[k], this.ids.at[k + 1]);
   }
 
+  private names: string | null = null;
+  private namesAsked = 0;
   private ids: { readonly text: string; readonly at: Int32Array } | null = null;
   private idsAsked = 0;
 
   private allIds(): { text: string; at: Int32Array } {
-    const { size, nameAt, nameLen, names } = this.parts;
+    const { size, nameAt, nameLen, nameBytes } = this.parts;
     const tables = new Map<string, Uint8Array>();
     const at = new Int32Array(size + 1);
     let length = 0;
@@ -1071,8 +1081,7 @@ class ScanIndex implements JumpGraph {
     for (let k = 0; k < size; k++) {
       const prefix = tables.get(this.parts.tableOf(k))!;
       bytes.set(prefix, at[k]);
-      // Chain names are plain ASCII (the scan refuses others): one byte each.
-      for (let i = 0, from = nameAt[k]!, to = at[k]! + prefix.length; i < nameLen[k]!; i++) bytes[to + i] = names.charCodeAt(from + i);
+      for (let i = 0, from = nameAt[k]!, to = at[k]! + prefix.length; i < nameLen[k]!; i++) bytes[to + i] = nameBytes[from + i]!;
     }
     return { text: ASCII.decode(bytes), at };
   }

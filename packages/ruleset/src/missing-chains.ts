@@ -71,7 +71,9 @@ export function missingParts(dump: IptablesDump): MissingParts {
       }
       continue;
     }
-    const endpoints = endpointHints(table);
+    // Read only when a chain is missing or cut: a whole table's rules are then never all made.
+    let hints: Map<string, string> | null = null;
+    const endpoints: EndpointHints = { get: (chain) => (hints ??= endpointHints(table)).get(chain) };
     const mark = masqueradeMark(table);
     const targets = missingTargets(table);
     // A Service's chains without the KUBE-SERVICES rules that lead to them: the way in is not shown.
@@ -156,6 +158,9 @@ function masqueradeMark(table: Table): string {
   return '0x4000';
 }
 
+/** The endpoint each KUBE-SEP chain DNATs to, as far as the dump tells (see endpointHints). */
+type EndpointHints = Pick<ReadonlyMap<string, string>, 'get'>;
+
 /** Endpoints named by the paste, by KUBE-SEP chain: jump comments first, then the chain's `-s` rule. */
 function endpointHints(table: Table): Map<string, string> {
   const out = new Map<string, string>();
@@ -174,7 +179,7 @@ function endpointHints(table: Table): Map<string, string> {
   return out;
 }
 
-function notShownFor(table: string, chain: string, endpoints: ReadonlyMap<string, string>, tool: string): NotShown {
+function notShownFor(table: string, chain: string, endpoints: EndpointHints, tool: string): NotShown {
   const command = `${tool} -t ${table} -S ${chain}`;
   if (chain.startsWith('KUBE-SEP-')) {
     const endpoint = endpoints.get(chain) ?? null;
@@ -194,7 +199,7 @@ function notShownFor(table: string, chain: string, endpoints: ReadonlyMap<string
  * A KUBE-SEP-* chain whose DNAT rule the paste lost, or any chain with an `[unsupported revision]`
  * target, rewritten so the walk ends there with a not-shown outcome. Null when the chain is fine.
  */
-function completeChain(table: string, name: string, rules: readonly Rule[], endpoints: ReadonlyMap<string, string>, tool: string, mayBeCut: boolean): RsChain | null {
+function completeChain(table: string, name: string, rules: readonly Rule[], endpoints: EndpointHints, tool: string, mayBeCut: boolean): RsChain | null {
   const isSep = name.startsWith('KUBE-SEP-');
   const unsupported = rules.some((r) => r.raw.includes(UNSUPPORTED));
   const cut = mayBeCut && isSep && rules.length > 0 && !unsupported && !rules.some((r) => / -j DNAT\b/.test(r.raw) && r.target?.kind === 'DNAT');
