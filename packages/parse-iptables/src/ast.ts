@@ -159,6 +159,9 @@ export interface Chain {
   readonly rules: Rule[];
   /** Its rules' skip-index keys, when known without reading them (a scanned dump's chain). */
   ruleKeys?(): RuleKeys;
+  /** How many rules it has, and rule i (`rules[i]`) alone, when they can be read one by one (a scanned dump's chain). */
+  readonly ruleCount?: number;
+  rule?(i: number): Rule;
 }
 
 /**

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LazyRule} from './index';
-import { bytesSource, DumpChangedError, parseIptablesSave, scanIptablesSave, type ByteSource, type Chain, type IptablesDump, type Match, type ScanResult } from './index';
+import { bytesSource, DumpChangedError, parseIptablesSave, scanIptablesSave, type ByteSource, type Chain, type IptablesDump, type Match, type Rule, type ScanResult } from './index';
 import { ruleShape } from './rule-shape';
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -200,6 +200,24 @@ describe('scanIptablesSave on crafted dumps', () => {
       expect([masq!.jumpTarget(), dnat!.natDestinations(), masq!.addresses().map((a) => a.cidr.text), dnat!.comment]).toEqual(['KUBE-MARK-MASQ', ['10.244.1.2:8080'], ['10.244.1.2/32'], null]);
       expect([masq!.isParsed, dnat!.isParsed]).toEqual([false, false]);
     }
+  });
+
+  it('reads a rule alone as the chain reads it, and keeps it the one object', () => {
+    const plainRule = (r: Rule) => ({ raw: r.raw, span: r.span, index: r.index, matches: r.matches, target: r.target, comment: r.comment, table: r.table, chain: r.chain });
+    for (const text of [DUMP, DUMP.replace(/\n/g, '\r\n'), DUMP.slice(0, -1), DUMP.replace('ns/a:http cluster IP', 'ns/a:http — grüße')])
+      for (const chunk of [undefined, 0, 16]) {
+        const alone = scanned(text, chunk).dump;
+        const whole = scanned(text, chunk).dump;
+        for (const c of alone.chainsById.values()) {
+          expect(c.ruleCount).toBe(whole.chainsById.get(c.id)!.rules.length);
+          const read = Array.from({ length: c.ruleCount! }, (_, i) => c.rule!(c.ruleCount! - 1 - i)).reverse();
+          expect(read.map(plainRule)).toEqual(whole.chainsById.get(c.id)!.rules.map(plainRule));
+          // Read alone first, then with the rest: the same objects.
+          expect(c.rules).toEqual(read);
+          c.rules.forEach((r, i) => expect(r).toBe(read[i]));
+          expect(c.rule!(0)).toBe(c.rules[0]);
+        }
+      }
   });
 
   it('tests chains by name before making them, in order, per table and over every table', () => {

@@ -842,6 +842,7 @@ class Scanner {
         return e < 0 ? null : this.cleanShape(e);
       },
       jumpOf: (k, i) => this.ruleJumps[this.chainFirstRule[k]! + i]!,
+      lineAt: (k, i) => this.ruleAt[this.chainFirstRule[k]! + i]!,
       lineFacts: (k, shapes, sites, starts) => {
         const first = this.chainFirstRule[k]!;
         const count = this.chainRuleCount[k]!;
@@ -999,6 +1000,8 @@ interface ScanParts {
   rules(k: number): { count: number; start: number; end: number; firstLine: number };
   /** What the rules of rule i of chain k's shape share (see Scanner.cleanShape); null: read it. */
   shapeOf(k: number, i: number): CleanShape | null;
+  /** Where rule i of chain k's line starts, in bytes from the chain's first. */
+  lineAt(k: number, i: number): number;
   /** Where rule i of chain k names the chain it jumps to, in bytes from its line's start: at * 2048 + length; -1: not noted. */
   jumpOf(k: number, i: number): number;
   /** shapeOf and jumpOf of each of chain k's rules, into `shapes` and `sites`, and where its line starts from the chain's, into `starts` (see ScanLines). */
@@ -1382,6 +1385,48 @@ class ScannedChain implements Chain {
     return (this.read ??= this.readRules());
   }
 
+  get ruleCount(): number {
+    return this.index.parts.rules(this.k).count;
+  }
+
+  /**
+   * Rule i alone, from its line (where the scan noted it starts): a trace through KUBE-SERVICES skips
+   * all but a few of its ~12,000 rules. The same object `rules[i]` is, once either is read.
+   */
+  rule(i: number): Rule {
+    if (this.read !== null) return this.read[i]!;
+    // A line's byte offsets are its text's only when every byte is one character.
+    if (!this.index.parts.ascii || i < 0 || i >= this.ruleCount) return this.rules[i]!;
+    const made = (this.made ??= new Map());
+    let rule = made.get(i);
+    if (rule === undefined) made.set(i, (rule = this.lineRule(i)));
+    return rule;
+  }
+
+  private made: Map<number, LazyRule> | null = null;
+
+  private lineRule(i: number): LazyRule {
+    const { file } = this.index.parts;
+    const bytes = this.bytes();
+    const start = this.index.parts.lineAt(this.k, i);
+    let end = findByte(bytes, 10, start);
+    if (end < 0) end = bytes.length;
+    if (end > start && bytes[end - 1] === 13) end--;
+    const text = latin1(bytes, start, end);
+    const rs: RuleSource = { table: this.table, chain: this.name, file, text, tableInferred: false };
+    const rule = new LazyRule(rs, i + 1, this.index.parts.rules(this.k).firstLine + i, 0, text.length, null, Math.min(3 + this.name.length + 1, text.length), null);
+    this.adoptShape(rule, i, 0);
+    return rule;
+  }
+
+  /** What the scan learnt of rule i's shape and jump, given to the rule whose line starts at `pos` of its text. */
+  private adoptShape(rule: LazyRule, i: number, pos: number): void {
+    const shape = this.index.parts.shapeOf(this.k, i);
+    if (shape === null) return;
+    const site = this.index.parts.ascii ? this.index.parts.jumpOf(this.k, i) : -1;
+    rule.adopt(shape, site < 0 ? -1 : pos + (site >> 11), site < 0 ? -1 : pos + (site >> 11) + (site & 2047));
+  }
+
   private readRules(): Rule[] {
     const { file, ascii } = this.index.parts;
     const { count, firstLine } = this.index.parts.rules(this.k);
@@ -1390,27 +1435,28 @@ class ScannedChain implements Chain {
     // Short chains are read once; a long one's bytes stay for its keys (see ruleKeys).
     if (count < 32) this.lines = null;
     const text = decode(bytes, 0, bytes.length, ascii);
-    const { shapeOf, jumpOf } = this.index.parts;
-    // Byte offsets are the text's own only when every byte is one character.
-    const sameOffsets = ascii;
     const rs: RuleSource = { table: this.table, chain: this.name, file, text, tableInferred: false };
     const rules: LazyRule[] = [];
     let pos = 0;
     for (let k = 0; k < count; k++) {
       let nl = text.indexOf('\n', pos);
       if (nl < 0) nl = text.length;
+      // A rule read alone already (see rule) stays the one object.
+      const made = this.made?.get(k);
+      if (made !== undefined) {
+        rules.push(made);
+        pos = nl + 1;
+        continue;
+      }
       let lineEnd = nl;
       if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
       const nameEnd = pos + 3 + this.name.length;
       const rule = new LazyRule(rs, k + 1, firstLine + k, pos, lineEnd, null, Math.min(nameEnd + 1, lineEnd), null);
-      const shape = shapeOf(this.k, k);
-      if (shape !== null) {
-        const site = sameOffsets ? jumpOf(this.k, k) : -1;
-        rule.adopt(shape, site < 0 ? -1 : pos + (site >> 11), site < 0 ? -1 : pos + (site >> 11) + (site & 2047));
-      }
+      this.adoptShape(rule, k, pos);
       rules.push(rule);
       pos = nl + 1;
     }
+    this.made = null;
     return rules;
   }
 }

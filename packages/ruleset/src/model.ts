@@ -132,7 +132,19 @@ export interface RsChain {
   readonly span: Span | null;
   /** What a skip index keys its rules on, when known without reading them (see parse-iptables' RuleKeys). */
   ruleKeys?(): RuleKeys;
+  /**
+   * How many rules it has, and rule i (`rules[i]`) alone, when they can be read one by one (a scanned
+   * dump's chain): a trace that skips most of a long chain then reads only the rules it evaluates.
+   */
+  readonly ruleCount?: number;
+  rule?(i: number): RsRule;
 }
+
+/** How many rules `chain` has, without reading them when it can tell (see RsChain.ruleCount). */
+export const ruleCountOf = (chain: RsChain): number => chain.ruleCount ?? chain.rules.length;
+
+/** Rule i of `chain`, read alone when it can be (see RsChain.rule). */
+export const ruleOf = (chain: RsChain, i: number): RsRule => (chain.rule ? chain.rule(i) : chain.rules[i]!);
 
 /** A chain the kernel calls from a hook: an iptables built-in chain or an nft base chain. */
 export interface BaseChain {

@@ -1,5 +1,5 @@
 import type { RuleKeys } from '@svcpath/parse-iptables';
-import type { RsChain, RsRule } from '@svcpath/ruleset';
+import { ruleCountOf, ruleOf, type RsChain } from '@svcpath/ruleset';
 
 const READ_RULE = -2;
 
@@ -27,17 +27,19 @@ const cache = new WeakMap<RsChain, ChainIndex | null>();
 export function chainIndex(chain: RsChain): ChainIndex | null {
   let idx = cache.get(chain);
   if (idx !== undefined) return idx;
-  idx = chain.rules.length < MIN_RULES ? null : build(chain.rules, chain.ruleKeys?.());
+  idx = ruleCountOf(chain) < MIN_RULES ? null : build(chain, chain.ruleKeys?.());
   cache.set(chain, idx);
   return idx;
 }
 
-function build(rules: readonly RsRule[], keys: RuleKeys | undefined): ChainIndex {
+/** The index of `chain`'s rules: from `keys` where they tell, else from the rule, read then (see RsChain.rule). */
+function build(chain: RsChain, keys: RuleKeys | undefined): ChainIndex {
   const byDst4 = new Map<number, number[]>();
   const byDst6 = new Map<string, number[]>();
   const byDport = new Map<number, number[]>();
   const always: number[] = [];
-  rules.forEach((r, i) => {
+  const count = ruleCountOf(chain);
+  for (let i = 0; i < count; i++) {
     // An IPv4 destination as a number (-1: none), else an IPv6 one's key: no string made for each of
     // a 10,000-Service KUBE-SERVICES' ~12,000 rules.
     let dst4 = -1;
@@ -51,7 +53,8 @@ function build(rules: readonly RsRule[], keys: RuleKeys | undefined): ChainIndex
     }
     // A rule that tells its addresses and ports without reading its body (a lazily read kube-proxy
     // rule: see RsRule.addresses) is indexed from those (each kind in its conditions' order).
-    const keyed = known ? [] : r.addresses && r.ports ? [...r.addresses(), ...r.ports()] : r.conds;
+    const r = known ? null : ruleOf(chain, i);
+    const keyed = r === null ? [] : r.addresses && r.ports ? [...r.addresses(), ...r.ports()] : r.conds;
     for (const c of keyed) {
       if (c.kind === 'addr' && c.dir === 'dst' && !c.negate && c.cidr.prefix === (c.cidr.family === 4 ? 32 : 128)) {
         dst4 = c.cidr.family === 4 ? Number(c.cidr.addr) : -1;
@@ -62,7 +65,7 @@ function build(rules: readonly RsRule[], keys: RuleKeys | undefined): ChainIndex
     else if (dst6 !== null) push(byDst6, dst6, i);
     else if (dport !== null) push(byDport, dport, i);
     else always.push(i);
-  });
+  }
   return { byDst4, byDst6, byDport, always };
 }
 

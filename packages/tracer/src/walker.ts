@@ -1,4 +1,4 @@
-import type { RsChain, RsRule } from '@svcpath/ruleset';
+import { ruleCountOf, ruleOf, type RsChain, type RsRule } from '@svcpath/ruleset';
 import type { Budget } from './budget';
 import { TraceStopped } from './budget';
 import { chainIndex, nextCandidate } from './chain-index';
@@ -121,7 +121,8 @@ export class Walker {
    */
   private evaluate(f: Frame, from: number, s: FlowState) {
     this.budget.step();
-    const rules = f.chain.rules;
+    // Rules read one by one where the chain can (see RsChain.rule): the skip index passes most by.
+    const count = ruleCountOf(f.chain);
     const idx = chainIndex(f.chain);
     let at = from;
     let evaluated = 1;
@@ -129,14 +130,14 @@ export class Walker {
       // Skipped rules provably fail (another destination or port), but the kernel still evaluates them.
       const next = nextCandidate(idx, from, s.dst, s.dport);
       if (next === Infinity) {
-        s.rulesEvaluated += rules.length - from;
+        s.rulesEvaluated += count - from;
         f.exits.push({ st: s, flow: { kind: 'end' } });
         return;
       }
       evaluated = next - from + 1;
       at = next;
     }
-    const rule = rules[at]!;
+    const rule = ruleOf(f.chain, at);
     const p = matchProbability(this.ctx, rule, s);
     if (p <= 0) {
       s.rulesEvaluated += evaluated;
@@ -164,7 +165,7 @@ export class Walker {
   }
 
   private enqueue(f: Frame, pos: number, s: FlowState) {
-    if (pos >= f.chain.rules.length) {
+    if (pos >= ruleCountOf(f.chain)) {
       f.exits.push({ st: s, flow: { kind: 'end' } });
       return;
     }
