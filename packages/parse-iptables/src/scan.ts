@@ -201,6 +201,9 @@ class Scanner {
   private ruleShapes = new Int32Array(1 << 14);
   /** Where a rule's jump names its chain, from the start of its line: at * 2048 + length; -1: not noted (read from the line when asked, see ScannedChain.readRules). */
   private ruleJumps = new Int32Array(1 << 14);
+  /** Each rule's skip-index keys (see KeySource, RuleKeys): READ_RULE when only the rule itself can tell. */
+  private ruleDst = new Float64Array(0);
+  private ruleDport = new Int32Array(0);
   /** Where each rule's line starts, in bytes from its chain's first (see ScanLines: no line is searched for again). */
   private ruleAt = new Int32Array(1 << 14);
   private chainFirstRule = new Int32Array(1024);
@@ -237,6 +240,8 @@ class Scanner {
     this.ruleShapes = new Int32Array(lines);
     this.ruleJumps = new Int32Array(lines);
     this.ruleAt = new Int32Array(lines);
+    this.ruleDst = new Float64Array(lines);
+    this.ruleDport = new Int32Array(lines);
     const chains = Math.max(1024, Math.ceil((source.size ?? 0) / 256));
     // The name table at most half full (see addName) for a chain per ~330 bytes: grown while the
     // declarations were read, it was rehashed five times for 10,000 Services.
@@ -464,6 +469,8 @@ class Scanner {
       this.ruleShapes = grow(this.ruleShapes, r * 2);
       this.ruleJumps = grow(this.ruleJumps, r * 2);
       this.ruleAt = grow(this.ruleAt, r * 2);
+      this.ruleDst = grow(this.ruleDst, r * 2);
+      this.ruleDport = grow(this.ruleDport, r * 2);
     }
     this.ruleAt[r] = base + start - this.chainStart[k]!;
     this.ruleShapes[r] = -1;
@@ -478,6 +485,8 @@ class Scanner {
       this.ruleShapes[r] = this.shapeSlots[slot]!;
     } else if (hasHigh(buf, bodyAt, end)) this.ascii = false;
     if (entry === undefined || entry.dirty || entry.jump === 'unknown') {
+      this.ruleDst[r] = READ_RULE;
+      this.ruleDport[r] = READ_RULE;
       // Read in full: its problems reported, its jump from its target.
       const text = decode(buf, bodyAt, end, false);
       if (KUBE_SETS.test(text)) this.kubeIpsetRules = true;
@@ -487,6 +496,9 @@ class Scanner {
       if (t !== null && (t.kind === 'jump' || t.kind === 'goto')) this.edge(k, this.jumpTo(k, r, lineNo, t.chain));
       return true;
     }
+    // Its keys as its shape says where they are (see KeySource): for the skip index, no line hashed again.
+    this.ruleDst[r] = this.keyOf(entry.dst, this.aVals, this.aCount);
+    this.ruleDport[r] = this.keyOf(entry.dport, this.pVals, this.pCount);
     if (entry.jump === 'named') {
       const at = this.jumpAt - start;
       const len = this.jumpEnd - this.jumpAt;
@@ -503,32 +515,6 @@ class Scanner {
     if (this.edgeCount === this.edgeTo.length) this.edgeTo = grow(this.edgeTo, this.edgeTo.length * 2);
     this.edgeTo[this.edgeCount++] = to;
     this.edgeEnd[k] = this.edgeCount;
-  }
-
-  /**
-   * The skip-index keys of the rules whose lines are `bytes` (chain k's, as the scan saw them): each
-   * body hashed again, its keys read as its shape says (see KeySource); READ_RULE when only the rule
-   * itself can tell (no shape, or a shape read rule by rule).
-   */
-  keysOf(bytes: Uint8Array, count: number): RuleKeys {
-    const dst = new Float64Array(count);
-    const dport = new Int32Array(count);
-    let pos = 0;
-    for (let i = 0; i < count; i++) {
-      let nl = findByte(bytes, 10, pos);
-      if (nl < 0) nl = bytes.length;
-      let end = nl;
-      if (end > pos && bytes[end - 1] === 13) end--;
-      let sp = findByte(bytes, 32, pos + 3);
-      if (sp < 0 || sp > end) sp = end;
-      const bodyAt = Math.min(sp + 1, end);
-      const entry = this.shapeKey(bytes, bodyAt, end) ? this.shapeEntries[this.shapeSlots[this.shapeSlot()]!] : undefined;
-      const known = entry !== undefined && !entry.dirty && entry.jump !== 'unknown';
-      dst[i] = known ? this.keyOf(entry.dst, this.aVals, this.aCount) : READ_RULE;
-      dport[i] = known ? this.keyOf(entry.dport, this.pVals, this.pCount) : READ_RULE;
-      pos = nl + 1;
-    }
-    return { dst, dport };
   }
 
   private keyOf(source: KeySource, words: Float64Array | Int32Array, count: number): number {
@@ -861,7 +847,11 @@ class Scanner {
       edgeEnd: this.edgeEnd,
       edgeTo: this.edgeTo,
       size: this.chainCount,
-      keys: (bytes, count) => this.keysOf(bytes, count),
+      keys: (k) => {
+        const first = this.chainFirstRule[k]!;
+        const count = this.chainRuleCount[k]!;
+        return { dst: this.ruleDst.subarray(first, first + count), dport: this.ruleDport.subarray(first, first + count) };
+      },
     });
   }
 
@@ -1015,8 +1005,8 @@ interface ScanParts {
   readonly edgeStart: Int32Array;
   readonly edgeEnd: Int32Array;
   readonly edgeTo: Int32Array;
-  /** The skip-index keys of `count` rule lines (one chain's bytes). */
-  keys(bytes: Uint8Array, count: number): RuleKeys;
+  /** The skip-index keys of chain k's rules, as the scan read them (READ_RULE: read the rule). */
+  keys(k: number): RuleKeys;
 }
 
 /** How many chain ids are made one by one before every id is made at once (see ScanIndex.id). */
@@ -1363,7 +1353,7 @@ class ScannedChain implements Chain {
   }
 
   ruleKeys(): RuleKeys {
-    return (this.keys ??= this.index.parts.keys(this.bytes(), this.index.parts.rules(this.k).count));
+    return (this.keys ??= this.index.parts.keys(this.k));
   }
 
   /** The chain's rule lines as the dump has them (read once: rules and keys both use them). */

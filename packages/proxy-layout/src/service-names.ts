@@ -1,5 +1,5 @@
 import type { RuleLines } from '@svcpath/parse-iptables';
-import type { RsChain, RsJumpGraph, RsRule, Ruleset } from '@svcpath/ruleset';
+import { ruleCountOf, ruleOf, type RsChain, type RsJumpGraph, type RsRule, type Ruleset } from '@svcpath/ruleset';
 import { jumpTarget } from './jump-target';
 
 /** kube-proxy's per-Service chains: KUBE-SVC/SVL/EXT/FW/SEP-<hash> and the older KUBE-XLB-<hash>. */
@@ -332,7 +332,9 @@ export function serviceOfPath(rs: Ruleset, path: readonly { table: string; chain
     if (nft) return nft;
     const fromElement = servicePortNameOf(step.elementComment ?? null);
     if (fromElement) return fromElement;
-    const rule: RsRule | undefined = rs.chains.get(id)?.rules[step.rule - 1];
+    // The step's rule alone (a scanned KUBE-SERVICES has ~12,000: see RsChain.rule).
+    const chain = rs.chains.get(id);
+    const rule: RsRule | undefined = chain && step.rule >= 1 && step.rule <= ruleCountOf(chain) ? ruleOf(chain, step.rule - 1) : undefined;
     const action = rule?.action;
     const target = action && (action.kind === 'jump' || action.kind === 'goto') ? action.chain : null;
     if (target && SERVICE_CHAIN.test(target)) return servicePortNameOf(rule!.comment) ?? serviceOfChain(rs, `${step.table}/${target}`) ?? target;
