@@ -1,4 +1,5 @@
 import { askByShape, type RuleReading } from '@svcpath/proxy-layout';
+import { ruleCountOf, ruleOf } from '@svcpath/ruleset';
 import { objectRef, type DiagnoseContext } from '../context';
 import { objectEvidence, ruleEvidence, type Evidence, type Finding } from '../finding';
 import { ladderChains } from '../svc-ladder';
@@ -41,8 +42,12 @@ export function checkAffinity(ctx: DiagnoseContext): Finding[] {
   return affinityPorts(ctx).map((a): Finding => {
     // The first rcheck rule of each ladder chain; the ladder's shares and endpoints are not needed.
     const recent = ladderChains(ctx.rs, a.name).flatMap(({ chain }) => {
-      const r = chain.rules.find((x) => askByShape(x, checksRecentList));
-      return r ? [ruleEvidence(chain.id, r)] : [];
+      // Rules read one by one, up to the first rcheck (near the top: see RsChain.rule).
+      for (let i = 0; i < ruleCountOf(chain); i++) {
+        const r = ruleOf(chain, i);
+        if (askByShape(r, checksRecentList)) return [ruleEvidence(chain.id, r)];
+      }
+      return [];
     });
     const evidence = [...a.evidence, ...recent];
     if (a.endpoints === 1)
