@@ -9,11 +9,24 @@ import { defineConfig } from 'vite';
  */
 const api = process.env.SVCPATH_API ?? 'http://127.0.0.1:8080';
 
+/**
+ * The workspace's packages are pure (no I/O, nothing done on import but building constants), so a
+ * module of theirs whose exports the app does not use is left out. Without this the bundler keeps
+ * every module a package index reaches whose top level calls a function: @svcpath/graph's index
+ * brought parse-iptables' match tables (and netaddr, parse-ipvs, diff) into the page's first script.
+ */
+const packageSource = /[/\\]packages[/\\][^/\\]+[/\\]src[/\\]/;
+
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [react()],
   worker: { format: 'es' },
-  build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 3000 },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 3000,
+    rollupOptions: { treeshake: { moduleSideEffects: (id: string) => !packageSource.test(id) } },
+  },
   server: {
     host: '127.0.0.1',
     proxy: { '/api': { target: api, changeOrigin: true, headers: { origin: api } } },

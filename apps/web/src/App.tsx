@@ -5,10 +5,10 @@ import { ApiError } from './api/api-error';
 import { countersQuery, findingsQuery, graphQuery, overviewQuery, servicesQuery, snapshotQuery, snapshotsQuery, traceQuery, sourcesQuery } from './api/queries';
 import { CollectDialog } from './components/CollectDialog';
 import { CountersPanel } from './components/CountersPanel';
-import { DiffView } from './diff/DiffView';
 import { ExportMenu } from './components/ExportButtons';
 import { FindingsPanel } from './components/FindingsPanel';
 import { ImportDialog } from './components/ImportDialog';
+import { LazyView } from './components/LazyView';
 import { ServiceSearch } from './components/ServiceSearch';
 import { SideTabs } from './components/SideTabs';
 import { SnapshotPicker } from './components/SnapshotPicker';
@@ -16,11 +16,9 @@ import { TracePanel } from './components/TracePanel';
 import { counterHeat } from './counters/counter-heat';
 import type { Scene } from './export/svg-scene';
 import { evidenceHighlight } from './findings/evidence-highlight';
-import { GraphView } from './flow/GraphView';
 import { OVERVIEW_GRAPH_MAX_SERVICES, OverviewPane } from './overview/OverviewPane';
 import { formatCount } from './overview/locale-text';
-import { Inspector } from './inspector/Inspector';
-import { NodeMatrix } from './matrix/NodeMatrix';
+import { DiffView, GraphView, Inspector, NodeMatrix, preloadGraphView } from './lazy-views';
 import { useTheme } from './theme';
 import { posterOf } from './export/poster-of';
 import { describeSource, staleEndpoints } from './trace/trace-facts';
@@ -65,6 +63,13 @@ export function App() {
   // server nor starting its request in the page is taken from the first paint.
   const cardsPainted = useAfterPaint(snapshotId ?? '', scaled && overviewQ.isSuccess);
   const findingsNow = small || !!view.service || (detail.isSuccess && (!scaled || cardsPainted));
+  // The graph's code (React Flow: a chunk of its own) is asked beside a graph's data; on a big
+  // snapshot once the namespace cards are painted, or with a namespace's list (while its rows are
+  // fetched), so opening a Service does not wait for it.
+  const graphSoon = graphQ.isFetching || !!graphQ.data || cardsPainted || (scaled && !!view.ns);
+  useEffect(() => {
+    if (graphSoon) preloadGraphView();
+  }, [graphSoon]);
   const findingsQ = useQuery({ ...findingsQuery(snapshotId ?? '', view.service ?? '', flow), enabled: !!snapshotId && findingsNow });
   const sourcesQ = useQuery({ ...sourcesQuery(snapshotId ?? ''), enabled: !!snapshotId });
   const countersQ = useQuery({ ...countersQuery(snapshotId ?? '', view.since ?? ''), enabled: !!snapshotId && !!view.since });
@@ -182,21 +187,23 @@ export function App() {
             </div>
           )}
           {!scaled && graph && graph.nodes.length > 0 && snapshotId && (
-            <GraphView
-              graph={graph}
-              cacheKey={`${snapshotId}|${graph.key}`}
-              overlay={overlay}
-              highlight={highlight}
-              heat={heat}
-              selected={view.node}
-              colorMode={theme}
-              onSelect={(id) => {
-                const n = graph.nodes.find((x) => x.id === id);
-                if (n && (n.kind === 'service' || n.kind === 'namespace') && view.node === id) openNode(n);
-                else setView({ node: id }, 'replace');
-              }}
-              onScene={onScene}
-            />
+            <LazyView what="graph view" pane>
+              <GraphView
+                graph={graph}
+                cacheKey={`${snapshotId}|${graph.key}`}
+                overlay={overlay}
+                highlight={highlight}
+                heat={heat}
+                selected={view.node}
+                colorMode={theme}
+                onSelect={(id) => {
+                  const n = graph.nodes.find((x) => x.id === id);
+                  if (n && (n.kind === 'service' || n.kind === 'namespace') && view.node === id) openNode(n);
+                  else setView({ node: id }, 'replace');
+                }}
+                onScene={onScene}
+              />
+            </LazyView>
           )}
         </div>
         <aside className="sidebar" id="side-panels" tabIndex={-1} aria-label="Trace, findings and details">
@@ -205,7 +212,17 @@ export function App() {
             onChange={setTab}
             tabs={[
               ...(graph && view.node
-                ? [{ id: 'inspector', label: 'Inspector', content: <Inspector graph={graph} selected={view.node} heat={heat?.nodes[view.node] ?? heat?.edges[view.node]} onClose={closeInspector} onOpen={openNode} onTraceHere={traceHere} /> }]
+                ? [
+                    {
+                      id: 'inspector',
+                      label: 'Inspector',
+                      content: (
+                        <LazyView what="inspector">
+                          <Inspector graph={graph} selected={view.node} heat={heat?.nodes[view.node] ?? heat?.edges[view.node]} onClose={closeInspector} onOpen={openNode} onTraceHere={traceHere} />
+                        </LazyView>
+                      ),
+                    },
+                  ]
                 : []),
               {
                 id: 'trace',
@@ -257,8 +274,26 @@ export function App() {
                 ),
               },
               // Mounted only while in front: both ask the server for work no other view needs.
-              { id: 'nodes', label: 'Nodes', content: tab === 'nodes' && snapshotId ? <NodeMatrix snapshotId={snapshotId} /> : null },
-              { id: 'changes', label: 'Changes', content: tab === 'changes' && snapshotId ? <DiffView snapshotId={snapshotId} /> : null },
+              {
+                id: 'nodes',
+                label: 'Nodes',
+                content:
+                  tab === 'nodes' && snapshotId ? (
+                    <LazyView what="node matrix">
+                      <NodeMatrix snapshotId={snapshotId} />
+                    </LazyView>
+                  ) : null,
+              },
+              {
+                id: 'changes',
+                label: 'Changes',
+                content:
+                  tab === 'changes' && snapshotId ? (
+                    <LazyView what="changes view">
+                      <DiffView snapshotId={snapshotId} />
+                    </LazyView>
+                  ) : null,
+              },
             ]}
           />
         </aside>

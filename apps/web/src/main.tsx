@@ -2,12 +2,17 @@ import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App } from './App';
+import { preloadGraphView } from './lazy-views';
 import './styles.css';
 
 // The fleet view is its own page (/fleet), its code loaded only there.
 const FleetPage = lazy(() => import('./fleet/FleetPage'));
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
+
+// A page that opens on a graph (a small snapshot's, whose graph the server preloads, or a Service's)
+// asks for the graph's code now, beside its data, not once the app has rendered.
+if (document.querySelector('link[rel="preload"][href$="/graph"]') || new URLSearchParams(window.location.search).has('service')) preloadGraphView();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
