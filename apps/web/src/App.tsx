@@ -66,7 +66,7 @@ export function App() {
   // The graph's code (React Flow: a chunk of its own) is asked beside a graph's data; on a big
   // snapshot once the namespace cards are painted, or with a namespace's list (while its rows are
   // fetched), so opening a Service does not wait for it.
-  const graphSoon = graphQ.isFetching || !!graphQ.data || cardsPainted || (scaled && !!view.ns);
+  const graphSoon = graphQ.isFetching || !!graphQ.data || cardsPainted || !!view.ns;
   useEffect(() => {
     if (graphSoon) preloadGraphView();
   }, [graphSoon]);

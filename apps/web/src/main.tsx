@@ -35,6 +35,8 @@ function render() {
 }
 
 // A page that opens on a graph (a small snapshot's, whose graph the server preloads, or a Service's)
+// or on a namespace (its graph, or on a big snapshot its list, whose rows open a Service's graph)
 // asks for the graph's code now, beside its data, not once the app has rendered.
-if (document.querySelector('link[rel="preload"][href$="/graph"]') || new URLSearchParams(window.location.search).has('service')) preloadGraphView();
+const opening = new URLSearchParams(window.location.search);
+if (document.querySelector('link[rel="preload"][href$="/graph"]') || opening.has('service') || opening.has('ns')) preloadGraphView();
 void primePreloaded(queryClient, document, PRELOAD_WAIT_MS).then(render);
