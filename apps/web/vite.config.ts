@@ -25,6 +25,9 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     chunkSizeWarningLimit: 3000,
+    // dist/.vite/manifest.json: which files hold the graph's lazily loaded code, for the server to
+    // preload on a page that opens on a graph (apps/server web-app.ts). Not served (a dot folder).
+    manifest: true,
     rollupOptions: { treeshake: { moduleSideEffects: (id: string) => !packageSource.test(id) } },
   },
   server: {

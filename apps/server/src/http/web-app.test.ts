@@ -14,6 +14,16 @@ let server: RunningServer;
 beforeAll(async () => {
   mkdirSync(join(dist, 'assets'));
   writeFileSync(join(dist, 'index.html'), '<!doctype html><html><head><title>svcpath</title></head><body></body></html>');
+  // Vite's manifest, as `npx vite build apps/web` writes it (trimmed to the entries read).
+  mkdirSync(join(dist, '.vite'));
+  writeFileSync(
+    join(dist, '.vite/manifest.json'),
+    JSON.stringify({
+      'index.html': { file: 'assets/index-A.js', isEntry: true, imports: ['_jsx-runtime-B.js'] },
+      '_jsx-runtime-B.js': { file: 'assets/jsx-runtime-B.js' },
+      'src/flow/GraphView.tsx': { file: 'assets/GraphView-C.js', isDynamicEntry: true, imports: ['_jsx-runtime-B.js', 'index.html'], css: ['assets/GraphView-D.css'] },
+    }),
+  );
   server = await startServer({ port: 0, collections: [fileURLToPath(new URL('../../demo', import.meta.url))], webDist: dist });
 });
 afterAll(async () => {
@@ -34,5 +44,13 @@ describe('the web page', () => {
     expect(hrefs).toEqual(['/api/snapshots/demo~worker-1', '/api/snapshots/demo~worker-1/sources', '/api/snapshots/demo~worker-1/graph', '/api/snapshots/demo~worker-1/findings']);
     expect(html.indexOf('<link rel="preload"')).toBeLessThan(html.indexOf('</head>'));
     for (const q of ['?snapshot=demo~worker-1&service=shop/cart', '?snapshot=nope', '?x=1']) expect(await (await fetch(`${server.url}/${q}`)).text(), q).not.toContain('rel="preload"');
+  });
+
+  it("preloads a small snapshot's graph view code (its chunk, what it imports but the page's script, its stylesheet); the manifest is not served", async () => {
+    const html = await (await fetch(`${server.url}/?snapshot=demo~worker-1`)).text();
+    expect([...html.matchAll(/<link rel="modulepreload" crossorigin href="([^"]+)" \/>/g)].map((m) => m[1])).toEqual(['/assets/GraphView-C.js', '/assets/jsx-runtime-B.js']);
+    expect(html).toContain('<link rel="preload" as="style" crossorigin href="/assets/GraphView-D.css" />');
+    expect(html).not.toContain('index-A.js');
+    expect((await fetch(`${server.url}/.vite/manifest.json`)).headers.get('content-type')).toMatch(/text\/html/);
   });
 });
