@@ -221,12 +221,16 @@ describe('scanIptablesSave on crafted dumps', () => {
   });
 
   it('tests chains by name before making them, in order, per table and over every table', () => {
-    type Named = { named(test: (name: string) => boolean): Iterable<Chain> };
+    type Named = { named(test: (name: string) => boolean, prefix?: string): Iterable<Chain> };
     const { dump } = scanned(DUMP);
     const ids = (chains: Iterable<Chain>) => [...chains].map((c) => c.id);
     const sep = (n: string) => n.startsWith('KUBE-SEP-') || n === 'KUBE-SERVICES';
     expect(ids((dump.chainsById as unknown as Named).named(sep))).toEqual(['nat/KUBE-SERVICES', 'nat/KUBE-SEP-1', 'nat/KUBE-SEP-2', 'filter/KUBE-SERVICES']);
     expect(ids((dump.tables.get('filter')!.chains as unknown as Named).named(sep))).toEqual(['filter/KUBE-SERVICES']);
+    // A prefix every passing name starts with: the same chains, the others' names never made.
+    expect(ids((dump.chainsById as unknown as Named).named(sep, 'KUBE-SE'))).toEqual(ids((dump.chainsById as unknown as Named).named(sep)));
+    expect(ids((dump.chainsById as unknown as Named).named(() => true, 'KUBE-SEP-'))).toEqual(['nat/KUBE-SEP-1', 'nat/KUBE-SEP-2']);
+    expect(ids((dump.chainsById as unknown as Named).named(() => true, 'KUBE-SEP-1-'))).toEqual([]);
     expect(ids((dump.chainsById as unknown as Named).named(sep))).toEqual([...dump.chainsById.values()].filter((c) => sep(c.name)).map((c) => c.id));
   });
 

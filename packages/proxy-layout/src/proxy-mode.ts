@@ -17,8 +17,8 @@ function someChain(rs: Ruleset, test: (c: RsChain) => boolean): boolean {
  * Whether a chain whose name matches `name` passes `test`. A lazily read ruleset's chains are tested
  * by name first (see chainsNamed), so its other chains are never made.
  */
-function someNamed(rs: Ruleset, name: RegExp, test: (c: RsChain) => boolean = () => true): boolean {
-  for (const c of chainsNamed(rs.chains, (n) => name.test(n))) if (test(c)) return true;
+function someNamed(rs: Ruleset, name: RegExp, test: (c: RsChain) => boolean = () => true, prefix?: string): boolean {
+  for (const c of chainsNamed(rs.chains, (n) => name.test(n), prefix)) if (test(c)) return true;
   return false;
 }
 
@@ -49,7 +49,7 @@ export function detectProxyMode(rs: Ruleset, backends: readonly { file: string; 
   // A lazily read nft dump knows its ipset rules too; its tables (`ip kube-proxy`) have a family.
   const scanned = rs.kubeIpsetRules !== undefined && !firstChainIsNft(rs);
   const found = new Set<ProxyMode>();
-  if (someNamed(rs, /^KUBE-(SVC|SEP)-/)) {
+  if (someNamed(rs, /^KUBE-(SVC|SEP)-/, undefined, 'KUBE-S')) {
     found.add('iptables');
     evidence.push('KUBE-SVC-*/KUBE-SEP-* chains: kube-proxy in iptables mode');
   }
