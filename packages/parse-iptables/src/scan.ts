@@ -601,8 +601,8 @@ class Scanner {
    * whether a byte is not ASCII.
    */
   private shapeKey(buf: Uint8Array, from: number, to: number): boolean {
-    let h1 = 0x811c9dc5 | 0;
-    let h2 = 0x2545f491 | 0;
+    this.h1 = 0x811c9dc5 | 0;
+    this.h2 = 0x2545f491 | 0;
     let high = 0;
     this.jumpCount = 0;
     this.aCount = 0;
@@ -618,7 +618,7 @@ class Scanner {
       }
       const start = i;
       const quoted = buf[i] === 34;
-      // Each byte looked up once in STOP: plain ASCII bytes of a word go on (see plainByte).
+      // Each byte looked up once in STOP: plain ASCII bytes of a word go on.
       if (quoted) {
         i++;
         for (;;) {
@@ -648,24 +648,11 @@ class Scanner {
       // A comment's words are not in the shape: look for kube-proxy's IPVS ipsets in each (see KUBE_SETS).
       if (cls === Q && !this.kubeIpsetRules && kubeSetIn(buf, start, i)) this.kubeIpsetRules = true;
       if (cls !== 0) {
-        // Two bytes a step: the runs between class words are the shape text's own, so bodies of one
-        // shape still hash alike.
-        let c = copied;
-        for (; c + 1 < start; c += 2) {
-          const v = buf[c]! | (buf[c + 1]! << 8);
-          h1 = Math.imul(h1 ^ v, FNV);
-          h2 = Math.imul(h2 ^ v, MUR);
-          h2 ^= h2 >>> 13;
-        }
-        if (c < start) {
-          h1 = Math.imul(h1 ^ buf[c]!, FNV);
-          h2 = Math.imul(h2 ^ buf[c]!, MUR);
-          h2 ^= h2 >>> 13;
-        }
+        this.hashRun(buf, copied, start);
         // `\0` and the class letter; `A:P` and `A/len` hash their rest as written (see classify).
-        h1 = Math.imul(Math.imul(h1, FNV) ^ cls, FNV);
-        h2 = Math.imul(Math.imul(h2, MUR) ^ cls, MUR);
-        h2 ^= h2 >>> 13;
+        this.h1 = Math.imul(Math.imul(this.h1, FNV) ^ cls, FNV);
+        const h2 = Math.imul(Math.imul(this.h2, MUR) ^ cls, MUR);
+        this.h2 = h2 ^ (h2 >>> 13);
         copied = cls === A ? this.addrEnd : i;
         if (cls === J) {
           this.jumpAt = start;
@@ -676,7 +663,19 @@ class Scanner {
       prevAt = start;
       prevEnd = i;
     }
-    let c = copied;
+    this.hashRun(buf, copied, to);
+    this.high = high;
+    return true;
+  }
+
+  /**
+   * Adds buf[from, to), a run of the shape text between class words, to the shape's hashes (h1, h2),
+   * two bytes a step: the runs are the shape text's own, so bodies of one shape still hash alike.
+   */
+  private hashRun(buf: Uint8Array, from: number, to: number): void {
+    let h1 = this.h1;
+    let h2 = this.h2;
+    let c = from;
     for (; c + 1 < to; c += 2) {
       const v = buf[c]! | (buf[c + 1]! << 8);
       h1 = Math.imul(h1 ^ v, FNV);
@@ -690,8 +689,6 @@ class Scanner {
     }
     this.h1 = h1;
     this.h2 = h2;
-    this.high = high;
-    return true;
   }
 
   /** Where the hashed-as-written rest of an address word starts (set by classify for class A). */
@@ -1385,7 +1382,7 @@ class ScannedChain implements Chain {
   }
 
   get ruleCount(): number {
-    return this.index.parts.rules(this.k).count;
+    return this.index.parts.chainRuleCount[this.k]!;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { generateScaleCluster, renderIptablesSave } from '@svcpath/kube-proxy-sim';
 import { parseIP, type IP } from '@svcpath/netaddr';
 import { scanIptablesSave, type ByteSource } from '@svcpath/parse-iptables';
@@ -91,5 +91,25 @@ describe('a scanned dump traces as the dump read whole', () => {
     }
     flows.push({ src: '10.128.3.4', dst: '10.96.255.254', dport: 80, proto: 'tcp' });
     expectSameTraces(rs, flows, [parseIP(node)!]);
+  });
+
+  it('a trace through a long scanned KUBE-SERVICES reads only the rules it evaluates, one by one', () => {
+    const cluster = generateScaleCluster({ services: 300, endpointsPerService: 3, seed: 7 });
+    const rs = bothWays('gen.txt', renderIptablesSave(cluster, { nodeName: cluster.nodeName, clusterCIDR: cluster.clusterCIDR }));
+    const services = rs.scanned.chains.get('nat/KUBE-SERVICES')!;
+    const count = services.ruleCount!;
+    expect(count).toBeGreaterThan(300);
+    const read: number[] = [];
+    const one = services.rule!.bind(services);
+    const all = vi.spyOn(services, 'rules', 'get');
+    Object.assign(services, { rule: (i: number) => (read.push(i), one(i)) });
+    const s = cluster.services[150]!;
+    const r = trace(rs.scanned, { src: parseIP('10.128.3.4')!, dst: parseIP(s.spec!.clusterIP!)!, dport: s.spec!.ports![0]!.port, proto: (s.spec!.ports![0]!.protocol ?? 'TCP').toLowerCase() as L4Proto }, { localAddresses: [] });
+    expect(r.outcomes.length).toBeGreaterThan(0);
+    // The kernel evaluates hundreds of its rules; the tracer reads a handful and never the whole chain.
+    expect(r.outcomes[0]!.rulesEvaluated).toBeGreaterThan(100);
+    expect(read.length).toBeGreaterThan(0);
+    expect(new Set(read).size).toBeLessThan(10);
+    expect(all).not.toHaveBeenCalled();
   });
 });
