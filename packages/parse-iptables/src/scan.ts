@@ -43,8 +43,6 @@ export interface ScanResult {
   readonly diagnostics: readonly Diagnostic[];
   /** The dump's first bytes as text (up to 64 KB): what format and backend detection read. */
   readonly head: string;
-  /** The other thread's part (ScanOptions.part) was taken, not scanned here again. */
-  readonly partTaken?: true;
 }
 
 /** A scanned dump's file changed (was cut short) before a chain was read from it. */
@@ -56,9 +54,6 @@ export interface ScanRefusal {
 }
 
 const CHUNK = 4 << 20;
-/** scanPart's modes: rules skipped (before the part), rules read (in it). */
-const SKIP = 1;
-const IN = 2;
 const HEAD = 64 * 1024;
 
 /**
@@ -76,9 +71,7 @@ const HEAD = 64 * 1024;
  * reads the file with parseIptablesSave, which knows all of those.
  */
 export function scanIptablesSave(source: ByteSource, options: ScanOptions): ScanResult | ScanRefusal {
-  const scanner = new Scanner(source, options.file, options.chunkBytes ?? CHUNK);
-  if (options.part) scanner.handOffAt(options.part.from, options.part.take);
-  return scanner.run();
+  return new Scanner(source, options.file, options.chunkBytes ?? CHUNK).run();
 }
 
 export interface ScanOptions {
@@ -86,79 +79,6 @@ export interface ScanOptions {
   readonly file: string;
   /** How many bytes one read asks for (default 4 MiB; tests make lines straddle reads). */
   readonly chunkBytes?: number;
-  /**
-   * A large dump scanned in two threads: another thread scans the rules from the first line that
-   * starts at or after byte `from` (scanPart, same `from`), and `take` waits for what it found
-   * (null: nothing, scan them here). What the two find together is what one scan finds: where it
-   * is not (a chain's rules on both sides but not together, a line other than a rule, a refusal),
-   * the part is scanned here again.
-   */
-  readonly part?: { readonly from: number; readonly take: () => ScanPart | null };
-}
-
-/**
- * The other thread's half of scanIptablesSave's `part`: the same bytes read from the start, its
- * chains declared as the scan declares them, every rule before the first line starting at or after
- * `from` skipped; the rules from there on scanned up to the first line that is not a rule. Plain
- * data with typed arrays, to post to the scanning thread (transfer ScanPart's arrays' buffers).
- */
-export function scanPart(source: ByteSource, options: { readonly file: string; readonly from: number; readonly chunkBytes?: number }): ScanPart | ScanRefusal {
-  const scanner = new Scanner(source, options.file, options.chunkBytes ?? CHUNK);
-  return scanner.runPart(options.from);
-}
-
-/** What scanPart found (see ScanOptions.part); chain numbers are the whole dump's, rule numbers its own. */
-export interface ScanPart {
-  /** Where its first line starts (bytes) and that line's number. */
-  readonly from: number;
-  readonly firstLine: number;
-  /** Where the first line it did not read starts (the dump's size: none), and the lines up to there. */
-  readonly stop: number;
-  readonly lines: number;
-  /** Chains declared up to `from`, and the table its rules are in. */
-  readonly chainCount: number;
-  readonly table: number;
-  /** The chains its rules are in, in order, and for each: first line, first rule, rule count, bytes, jumps. */
-  readonly runs: Int32Array;
-  readonly runFirstLine: Int32Array;
-  readonly runFirstRule: Int32Array;
-  readonly runRuleCount: Int32Array;
-  readonly runStart: Float64Array;
-  readonly runEnd: Float64Array;
-  readonly runEdgeStart: Int32Array;
-  readonly runEdgeEnd: Int32Array;
-  /** Its rules' shapes (into `shapes`), jump sites, line starts from their chain's, keys. */
-  readonly ruleShapes: Int32Array;
-  readonly ruleJumps: Int32Array;
-  readonly ruleAt: Int32Array;
-  readonly ruleDst: Float64Array;
-  readonly ruleDport: Int32Array;
-  readonly edgeTo: Int32Array;
-  readonly shapes: readonly PartShape[];
-  readonly problems: readonly Diagnostic[];
-  readonly missing: readonly { chain: number; rule: number; line: number; name: string }[];
-  readonly family: 4 | 6 | null;
-  readonly ascii: boolean;
-  readonly kubeIpsetRules: boolean;
-  readonly runChain: number;
-  readonly lastRun: number;
-}
-
-/** A shape scanPart met: its two hashes and its exemplar's reading (see ShapeEntry). */
-export interface PartShape {
-  readonly h1: number;
-  readonly h2: number;
-  readonly dirty: boolean;
-  readonly jump: 'none' | 'named' | 'unknown';
-  readonly dst: KeySource;
-  readonly dport: KeySource;
-  readonly body: string;
-}
-
-/** The buffers of a ScanPart's arrays, to transfer when posting it. */
-export function partBuffers(part: ScanPart): ArrayBuffer[] {
-  const arrays = [part.runs, part.runFirstLine, part.runFirstRule, part.runRuleCount, part.runStart, part.runEnd, part.runEdgeStart, part.runEdgeEnd, part.ruleShapes, part.ruleJumps, part.ruleAt, part.ruleDst, part.ruleDport, part.edgeTo];
-  return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
 }
 
 /** FNV-1a's and a murmur-like multiplier: two independent 32-bit hashes of one shape. */
@@ -184,7 +104,7 @@ interface ShapeEntry {
  * none; the `ordinal`-th address or port word (a class: each rule's own); `value` (written in
  * the shape, the same in all); or `unknown` (read each rule: IPv6, or two words could be it).
  */
-export type KeySource = { readonly kind: 'none' } | { readonly kind: 'word'; readonly ordinal: number } | { readonly kind: 'value'; readonly value: number } | { readonly kind: 'unknown' };
+type KeySource = { readonly kind: 'none' } | { readonly kind: 'word'; readonly ordinal: number } | { readonly kind: 'value'; readonly value: number } | { readonly kind: 'unknown' };
 
 const NONE: KeySource = { kind: 'none' };
 const UNKNOWN: KeySource = { kind: 'unknown' };
@@ -306,28 +226,6 @@ class Scanner {
   private jumpEnd = 0;
   private jumpCount = 0;
 
-  // Two threads (see ScanOptions.part). `mark`: the byte at or after which the next line start is
-  // the part's first (Infinity: none). The scanning thread then takes the other's part (take);
-  // the other (partMode SKIP, then IN) skips the rules before it and scans those from it on.
-  private mark = Infinity;
-  private take: (() => ScanPart | null) | null = null;
-  private partMode: 0 | typeof SKIP | typeof IN = 0;
-  private partStart = -1;
-  private partFirstLine = 0;
-  private partTable = -1;
-  /** Where the part stopped (the line it did not read) and the lines before it; -1: at the end. */
-  private partStop = -1;
-  private partLines = 0;
-  private readonly partRuns: number[] = [];
-  private partTaken = false;
-  /** Before the part: where to read on after a rule (see skipRules); -1: the next line. */
-  private skipTo = -1;
-  /** How many bytes of the buffer the loop reads are the dump's (the rest is an old window's). */
-  private bufLen = 0;
-  /** Where the last read ended and how many lines it had (the end of a part scanned to the end). */
-  private scannedTo = 0;
-  private lineCount = 0;
-
   constructor(
     private readonly source: ByteSource,
     private readonly file: string,
@@ -387,46 +285,27 @@ class Scanner {
       const n = this.source.read(this.buf, kept, this.buf.length - kept, position + kept);
       const len = kept + n;
       const buf = this.buf;
-      this.bufLen = len;
       const sign = pasteSign(buf, kept, len);
       if (sign !== null) return { refused: `${this.file}: ${sign}` };
       let start = 0;
-      let jump = -1;
       for (;;) {
         let nl = findByte(buf, 10, start);
         if (nl < 0 || nl >= len) {
           if (n > 0 || start >= len) break;
           nl = len; // the last line, without a newline
         }
-        if (position + start >= this.mark && (jump = this.atMark(position + start, lineNo + 1)) >= 0) break;
         lineNo++;
         let end = nl;
         if (end > start && buf[end - 1] === 13) end--;
         if (!this.line(buf, start, end, lineNo, position)) return { refused: `${this.file}:${lineNo}: ${this.refusal}` };
         start = nl + 1;
-        if (this.skipTo >= 0) {
-          jump = this.skipTo;
-          this.skipTo = -1;
-          break;
-        }
       }
-      if (jump >= 0) {
-        // The other thread's part taken, or (scanPart) rules skipped: read on from there.
-        if (this.partTaken && this.partMode === 0) lineNo = this.partLines;
-        position = jump;
-        kept = 0;
-        continue;
-      }
-      if (n === 0) {
-        this.scannedTo = position + len;
-        break;
-      }
+      if (n === 0) break;
       buf.copyWithin(0, start, len);
       kept = len - start;
       position += start;
     }
-    this.lineCount = lineNo;
-    return this.done();
+    return this.finish();
   }
 
   /**
@@ -438,16 +317,7 @@ class Scanner {
     const sign = pasteSign(buf, 0, len);
     if (sign !== null) return { refused: `${this.file}: ${sign}` };
     let lineNo = 0;
-    this.bufLen = len;
     for (let start = 0; start < len; ) {
-      if (start >= this.mark) {
-        const jump = this.atMark(start, lineNo + 1);
-        if (jump >= 0) {
-          start = jump;
-          lineNo = this.partLines;
-          continue;
-        }
-      }
       let nl = findByte(buf, 10, start);
       if (nl < 0) nl = len; // the last line, without a newline
       lineNo++;
@@ -455,195 +325,8 @@ class Scanner {
       if (end > start && buf[end - 1] === 13) end--;
       if (!this.line(buf, start, end, lineNo, 0)) return { refused: `${this.file}:${lineNo}: ${this.refusal}` };
       start = nl + 1;
-      if (this.skipTo >= 0) {
-        start = this.skipTo;
-        this.skipTo = -1;
-      }
     }
-    this.scannedTo = len;
-    this.lineCount = lineNo;
-    return this.done();
-  }
-
-  /** The end of the dump: the scan's result, or (scanPart) nothing yet, see runPart. */
-  private done(): ScanResult | ScanRefusal {
-    return this.partMode === 0 ? this.finish() : { refused: '' };
-  }
-
-  /** Main thread: the other thread's part starts at `at` (see ScanOptions.part). */
-  handOffAt(from: number, take: () => ScanPart | null): void {
-    this.mark = from;
-    this.take = take;
-  }
-
-  /**
-   * The line at byte `at`, numbered `lineNo`, is the first at or after `mark`: the part begins
-   * (scanPart), or is taken from the other thread; the byte to read on from, or -1: read this line.
-   */
-  private atMark(at: number, lineNo: number): number {
-    this.mark = Infinity;
-    if (this.partMode === SKIP) {
-      this.partMode = IN;
-      this.partStart = at;
-      this.partFirstLine = lineNo;
-      this.partTable = this.table;
-      return -1;
-    }
-    const take = this.take;
-    this.take = null;
-    const part = take?.() ?? null;
-    return part !== null && this.merge(part, at, lineNo) ? part.stop : -1;
-  }
-
-  /**
-   * scanPart, before its part: a rule ends at buf[from]; the rules after it are the other thread's.
-   * Where to read on: the next table's line, else the part's first line (the first that starts at
-   * or after `mark`), else the last line this window holds; -1: the next line. The lines skipped are
-   * not counted: the part's line numbers are made the dump's when it is taken (see merge).
-   */
-  private skipRules(buf: Uint8Array, from: number, base: number): number {
-    const len = this.bufLen;
-    const mark = this.mark - base;
-    const limit = Math.min(len, mark);
-    // A table's line is the only one that starts with `*`, a byte rules seldom hold.
-    for (let at = from; at < limit; at++) {
-      at = findByte(buf, 42, at);
-      if (at < 0 || at >= limit) break;
-      if (buf[at - 1] === 10) return base + at;
-    }
-    if (mark >= 1 && mark <= len) {
-      const nl = findByte(buf, 10, mark - 1);
-      if (nl >= 0 && nl < len) return base + nl + 1;
-    }
-    const last = buf.lastIndexOf(10, len - 1);
-    return last > from ? base + last + 1 : -1;
-  }
-
-  /** scanPart's scan (see there). */
-  runPart(from: number): ScanPart | ScanRefusal {
-    this.partMode = SKIP;
-    this.mark = from;
-    const r = this.run();
-    // Refused before or in the part (not stopped at a line that is not a rule): the main thread reads it.
-    if ('refused' in r && this.partStop < 0 && r.refused !== '') return r;
-    if ((this.partMode as number) !== IN) return { refused: 'no part' };
-    const stop = this.partStop >= 0 ? this.partStop : this.scannedTo;
-    const lines = this.partStop >= 0 ? this.partLines : this.lineCount;
-    const runs = Int32Array.from(this.partRuns);
-    const n = runs.length;
-    const pick = <T extends Int32Array | Float64Array>(a: T, make: new (n: number) => T): T => {
-      const out = new make(n);
-      for (let i = 0; i < n; i++) out[i] = a[runs[i]!]!;
-      return out;
-    };
-    const r0 = this.ruleCount;
-    return {
-      from: this.partStart,
-      firstLine: this.partFirstLine,
-      stop,
-      lines,
-      chainCount: this.chainCount,
-      table: this.partTable,
-      runs,
-      runFirstLine: pick(this.chainFirstLine, Int32Array),
-      runFirstRule: pick(this.chainFirstRule, Int32Array),
-      runRuleCount: pick(this.chainRuleCount, Int32Array),
-      runStart: pick(this.chainStart, Float64Array),
-      runEnd: pick(this.chainEnd, Float64Array),
-      runEdgeStart: pick(this.edgeStart, Int32Array),
-      runEdgeEnd: pick(this.edgeEnd, Int32Array),
-      ruleShapes: this.ruleShapes.slice(0, r0),
-      ruleJumps: this.ruleJumps.slice(0, r0),
-      ruleAt: this.ruleAt.slice(0, r0),
-      ruleDst: this.ruleDst.slice(0, r0),
-      ruleDport: this.ruleDport.slice(0, r0),
-      edgeTo: this.edgeTo.slice(0, this.edgeCount),
-      shapes: this.shapeEntries.map((e, i) => ({ h1: this.shapeH1[i]!, h2: this.shapeH2[i]!, dirty: e.dirty, jump: e.jump, dst: e.dst, dport: e.dport, body: e.body })),
-      problems: this.problems,
-      missing: this.missing,
-      family: this.family,
-      ascii: this.ascii,
-      kubeIpsetRules: this.kubeIpsetRules,
-      runChain: this.runChain,
-      lastRun: this.lastRun,
-    };
-  }
-
-  /**
-   * Adds the other thread's part, which starts at byte `at` with line `lineNo`, to what this scan
-   * found before it, as if this scan had read it; false (nothing changed) when it cannot be: the
-   * part's chains or table are not these, or a chain has rules here and there that are not one run.
-   */
-  private merge(p: ScanPart, at: number, lineNo: number): boolean {
-    // The part counts its lines from a number of its own (see skipRules).
-    const lines = lineNo - p.firstLine;
-    if (p.from !== at || p.lines + lines < lineNo || p.chainCount !== this.chainCount || p.table !== this.table || this.table < 0 || p.runs.length === 0) return false;
-    const runs = p.runs;
-    // A chain with rules before the part: only the one whose rules run on into it.
-    for (let i = 0; i < runs.length; i++) if (this.chainFirstLine[runs[i]!] !== -1 && !(i === 0 && runs[0] === this.runChain)) return false;
-    const r0 = this.ruleCount;
-    const e0 = this.edgeCount;
-    const n = p.ruleShapes.length;
-    while (this.ruleShapes.length < r0 + n) {
-      const size = this.ruleShapes.length * 2;
-      this.ruleShapes = grow(this.ruleShapes, size);
-      this.ruleJumps = grow(this.ruleJumps, size);
-      this.ruleAt = grow(this.ruleAt, size);
-      this.ruleDst = grow(this.ruleDst, size);
-      this.ruleDport = grow(this.ruleDport, size);
-    }
-    while (this.edgeTo.length < e0 + p.edgeTo.length) this.edgeTo = grow(this.edgeTo, this.edgeTo.length * 2);
-    // Its shapes as this scan numbers them: one met here already keeps its number (and exemplar).
-    const shapeOf = new Int32Array(p.shapes.length);
-    for (let e = 0; e < p.shapes.length; e++) {
-      const { h1, h2, dirty, jump, dst, dport, body } = p.shapes[e]!;
-      this.h1 = h1;
-      this.h2 = h2;
-      const slot = this.shapeSlot();
-      if (this.shapeSlots[slot]! < 0) this.addShape(slot, { dirty, jump, dst, dport, body });
-      shapeOf[e] = this.shapeSlots[this.shapeSlot()]!;
-    }
-    for (let i = 0; i < n; i++) {
-      const e = p.ruleShapes[i]!;
-      this.ruleShapes[r0 + i] = e < 0 ? -1 : shapeOf[e]!;
-    }
-    this.ruleJumps.set(p.ruleJumps, r0);
-    this.ruleAt.set(p.ruleAt, r0);
-    this.ruleDst.set(p.ruleDst, r0);
-    this.ruleDport.set(p.ruleDport, r0);
-    this.edgeTo.set(p.edgeTo, e0);
-    for (let i = 0; i < runs.length; i++) {
-      const k = runs[i]!;
-      if (this.chainFirstLine[k] !== -1) {
-        // The chain whose rules run across `at`: its part's lines counted from its own start.
-        const shift = p.runStart[i]! - this.chainStart[k]!;
-        for (let r = 0; r < p.runRuleCount[i]!; r++) this.ruleAt[r0 + p.runFirstRule[i]! + r]! += shift;
-        this.chainRuleCount[k]! += p.runRuleCount[i]!;
-        this.chainEnd[k] = p.runEnd[i]!;
-        this.edgeEnd[k] = p.runEdgeEnd[i]! + e0;
-        continue;
-      }
-      this.chainFirstLine[k] = p.runFirstLine[i]! + lines;
-      this.chainFirstRule[k] = p.runFirstRule[i]! + r0;
-      this.chainRuleCount[k] = p.runRuleCount[i]!;
-      this.chainStart[k] = p.runStart[i]!;
-      this.chainEnd[k] = p.runEnd[i]!;
-      this.edgeStart[k] = p.runEdgeStart[i]! + e0;
-      this.edgeEnd[k] = p.runEdgeEnd[i]! + e0;
-    }
-    this.ruleCount += n;
-    this.edgeCount += p.edgeTo.length;
-    for (const d of p.problems) this.problems.push(d.span ? { ...d, span: { ...d.span, line: d.span.line + lines } } : d);
-    for (const m of p.missing) this.missing.push({ chain: m.chain, rule: m.rule + r0, line: m.line + lines, name: m.name });
-    this.runChain = p.runChain;
-    this.lastRun = p.lastRun;
-    this.lastFound = -1;
-    this.family ??= p.family;
-    this.ascii &&= p.ascii;
-    this.kubeIpsetRules ||= p.kubeIpsetRules;
-    this.partLines = p.lines + lines;
-    this.partTaken = true;
-    return true;
+    return this.finish();
   }
 
   private refuse(why: string): false {
@@ -653,20 +336,6 @@ class Scanner {
 
   /** One line at buf[start, end), whose first byte is at `base + start` of the file. */
   private line(buf: Uint8Array, start: number, end: number, lineNo: number, base: number): boolean {
-    if (this.partMode !== 0) {
-      const rule = end - start >= 3 && buf[start] === 45 && buf[start + 1] === 65 && buf[start + 2] === 32;
-      // Before the part, its rules are the other thread's (chains numbered as there all the same);
-      // in it, any other line ends it (the other thread reads on from there).
-      if (this.partMode === SKIP && end > start && buf[start] === 45) {
-        this.skipTo = this.skipRules(buf, end, base);
-        return true;
-      }
-      if (this.partMode === IN && (!rule || this.table < 0)) {
-        this.partStop = base + start;
-        this.partLines = lineNo - 1;
-        return false;
-      }
-    }
     if (end === start) {
       this.runChain = -1;
       return true;
@@ -781,7 +450,6 @@ class Scanner {
       if (k < 0) return this.refuse('rules of a chain not declared');
       if (this.chainFirstLine[k] !== -1) return this.refuse(`rules of chain ${latin1(buf, nameAt, sp)} not together`);
       this.chainFirstLine[k] = lineNo;
-      if (this.partMode === IN) this.partRuns.push(k);
       this.chainFirstRule[k] = this.ruleCount;
       this.chainStart[k] = base + start;
       this.edgeStart[k] = this.edgeCount;
@@ -1134,7 +802,7 @@ class Scanner {
       jumpGraph: index,
       kubeIpsetRules: this.kubeIpsetRules,
     };
-    return this.partTaken ? { dump, diagnostics, head: this.head, partTaken: true } : { dump, diagnostics, head: this.head };
+    return { dump, diagnostics, head: this.head };
   }
 
   /** What the chains need after the scan: names, declarations, rule ranges and the jump graph. */
