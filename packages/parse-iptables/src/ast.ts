@@ -224,6 +224,15 @@ export interface JumpGraph {
    * none of the ~330,000 rule objects. One reader is reused: valid until the next call.
    */
   lines?(k: number): RuleLines;
+  /**
+   * Every chain's name as bytes (plain ASCII), chain k's `bytes[at[k] … at[k] + length[k])`: a walk
+   * of every chain tests names without a string made for each (a scanned dump's).
+   */
+  readonly names?: { readonly bytes: Uint8Array; readonly at: Int32Array; readonly length: Int32Array };
+  /** `table/name` of chain k, without its chain object (a scanned dump's). */
+  id?(k: number): string;
+  /** Whether a rule of chain k jumps or goes to a chain the dump does not hold (a scanned dump's). */
+  lacking?(k: number): boolean;
 }
 
 /**

@@ -844,6 +844,11 @@ class Scanner {
       edgeEnd: this.edgeEnd,
       edgeTo: this.edgeTo,
       size: this.chainCount,
+      lacking: (() => {
+        const out = new Uint8Array(this.chainCount);
+        for (const m of this.missing) out[m.chain] = 1;
+        return out;
+      })(),
       keys: (k) => {
         const first = this.chainFirstRule[k]!;
         const count = this.chainRuleCount[k]!;
@@ -1004,6 +1009,8 @@ interface ScanParts {
   readonly edgeTo: Int32Array;
   /** The skip-index keys of chain k's rules, as the scan read them (READ_RULE: read the rule). */
   keys(k: number): RuleKeys;
+  /** 1 for each chain with a rule jumping to a chain the dump lacks. */
+  readonly lacking: Uint8Array;
 }
 
 /** How many chain ids are made one by one before every id is made at once (see ScanIndex.id). */
@@ -1021,11 +1028,18 @@ class ScanIndex implements JumpGraph {
   private readonly made: (ScannedChain | undefined)[] = [];
   private reader: ScanLines | undefined;
 
+  readonly names: { readonly bytes: Uint8Array; readonly at: Int32Array; readonly length: Int32Array };
+
   constructor(readonly parts: ScanParts) {
     this.size = parts.size;
     this.edgeStart = parts.edgeStart;
     this.edgeEnd = parts.edgeEnd;
     this.edgeTo = parts.edgeTo;
+    this.names = { bytes: parts.nameBytes, at: parts.nameAt, length: parts.nameLen };
+  }
+
+  lacking(k: number): boolean {
+    return this.parts.lacking[k] === 1;
   }
 
   name(k: number): string {
@@ -1033,9 +1047,9 @@ class ScanIndex implements JumpGraph {
     const len = this.parts.nameLen[k]!;
     // A trace names a few chains: read one by one; a walk of every chain gets slices of one string
     // (one conversion of ~3 MB for 10,000 Services, where one per chain would be ~117,000).
-    if (this.names === null && ++this.namesAsked < ALL_IDS_AFTER) return latin1(this.parts.nameBytes, at, at + len);
-    this.names ??= ASCII.decode(this.parts.nameBytes);
-    return this.names.slice(at, at + len);
+    if (this.allNames === null && ++this.namesAsked < ALL_IDS_AFTER) return latin1(this.parts.nameBytes, at, at + len);
+    this.allNames ??= ASCII.decode(this.parts.nameBytes);
+    return this.allNames.slice(at, at + len);
   }
 
   /**
@@ -1050,7 +1064,7 @@ class ScanIndex implements JumpGraph {
     return this.ids.text.slice(this.ids.at[k], this.ids.at[k + 1]);
   }
 
-  private names: string | null = null;
+  private allNames: string | null = null;
   private namesAsked = 0;
   private ids: { readonly text: string; readonly at: Int32Array } | null = null;
   private idsAsked = 0;

@@ -87,6 +87,30 @@ function kubePerServiceKind(name: string): ChainKind | null {
   return Object.hasOwn(PER_SERVICE, prefix) ? PER_SERVICE[prefix]! : null;
 }
 
+/**
+ * kubePerServiceKind of a name held as bytes (a scanned dump's name table: see JumpGraph.names):
+ * `KUBE-`, SVC/SVL/EXT/FW/XLB/SEP, `-` and 16 of [A-Z0-9]; null for any other name.
+ */
+export function perServiceKindAt(bytes: Uint8Array, at: number, length: number): ChainKind | null {
+  // `KUBE-FW-` and 16 is 24 bytes, the others 25.
+  if ((length !== 24 && length !== 25) || bytes[at] !== 75 || bytes[at + 1] !== 85 || bytes[at + 2] !== 66 || bytes[at + 3] !== 69 || bytes[at + 4] !== 45) return null;
+  const dash = at + length - 17;
+  if (bytes[dash] !== 45) return null;
+  for (let i = dash + 1; i < at + length; i++) {
+    const c = bytes[i]!;
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return null;
+  }
+  const a = bytes[at + 5]!;
+  const b = bytes[at + 6]!;
+  if (length === 24) return a === 70 && b === 87 ? 'fw' : null; // FW
+  const c = bytes[at + 7]!;
+  if (a === 83 && b === 86) return c === 67 ? 'svc' : c === 76 ? 'svl' : null; // SVC, SVL
+  if (a === 83 && b === 69 && c === 80) return 'sep'; // SEP
+  if (a === 69 && b === 88 && c === 84) return 'ext'; // EXT
+  if (a === 88 && b === 76 && c === 66) return 'xlb'; // XLB
+  return null;
+}
+
 /** The hook an iptables built-in chain or a kube-proxy nft base chain is called from, or null. */
 export function hookOfChainName(name: string): string | null {
   return /(prerouting|input|forward|output|postrouting)/i.exec(name)?.[1]?.toLowerCase() ?? null;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { generateScaleCluster, renderIptablesSave } from '@svcpath/kube-proxy-sim';
 import { bytesSource, scanIptablesSave } from '@svcpath/parse-iptables';
 import { loadRuleset, type RsChain, type Ruleset } from '@svcpath/ruleset';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { affinitySeconds, isAffinityCheck, ladderShares } from './ladder';
 import { serviceCatalog } from './service-catalog';
 import { serviceChains } from './service-names';
@@ -55,6 +55,23 @@ describe('serviceCatalog read through rule shapes', () => {
     expect(serviceCatalog(scanned(name, text))).toEqual(want);
     // Read lazily (no shapes learnt: a trace's load), each rule answers from its own body.
     expect(serviceCatalog(load(name, text, true))).toEqual(want);
+  });
+
+  it('reads a scanned dump by chain number: no chain made but the entry chains, no id until chainIds is read', () => {
+    const [name, text] = dumps[dumps.length - 1]!;
+    const rs = scanned(name, text);
+    const values = vi.spyOn(rs.chains, 'values');
+    const get = vi.spyOn(rs.chains, 'get');
+    const ids = vi.spyOn(rs.jumpGraph!, 'id');
+    const catalog = serviceCatalog(rs);
+    expect(catalog.length).toBe(300);
+    expect(values).not.toHaveBeenCalled();
+    // KUBE-SERVICES and KUBE-NODEPORTS, KUBE-EXTERNAL-SERVICES in nat and filter: their rules are read.
+    expect(get.mock.calls.length).toBeLessThanOrEqual(6);
+    const asked = ids.mock.calls.length;
+    expect(asked).toBe(get.mock.calls.length);
+    expect(catalog[0]!.chainIds.length).toBeGreaterThan(0);
+    expect(ids.mock.calls.length).toBeGreaterThan(asked);
   });
 
   it.each(dumps)('%s: ladders and affinity agree with the full reading chain by chain', (name, text) => {

@@ -1,8 +1,8 @@
-import { ownerChainObjects, servicePortNameOf, servicePortNameOfNftChain } from './service-names';
+import { numberedEntries, ownerChainObjects, scanGraph, servicePortNameOf, servicePortNameOfNftChain, type ScanGraph } from './service-names';
 import type { RuleLines } from '@svcpath/parse-iptables';
 import type { KeyPart, MapVerdict, NamedSet, RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
 import { addressConds, askByShape, portConds, type RuleReading } from './by-shape';
-import { chainKindOf } from './chain-kind';
+import { chainKindOf, perServiceKindAt } from './chain-kind';
 import { affinityOfLines, affinitySeconds } from './ladder';
 import { ownerChains } from './nft-service-chains';
 import { ipvsCatalog } from './ipvs-catalog';
@@ -47,8 +47,9 @@ interface MutablePort {
   endpoints: string[];
   noEndpoints: boolean;
   affinitySeconds: number | null;
-  /** Its per-Service chains (`table/chain`). */
+  /** Its per-Service chains (`table/chain`), or (a scanned dump's) their numbers. */
   chainIds: string[];
+  chainNumbers: number[];
 }
 
 /** `ns/svc` of a ServicePortName `ns/svc:port`. */
@@ -120,23 +121,38 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
   const portOf = (portName: string): MutablePort => {
     let p = ports.get(portName);
     if (!p) {
-      p = { portName, protocol: null, clusterIP: null, port: null, nodePort: null, externalIPs: new Set(), loadBalancerIPs: new Set(), endpoints: [], noEndpoints: false, affinitySeconds: null, chainIds: [] };
+      p = { portName, protocol: null, clusterIP: null, port: null, nodePort: null, externalIPs: new Set(), loadBalancerIPs: new Set(), endpoints: [], noEndpoints: false, affinitySeconds: null, chainIds: [], chainNumbers: [] };
       ports.set(portName, p);
     }
     return p;
   };
   // Chains the rules jump to but the dump does not hold: listed with their Service, if it has a port.
   const unheld = new Map<string, string[]>();
+  const addUnheld = (portName: string, chainId: string) => (unheld.get(portName) ?? unheld.set(portName, []).get(portName)!).push(chainId);
+  // A scanned dump's owners by chain number: kinds from the names' bytes, no chain object or id made.
+  const g = scanGraph(rs);
+  const byNumber = g !== null ? numberedEntries(owners) : null;
+  if (g !== null && byNumber !== null) {
+    const { bytes, at, length } = g.names;
+    byNumber((k, lackedId, portName) => {
+      if (k < 0) return addUnheld(portName, lackedId!);
+      const kind = perServiceKindAt(bytes, at[k]!, length[k]!);
+      const p = portOf(portName);
+      p.chainNumbers.push(k);
+      if (kind === 'sep') readEndpointLines(g.lines(k), p);
+      if (kind === 'svc') p.affinitySeconds ??= affinityOfLines(g.lines(k));
+    });
+  }
   // Each owner's chain as serviceChains met it, when it kept them: no lookup by id per chain.
-  const objects = ownerChainObjects(owners);
+  const objects = byNumber !== null ? null : ownerChainObjects(owners);
   // A scanned dump's rules are read from their lines (see JumpGraph.lines), by the chain's number.
   const lines = rs.dataplane === 'iptables' ? rs.jumpGraph?.lines?.bind(rs.jumpGraph) : undefined;
   let n = 0;
-  for (const [chainId, portName] of owners) {
+  for (const [chainId, portName] of byNumber !== null ? [] : owners) {
     const number = objects ? objects.numbers[n]! : -1;
     const chain = objects ? objects.chains[n++] : rs.chains.get(chainId);
     if (!chain) {
-      (unheld.get(portName) ?? unheld.set(portName, []).get(portName)!).push(chainId);
+      addUnheld(portName, chainId);
       continue;
     }
     const kind = chainKindOf(chain.name);
@@ -159,7 +175,7 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
     }
   }
   if (rs.dataplane === 'nftables') readNftMaps(rs, portOf);
-  else readIptablesEntries(rs, owners, portOf);
+  else readIptablesEntries(rs, g, owners, portOf);
   const services = new Map<string, MutablePort[]>();
   for (const p of ports.values()) {
     const svc = serviceOfPortName(p.portName);
@@ -173,13 +189,13 @@ export function serviceCatalog(rs: Ruleset): readonly ServiceInfo[] {
   }
   const out = [...services].map(([id, list]): ServiceInfo => {
     const [namespace = '', name = id] = id.split('/');
-    return {
-      id,
-      namespace,
-      name,
-      ports: list.sort((a, b) => a.portName.localeCompare(b.portName)).map(freezePort),
-      chainIds: sortedOnce(list, unheldOf.get(id)),
-    };
+    const ports = list.sort((a, b) => a.portName.localeCompare(b.portName)).map(freezePort);
+    if (g === null || byNumber === null) return { id, namespace, name, ports, chainIds: sortedOnce(list, unheldOf.get(id)) };
+    // By number: the chains' ids are made when first asked for (a catalog's reader seldom wants all).
+    const info = { id, namespace, name, ports } as Omit<ServiceInfo, 'chainIds'> as ServiceInfo;
+    let ids: string[] | null = null;
+    Object.defineProperty(info, 'chainIds', { enumerable: true, configurable: true, get: () => (ids ??= sortedOnce(withIds(list, g), unheldOf.get(id))) });
+    return info;
   });
   out.push(...ipvsCatalog(rs));
   out.sort((a, b) => a.id.localeCompare(b.id));
@@ -202,6 +218,11 @@ function sortedOnce(ports: readonly MutablePort[], unheld: readonly string[] | u
   return ids;
 }
 
+/** The ports with their chains' ids made from their numbers (a scanned dump's: see serviceCatalog). */
+function withIds(ports: readonly MutablePort[], g: ScanGraph): MutablePort[] {
+  return ports.map((p) => ({ ...p, chainIds: [...p.chainIds, ...p.chainNumbers.map((k) => g.id(k))] }));
+}
+
 /** The DNATs of a KUBE-SEP chain, as written (a rule's shape tells whether it DNATs, and to what). */
 function readEndpoints(chain: RsChain, p: MutablePort): void {
   for (const r of chain.rules) {
@@ -219,8 +240,8 @@ function readEndpointLines(lines: RuleLines, p: MutablePort): void {
 }
 
 /** KUBE-SERVICES, KUBE-NODEPORTS and KUBE-EXTERNAL-SERVICES rules, named by comment or by target. */
-function readIptablesEntries(rs: Ruleset, owners: ReadonlyMap<string, string>, portOf: (portName: string) => MutablePort): void {
-  for (const chain of rs.chains.values()) {
+function readIptablesEntries(rs: Ruleset, g: ScanGraph | null, owners: ReadonlyMap<string, string>, portOf: (portName: string) => MutablePort): void {
+  for (const chain of g !== null ? entryChains(rs, g) : rs.chains.values()) {
     const kind = chainKindOf(chain.name);
     if (kind !== 'services' && kind !== 'nodeports' && kind !== 'external-services') continue;
     for (const rule of chain.rules) {
@@ -229,6 +250,20 @@ function readIptablesEntries(rs: Ruleset, owners: ReadonlyMap<string, string>, p
       if (portName) readEntry(portOf(portName), chain, rule);
     }
   }
+}
+
+const ENTRY_CHAINS = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-EXTERNAL-SERVICES'];
+const TABLES = ['filter', 'nat', 'mangle', 'raw', 'security'];
+
+/** A scanned dump's KUBE-SERVICES, KUBE-NODEPORTS and KUBE-EXTERNAL-SERVICES chains, found by id, in the dump's order. */
+function entryChains(rs: Ruleset, g: ScanGraph): RsChain[] {
+  const numbers: number[] = [];
+  for (const table of TABLES)
+    for (const name of ENTRY_CHAINS) {
+      const k = g.numberOf(`${table}/${name}`);
+      if (k >= 0) numbers.push(k);
+    }
+  return numbers.sort((a, b) => a - b).map((k) => rs.chains.get(g.id(k))!);
 }
 
 function hostOf(k: KeyPart | undefined): string | null {
@@ -302,7 +337,7 @@ function readNftMaps(rs: Ruleset, portOf: (portName: string) => MutablePort): vo
   }
 }
 
-function freezePort({ chainIds: _chains, ...p }: MutablePort): ServicePortInfo {
+function freezePort({ chainIds: _chains, chainNumbers: _numbers, ...p }: MutablePort): ServicePortInfo {
   return {
     ...p,
     // kube-proxy's "has no local endpoints" DROPs do not say whether an address is external or a
