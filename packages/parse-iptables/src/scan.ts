@@ -1648,7 +1648,12 @@ function decode(buf: Uint8Array, from: number, to: number, ascii: boolean): stri
   return ascii || !hasHigh(buf, from, to) ? latin1(buf, from, to) : DECODER.decode(buf.subarray(from, to));
 }
 
+const nodeLatin1 = (globalThis as { Buffer?: { prototype: { latin1Slice?(this: Uint8Array, from: number, to: number): string } } }).Buffer?.prototype.latin1Slice;
+
 function latin1(buf: Uint8Array, from: number, to: number): string {
+  // Node's own (native, one flat string): a short one took 40-70 ns where fromCharCode over a
+  // subarray took 100-150 ns, measured here; a catalog reads ~200,000 words so.
+  if (nodeLatin1 !== undefined) return nodeLatin1.call(buf, from, to);
   // One flat string: a string added to char by char is a tree every hash or comparison first copies
   // (sorting 100,000 endpoints read so took 6x as long as sorting flat ones, measured here).
   if (to - from <= 32) return String.fromCharCode.apply(null, buf.subarray(from, to) as unknown as number[]);

@@ -57,7 +57,7 @@ export function missingParts(dump: IptablesDump): MissingParts {
       // A large whole dump printed by an iptables older than its rules: its KUBE-SEP DNATs (their last rule).
       // One binary printed the whole dump: when the first KUBE-SEP's DNAT is readable, all are.
       const lastRaw = (c: { rules: readonly Rule[] }) => c.rules[c.rules.length - 1]?.raw ?? '';
-      const first: { rules: readonly Rule[] } | undefined = chainsNamed(table.chains, (n) => n.startsWith('KUBE-SEP-'))[Symbol.iterator]().next().value;
+      const first: { rules: readonly Rule[] } | undefined = chainsNamed(table.chains, (n) => n.startsWith('KUBE-SEP-'), 'KUBE-SEP-')[Symbol.iterator]().next().value;
       const old = first && lastRaw(first).includes(UNSUPPORTED) ? [...table.chains.values()].filter((c) => c.name.startsWith('KUBE-SEP-') && lastRaw(c).includes(UNSUPPORTED)) : [];
       // Each chain's own `-s` rule names its endpoint; a scan of every rule's comment would cost seconds here.
       const endpoints = new Map<string, string>();
