@@ -1,8 +1,9 @@
 import { numberedEntries, ownerChainObjects, scanGraph, servicePortNameOf, servicePortNameOfNftChain, type ScanGraph } from './service-names';
 import type { RuleLines } from '@svcpath/parse-iptables';
-import type { KeyPart, MapVerdict, NamedSet, RsChain, RsRule, Ruleset } from '@svcpath/ruleset';
+import { formatIPv4 } from '@svcpath/netaddr';
+import { ruleOf, type KeyPart, type MapVerdict, type NamedSet, type RsChain, type RsRule, type Ruleset } from '@svcpath/ruleset';
 import { addressConds, askByShape, portConds, type RuleReading } from './by-shape';
-import { chainKindOf, perServiceKindAt } from './chain-kind';
+import { chainKindOf, perServiceKindAt, type ChainKind } from './chain-kind';
 import { affinityOfLines, affinitySeconds } from './ladder';
 import { ownerChains } from './nft-service-chains';
 import { ipvsCatalog } from './ipvs-catalog';
@@ -64,7 +65,7 @@ function hostDst(rule: RsRule): string | null {
       return c.cidr.text.replace(/\/\d+$/, '');
   return null;
 }
-function dport(rule: RsRule): number | null {
+function dportOf(rule: RsRule): number | null {
   for (const c of portConds(rule)) if (c.dir === 'dst' && !c.negate) return c.ranges[0]?.from ?? null;
   return null;
 }
@@ -79,19 +80,33 @@ function toLocalOf({ conds }: RuleReading): boolean {
 const proto = (rule: RsRule) => askByShape(rule, protoOf);
 const toLocal = (rule: RsRule) => askByShape(rule, toLocalOf);
 
-/** Reads one entry rule of KUBE-SERVICES, KUBE-NODEPORTS or KUBE-EXTERNAL-SERVICES into `p`. */
-function readEntry(p: MutablePort, chain: RsChain, rule: RsRule): void {
-  const kind = chainKindOf(chain.name);
+/** What readEntry reads of an entry rule: a rule's own answers, or a scanned dump's line's (see entriesByNumber). */
+interface EntryRule {
+  readonly comment: string | null;
+  /** Its first positive single-host destination, and destination port (hostDst, dport). */
+  ip(): string | null;
+  port(): number | null;
+  proto(): string | null;
+  target(): string | null;
+  toLocal(): boolean;
+}
+
+function entryOf(rule: RsRule): EntryRule {
+  return { comment: rule.comment, ip: () => hostDst(rule), port: () => dportOf(rule), proto: () => proto(rule), target: () => jumpTarget(rule), toLocal: () => toLocal(rule) };
+}
+
+/** Reads one entry rule of KUBE-SERVICES, KUBE-NODEPORTS or KUBE-EXTERNAL-SERVICES (a chain of `kind` in `table`) into `p`. */
+function readEntry(p: MutablePort, kind: ChainKind, table: string, rule: EntryRule): void {
   const comment = rule.comment ?? '';
-  const ip = hostDst(rule);
-  const port = dport(rule);
-  p.protocol ??= proto(rule);
-  const target = jumpTarget(rule);
+  const ip = rule.ip();
+  const port = rule.port();
+  p.protocol ??= rule.proto();
+  const target = rule.target();
   const noEndpoints = /has no endpoints/.test(comment);
   if (noEndpoints) p.noEndpoints = true;
   if (/health check node port/.test(comment)) return;
-  if (kind === 'nodeports' || (kind === 'external-services' && toLocal(rule))) {
-    if (port !== null && !(kind === 'nodeports' && chain.table === 'filter')) p.nodePort = port;
+  if (kind === 'nodeports' || (kind === 'external-services' && rule.toLocal())) {
+    if (port !== null && !(kind === 'nodeports' && table === 'filter')) p.nodePort = port;
   } else if (/external IP/.test(comment)) {
     if (ip) p.externalIPs.add(ip);
   } else if (/loadbalancer IP/.test(comment)) {
@@ -241,13 +256,59 @@ function readEndpointLines(lines: RuleLines, p: MutablePort): void {
 
 /** KUBE-SERVICES, KUBE-NODEPORTS and KUBE-EXTERNAL-SERVICES rules, named by comment or by target. */
 function readIptablesEntries(rs: Ruleset, g: ScanGraph | null, owners: ReadonlyMap<string, string>, portOf: (portName: string) => MutablePort): void {
-  for (const chain of g !== null ? entryChains(rs, g) : rs.chains.values()) {
+  if (g !== null) return entriesByNumber(rs, g, owners, portOf);
+  for (const chain of rs.chains.values()) {
     const kind = chainKindOf(chain.name);
     if (kind !== 'services' && kind !== 'nodeports' && kind !== 'external-services') continue;
     for (const rule of chain.rules) {
       const target = jumpTarget(rule);
       const portName = servicePortNameOf(rule.comment) ?? (target ? owners.get(`${chain.table}/${target}`) : undefined);
-      if (portName) readEntry(portOf(portName), chain, rule);
+      if (portName) readEntry(portOf(portName), kind, chain.table, entryOf(rule));
+    }
+  }
+}
+
+/** How many positive destination address and port conditions a rule has (its shape tells). */
+const DST_COUNTS = ({ conds }: RuleReading): number => {
+  let addrs = 0;
+  let ports = 0;
+  for (const c of conds) {
+    if (c.kind === 'addr' && c.dir === 'dst' && !c.negate) addrs++;
+    else if (c.kind === 'ports' && c.dir === 'dst' && !c.negate) ports++;
+  }
+  return addrs * 1024 + ports;
+};
+
+/**
+ * readIptablesEntries over a scanned dump's lines: no rule object made for the ~12,000 rules of a
+ * 10k node's KUBE-SERVICES. A rule's destination and port are the keys the scan read for the
+ * tracer's skip index (its one single-host IPv4 `-d`, its one single `--dport`) when its shape
+ * says it has only that one; any other rule is read as a rule.
+ */
+function entriesByNumber(rs: Ruleset, g: ScanGraph, owners: ReadonlyMap<string, string>, portOf: (portName: string) => MutablePort): void {
+  for (const chain of entryChains(rs, g)) {
+    const kind = chainKindOf(chain.name);
+    const lines = g.lines(g.numberOf(chain.id));
+    const keys = chain.ruleKeys?.() ?? null;
+    for (let i = 0; i < lines.count; i++) {
+      const comment = lines.comment(i);
+      const target = lines.jumpTarget(i);
+      const portName = servicePortNameOf(comment) ?? (target ? owners.get(`${chain.table}/${target}`) : undefined);
+      if (!portName) continue;
+      const rule = () => ruleOf(chain, i);
+      const counts = lines.byShape(i, DST_COUNTS);
+      const dst = keys?.dst[i] ?? -1;
+      const dport = keys?.dport[i] ?? -1;
+      const proto = lines.byShape(i, protoOf);
+      const local = kind === 'external-services' ? lines.byShape(i, toLocalOf) : false;
+      readEntry(portOf(portName), kind, chain.table, {
+        comment,
+        ip: () => (dst >= 0 && counts >> 10 === 1 ? formatIPv4(dst) : hostDst(rule())),
+        port: () => (dport >= 0 && (counts & 1023) === 1 ? dport : dportOf(rule())),
+        proto: () => proto,
+        target: () => target,
+        toLocal: () => local,
+      });
     }
   }
 }
