@@ -18,11 +18,18 @@ export interface EnginePoolOptions {
   readonly cacheSize?: number;
   /** Where restarts are said. Default console.error. */
   readonly log?: (line: string) => void;
+  /**
+   * The workers' nice value (Linux: per thread, so the server's event loop and other pools keep
+   * theirs; elsewhere ignored). Default 0. A pool of background work (the doctor) runs at a higher
+   * one, so the machine's cores go first to what a person waits for.
+   */
+  readonly nice?: number;
 }
 
 /** What a worker is started with (engine-worker-main.ts reads it). */
 export interface EngineWorkerData {
   readonly cacheSize: number;
+  readonly nice: number;
   readonly trace: { readonly maxMillis: number; readonly maxSteps?: number; readonly maxOutcomes?: number };
 }
 
@@ -74,6 +81,7 @@ export class EnginePool implements RulesetEngine {
       trace: o.trace ?? {},
       cacheSize: o.cacheSize ?? Number(process.env.SVCPATH_ENGINE_CACHE ?? 6),
       log: o.log ?? ((line) => console.error(line)),
+      nice: o.nice ?? 0,
     };
   }
 
@@ -137,7 +145,7 @@ export class EnginePool implements RulesetEngine {
   }
 
   private spawn(): Slot {
-    const data: EngineWorkerData = { cacheSize: this.o.cacheSize, trace: { ...this.o.trace, maxMillis: Math.min(this.o.trace.maxMillis ?? 20_000, this.o.requestMs) } };
+    const data: EngineWorkerData = { cacheSize: this.o.cacheSize, nice: this.o.nice, trace: { ...this.o.trace, maxMillis: Math.min(this.o.trace.maxMillis ?? 20_000, this.o.requestMs) } };
     // execArgv: [] so the worker does not inherit `--import tsx` and register it twice.
     const worker = new Worker(new URL('./engine-worker.mjs', import.meta.url), {
       execArgv: [],

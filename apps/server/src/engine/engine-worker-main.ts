@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Graph } from '@svcpath/graph';
 import type { Layout } from '@svcpath/layout';
@@ -10,6 +11,15 @@ import { RulesetQueries } from './ruleset-queries';
 
 /** The engine worker: parses snapshots and answers ops, one message at a time. */
 const data = workerData as Partial<EngineWorkerData> | null;
+// Linux keeps a nice value per thread, and setpriority(2) on "this process" (0) sets this thread's
+// alone; elsewhere it would set the whole server's, so it is left there.
+if (data?.nice && process.platform === 'linux') {
+  try {
+    setPriority(data.nice);
+  } catch {
+    // Not allowed here: the worker runs at the server's priority.
+  }
+}
 const queries = new RulesetQueries(data?.cacheSize ?? Number(process.env.SVCPATH_ENGINE_CACHE ?? 6), {
   ...data?.trace,
   now: () => performance.now(),

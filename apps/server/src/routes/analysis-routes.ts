@@ -6,6 +6,7 @@ import { DomainError } from '../errors';
 import { CountersQuery, FindingsQuery, OverviewQuery, ServicesQuery } from '../http/schemas';
 import { validate } from '../http/validate';
 import type { ApiDeps } from './api-deps';
+import { KeptJson } from './kept-json';
 import { matrixRoutes } from './matrix-routes';
 import { engineSnapshot, requireSnapshot } from './snapshot-routes';
 
@@ -16,6 +17,8 @@ import { engineSnapshot, requireSnapshot } from './snapshot-routes';
 export function analysisRoutes({ snapshots, engine }: ApiDeps): Router {
   const r = Router({ mergeParams: true });
   const snapshotOf = (params: Record<string, string>) => requireSnapshot(snapshots, params.id ?? '');
+  // The doctor's answers as sent: a snapshot's findings for one query never change (see KeptJson).
+  const findingsSent = new KeptJson();
 
   r.get('/services', async (req, res) => {
     const q = validate(ServicesQuery, req.query, 'services query');
@@ -45,8 +48,13 @@ export function analysisRoutes({ snapshots, engine }: ApiDeps): Router {
     res.on('close', () => gone.abort());
     const ct = s.document?.files.find((f) => f.kind === 'conntrack');
     const conntrack = ct ? { file: ct.name, text: ct.text } : undefined;
-    const d = await engine.run(engineSnapshot(s), { kind: 'findings', nodeName: s.node, nodeIPs: s.nodeIPs, clusterState: s.clusterState ?? null, service: q.service, from: q.from, to: q.to, proto: q.proto, conntrack }, { signal: gone.signal });
-    res.json(FindingsResponse.parse({ findings: d.findings.map((f) => ({ ...f, help: helpAnchor(f.code) })), focus: d.focus, notChecked: d.notChecked }));
+    const snapshot = engineSnapshot(s);
+    const key = [snapshot.id, snapshot.version, q.service ?? '', q.from ?? '', q.to ?? '', q.proto ?? ''].join('\u0000');
+    const text = await findingsSent.get(key, async () => {
+      const d = await engine.run(snapshot, { kind: 'findings', nodeName: s.node, nodeIPs: s.nodeIPs, clusterState: s.clusterState ?? null, service: q.service, from: q.from, to: q.to, proto: q.proto, conntrack }, { signal: gone.signal });
+      return FindingsResponse.parse({ findings: d.findings.map((f) => ({ ...f, help: helpAnchor(f.code) })), focus: d.focus, notChecked: d.notChecked });
+    });
+    res.type('application/json').send(text);
   });
   // Where packets went between two saves of one node's rules: the rule counters that moved.
   r.get('/counters', async (req, res) => {
