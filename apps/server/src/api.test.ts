@@ -93,6 +93,16 @@ describe('services and graphs', () => {
     expect((await api(`/api/snapshots/${DEMO}/services`)).body.total).toBe(DEMO_SERVICES);
   });
 
+  it('looks one Service up by its id: what the search lists for it', async () => {
+    const one = await api(`/api/snapshots/${DEMO}/services/shop/frontend`);
+    expect(one.status).toBe(200);
+    const listed = (await api(`/api/snapshots/${DEMO}/services?q=shop/frontend`)).body.services.find((s: { id: string }) => s.id === 'shop/frontend');
+    expect(one.body.service).toEqual(listed);
+    const missing = await api(`/api/snapshots/${DEMO}/services/ns9/nope`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('SERVICE_NOT_FOUND');
+  });
+
   it('serves the overview and a per-Service graph', async () => {
     const o = await api(`/api/snapshots/${DEMO}/graph`);
     expect(o.body.kind).toBe('overview');

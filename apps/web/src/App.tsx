@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { overlayTrace, serviceOfPortName, viewMarkdown, type GraphNode } from '@svcpath/graph';
 import { ApiError } from './api/api-error';
-import { countersQuery, findingsQuery, graphQuery, overviewQuery, servicesQuery, snapshotQuery, snapshotsQuery, traceQuery, sourcesQuery } from './api/queries';
+import { countersQuery, findingsQuery, graphQuery, overviewQuery, serviceQuery, snapshotQuery, snapshotsQuery, traceQuery, sourcesQuery } from './api/queries';
 import { CollectDialog } from './components/CollectDialog';
 import { CountersPanel } from './components/CountersPanel';
 import { ExportMenu } from './components/ExportButtons';
@@ -49,8 +49,8 @@ export function App() {
   // after its detail has said how many Services it has.
   const small = (list.find((s) => s.id === snapshotId)?.files.reduce((n, f) => n + f.bytes, 0) ?? Infinity) < 1_000_000;
   const graphQ = useQuery({ ...graphQuery(snapshotId ?? '', { service: view.service, ns: view.ns }), enabled: !!snapshotId && (detail.data ? !scaled : small || !!view.service) });
-  const serviceQ = useQuery({ ...servicesQuery(snapshotId ?? '', view.service ?? ''), enabled: !!snapshotId && !!view.service });
-  const service = serviceQ.data?.services.find((s) => s.id === view.service);
+  const serviceQ = useQuery({ ...serviceQuery(snapshotId ?? '', view.service ?? ''), enabled: !!snapshotId && !!view.service });
+  const service = serviceQ.data;
   const flow = flowOf(view);
   const traceQ = useQuery({ ...traceQuery(snapshotId ?? '', flow ?? { src: '', dst: '', dport: 0, proto: 'tcp' }), enabled: !!snapshotId && !!flow });
   // A big snapshot's namespace counts are asked with its detail, not after it has said how many

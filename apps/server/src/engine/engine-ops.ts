@@ -19,6 +19,8 @@ export type EngineOp =
   /** One namespace's Services as list rows. */
   | { readonly kind: 'namespace-services'; readonly namespace: string }
   | { readonly kind: 'service-graph'; readonly service: string }
+  /** One Service (`ns/name`) by its id, as the search lists it: what a page that opens it knows of it. */
+  | { readonly kind: 'service'; readonly service: string }
   | { readonly kind: 'trace'; readonly flow: FlowInput; readonly nodeIPs: readonly string[] }
   | {
       readonly kind: 'findings';
@@ -87,6 +89,7 @@ export interface EngineResults {
   namespaces: NamespaceOverview;
   'namespace-services': ServiceRow[];
   'service-graph': Graph & { readonly layout?: Layout };
+  service: ServiceInfo;
   trace: TraceResult;
   findings: Diagnosis;
   counters: CounterDeltaReport;

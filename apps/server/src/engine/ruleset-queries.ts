@@ -1,5 +1,5 @@
 import { counterDeltas } from '@svcpath/counters';
-import { buildOverview, buildServiceGraph, namespaceOverview, namespaceServices, searchServices, serviceCatalog, serviceGraphSteps } from '@svcpath/graph';
+import { buildOverview, buildServiceGraph, namespaceOverview, namespaceServices, searchServices, serviceCatalog, serviceGraphSteps, type ServiceInfo } from '@svcpath/graph';
 import { parseIP, type IP } from '@svcpath/netaddr';
 import { loadRuleset, type DumpFile, type Ruleset } from '@svcpath/ruleset';
 import { iptablesBackend } from '@svcpath/proxy-layout';
@@ -133,10 +133,27 @@ function ruleCount(rs: Ruleset, files: readonly DumpFile[]): number {
   return n;
 }
 
+const byId = new WeakMap<readonly ServiceInfo[], ReadonlyMap<string, ServiceInfo>>();
+
+/** A catalogue's Services by id, made once per catalogue: the search reads all 10,000 of a big one (20-60 ms) to find one. */
+function servicesById(catalog: readonly ServiceInfo[]): ReadonlyMap<string, ServiceInfo> {
+  let m = byId.get(catalog);
+  if (!m) {
+    m = new Map(catalog.map((s) => [s.id, s]));
+    byId.set(catalog, m);
+  }
+  return m;
+}
+
 function answer(rs: Ruleset, op: Exclude<EngineOp, { kind: 'load' | 'counters' | 'diff' | 'matrix' }>): unknown {
   switch (op.kind) {
     case 'services':
       return searchServices(serviceCatalog(rs), op.query, op.limit);
+    case 'service': {
+      const s = servicesById(serviceCatalog(rs)).get(op.service);
+      if (!s) throw new DomainError('SERVICE_NOT_FOUND', `no rules for Service "${op.service}" in this snapshot`, { service: op.service });
+      return s;
+    }
     case 'overview':
       return buildOverview(rs, { ...(op.namespace ? { namespace: op.namespace } : {}), ...(op.maxNodes ? { maxNodes: op.maxNodes } : {}) });
     case 'namespaces':

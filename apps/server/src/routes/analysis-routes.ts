@@ -30,6 +30,12 @@ export function analysisRoutes({ snapshots, engine }: ApiDeps): Router {
     const s = await snapshotOf(req.params);
     res.json(await engine.run(engineSnapshot(s), { kind: 'overview', namespace: q.namespace, maxNodes: q.maxNodes }));
   });
+  // One Service by its id (the row or search hit a page opens knows it): a lookup, not a search.
+  r.get('/services/:namespace/:name', async (req, res) => {
+    const s = await snapshotOf(req.params);
+    const p = req.params as Record<string, string>;
+    res.json({ service: await engine.run(engineSnapshot(s), { kind: 'service', service: `${p.namespace}/${p.name}` }) });
+  });
   r.get('/services/:namespace/:name/graph', async (req, res) => {
     const s = await snapshotOf(req.params);
     const p = req.params as Record<string, string>;

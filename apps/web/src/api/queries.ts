@@ -1,7 +1,7 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { ApiError } from './api-error';
 import { fetchJson, postJson, snapshotPath } from './client';
-import type { CollectionJob, CollectionRequest, CountersResult, FindingsResult, Flow, Graph, NamespaceOverview, NamespaceServicesResult, ServicesResult, SnapshotDetail, SnapshotMeta, TraceResult, TraceSource } from './types';
+import type { CollectionJob, CollectionRequest, CountersResult, FindingsResult, Flow, Graph, NamespaceOverview, NamespaceServicesResult, ServiceInfo, ServicesResult, SnapshotDetail, SnapshotMeta, TraceResult, TraceSource } from './types';
 
 /**
  * Every server read, as queryOptions factories. Keys go general → specific:
@@ -13,6 +13,7 @@ export const keys = {
   snapshots: ['snapshots'] as const,
   snapshot: (id: string) => ['snapshots', id] as const,
   services: (id: string, q: string) => ['snapshots', id, 'services', q] as const,
+  service: (id: string, service: string) => ['snapshots', id, 'service', service] as const,
   graph: (id: string, which: string) => ['snapshots', id, 'graph', which] as const,
   trace: (id: string, flow: Flow) => ['snapshots', id, 'trace', flow] as const,
   findings: (id: string, service: string, packet: string) => ['snapshots', id, 'findings', service, packet] as const,
@@ -44,10 +45,21 @@ export const servicesQuery = (id: string, q: string) =>
     retry,
   });
 
+/** One Service (`ns/name`) by its id: its ports, addresses and endpoints, for the trace form. */
+export const serviceQuery = (id: string, service: string) =>
+  queryOptions({
+    queryKey: keys.service(id, service),
+    queryFn: () => fetchJson<{ service: ServiceInfo }>(servicePath(id, service)).then((r) => r.service),
+    staleTime: Infinity,
+    retry,
+  });
+
+const servicePath = (id: string, service: string) => `${snapshotPath(id)}/services/${service.split('/').map(encodeURIComponent).join('/')}`;
+
 /** The overview (optionally one namespace's) or one Service's graph. */
 export const graphQuery = (id: string, view: { readonly service?: string | undefined; readonly ns?: string | undefined }) => {
   const path = view.service
-    ? `${snapshotPath(id)}/services/${view.service.split('/').map(encodeURIComponent).join('/')}/graph`
+    ? `${servicePath(id, view.service)}/graph`
     : `${snapshotPath(id)}/graph${view.ns ? `?namespace=${encodeURIComponent(view.ns)}` : ''}`;
   return queryOptions({ queryKey: keys.graph(id, view.service ? `service:${view.service}` : `overview:${view.ns ?? '*'}`), queryFn: () => fetchJson<Graph>(path), staleTime: Infinity, retry });
 };
