@@ -1,6 +1,7 @@
 import { lazy, type ComponentType } from 'react';
 import type { GraphViewProps } from './flow/GraphView';
 import type { InspectorProps } from './inspector/Inspector';
+import { warmMeasureText } from './layout/measure-text';
 
 /**
  * A view whose code loads when first shown (React.lazy), or earlier through `preload`. Once loaded,
@@ -34,9 +35,20 @@ const graphView = preloadable<GraphViewProps>(() => import('./flow/GraphView').t
 export const GraphView = graphView.Component;
 /**
  * Starts loading the graph's code (once): a page that will draw a graph asks before it renders one.
- * A failure is shown where the graph is drawn (components/LazyView), not here.
+ * Once it is in, the text measurer's fonts are readied when the page is next idle (see
+ * warmMeasureText). A failure is shown where the graph is drawn (components/LazyView), not here.
  */
-export const preloadGraphView = (): void => void graphView.preload().catch(() => undefined);
+export const preloadGraphView = (): void =>
+  void graphView
+    .preload()
+    .then(() => whenIdle(warmMeasureText))
+    .catch(() => undefined);
+
+/** Runs `fn` when the page is idle (requestIdleCallback, at most 1 s later), or soon where there is none. */
+function whenIdle(fn: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(fn, { timeout: 1000 });
+  else setTimeout(fn, 50);
+}
 
 export const Inspector = preloadable<InspectorProps>(() => import('./inspector/Inspector').then((m) => m.Inspector)).Component;
 export const NodeMatrix = preloadable<{ readonly snapshotId: string }>(() => import('./matrix/NodeMatrix').then((m) => m.NodeMatrix)).Component;

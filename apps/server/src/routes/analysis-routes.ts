@@ -39,7 +39,11 @@ export function analysisRoutes({ snapshots, engine }: ApiDeps): Router {
   r.get('/services/:namespace/:name/graph', async (req, res) => {
     const s = await snapshotOf(req.params);
     const p = req.params as Record<string, string>;
-    res.json(await engine.run(engineSnapshot(s), { kind: 'service-graph', service: `${p.namespace}/${p.name}` }));
+    // A page asks for a graph before it is opened (a pointer resting on its row) and cancels it when
+    // the pointer moves on: one not yet started is dropped, not laid out in front of the next.
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    res.json(await engine.run(engineSnapshot(s), { kind: 'service-graph', service: `${p.namespace}/${p.name}` }, { signal: gone.signal }));
   });
   r.post('/trace', express.json({ limit: '16kb' }), async (req, res) => {
     const flow = validate(FlowInput, req.body, 'flow');

@@ -61,7 +61,9 @@ export const graphQuery = (id: string, view: { readonly service?: string | undef
   const path = view.service
     ? `${servicePath(id, view.service)}/graph`
     : `${snapshotPath(id)}/graph${view.ns ? `?namespace=${encodeURIComponent(view.ns)}` : ''}`;
-  return queryOptions({ queryKey: keys.graph(id, view.service ? `service:${view.service}` : `overview:${view.ns ?? '*'}`), queryFn: () => fetchJson<Graph>(path), staleTime: Infinity, retry });
+  // The signal cancels a request nobody waits for any more (another Service opened meanwhile, a
+  // pointer that rested on a row and moved on: see service-graph-prefetch.ts); the server then drops it unstarted.
+  return queryOptions({ queryKey: keys.graph(id, view.service ? `service:${view.service}` : `overview:${view.ns ?? '*'}`), queryFn: ({ signal }) => fetchJson<Graph>(path, { signal }), staleTime: Infinity, retry });
 };
 
 /** Counts per namespace: the aggregated overview of a big snapshot. */

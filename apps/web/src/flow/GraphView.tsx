@@ -3,7 +3,7 @@ import { Background, MiniMap, ReactFlow, ReactFlowProvider, useReactFlow, useSto
 import '@xyflow/react/dist/style.css';
 import type { Graph, TraceOverlay } from '@svcpath/graph';
 import type { CounterHeat } from '../counters/counter-heat';
-import { layoutGraph } from '../layout/layout-client';
+import { givenLayout, layoutGraph } from '../layout/layout-client';
 import type { Layout } from '@svcpath/layout';
 import { mainPath } from '@svcpath/layout';
 import type { Scene } from '../export/svg-scene';
@@ -156,13 +156,19 @@ function Canvas(p: GraphViewProps & { layout: Layout }) {
   );
 }
 
-/** The graph, laid out by ELK in a worker (cached), drawn by React Flow with the trace lit. */
+/**
+ * The graph, laid out by ELK (in the server's engine, or in a worker here; cached), drawn by React
+ * Flow with the trace lit. A layout the server sent is drawn in the same render as the graph's
+ * answer: waiting for a promise that has settled already cost a render and a commit of its own.
+ */
 export function GraphView(p: GraphViewProps) {
+  const given = useMemo(() => givenLayout(p.graph), [p.graph]);
   const [laid, setLaid] = useState<{ key: string; layout: Layout } | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    let live = true;
     setError(null);
+    if (given) return;
+    let live = true;
     layoutGraph(p.cacheKey, p.graph).then(
       (layout) => live && setLaid({ key: p.cacheKey, layout }),
       (e: Error) => live && setError(e.message),
@@ -170,9 +176,9 @@ export function GraphView(p: GraphViewProps) {
     return () => {
       live = false;
     };
-  }, [p.cacheKey, p.graph]);
-  const ready = laid?.key === p.cacheKey ? laid.layout : null;
-  if (error) return <div className="graph-message error">Layout failed: {error}</div>;
+  }, [p.cacheKey, p.graph, given]);
+  const ready = given ?? (laid?.key === p.cacheKey ? laid.layout : null);
+  if (error && !given) return <div className="graph-message error">Layout failed: {error}</div>;
   if (!ready) return <div className="graph-message">Laying out {p.graph.nodes.length} nodes…</div>;
   return (
     <div className="graph-frame">

@@ -30,14 +30,21 @@ function start(): Worker {
 
 
 /**
- * Lays `graph` out in the layout worker, cached under `cacheKey` (snapshot id + graph key). A graph
- * the server sent already laid out (`layout`, ELK run in its engine) is drawn as it came when the
- * text fits.
+ * The layout the server sent with `graph` (ELK run in its engine), when it can be drawn as it came:
+ * the server measured text by estimate, so it is used when every title and label, measured here in
+ * the real fonts, fits the boxes it made. Null when there is none or it does not fit.
+ */
+export function givenLayout(graph: Graph & { readonly layout?: Layout }): Layout | null {
+  return graph.layout && layoutHolds(graph, graph.layout, measureText) ? graph.layout : null;
+}
+
+/**
+ * Lays `graph` out in the layout worker, cached under `cacheKey` (snapshot id + graph key), unless
+ * the server's layout can be drawn as it came (see givenLayout).
  */
 export function layoutGraph(cacheKey: string, graph: Graph & { readonly layout?: Layout }): Promise<Layout> {
-  // The server measured text by estimate: its layout is used when every title and label, measured
-  // here in the real fonts, fits the boxes it made; otherwise the worker lays the graph out again.
-  if (graph.layout && layoutHolds(graph, graph.layout, measureText)) return Promise.resolve(graph.layout);
+  const given = givenLayout(graph);
+  if (given) return Promise.resolve(given);
   const hit = cache.get(cacheKey);
   if (hit) return hit;
   const id = nextId++;

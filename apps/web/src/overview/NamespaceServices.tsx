@@ -12,10 +12,15 @@ function matches(r: ServiceRow, f: string): boolean {
   return !f || r.name.includes(f) || (r.clusterIP?.startsWith(f) ?? false) || r.ports.some((p) => p.startsWith(f)) || r.nodePorts.some((p) => String(p).startsWith(f));
 }
 
-/** One Service as a row: open it with a click or Enter. */
-function Row({ r, findings, onOpen }: { r: ServiceRow; findings: number; onOpen: (id: string) => void }) {
+/**
+ * One Service as a row: open it with a click or Enter. A pointer resting on it, or the focus, says
+ * it may be opened next (`onPreview`), and leaving says it was not.
+ */
+function Row({ r, findings, onOpen, onPreview }: { r: ServiceRow; findings: number; onOpen: (id: string) => void; onPreview?: ((id: string, near: boolean) => void) | undefined }) {
+  const near = onPreview ? () => onPreview(r.id, true) : undefined;
+  const away = onPreview ? () => onPreview(r.id, false) : undefined;
   return (
-    <button type="button" className="svc-row" onClick={() => onOpen(r.id)} title={`Open ${r.id}`}>
+    <button type="button" className="svc-row" onClick={() => onOpen(r.id)} onPointerEnter={near} onPointerLeave={away} onFocus={near} onBlur={away} title={`Open ${r.id}`}>
       <span className="svc-row-name">{r.name}</span>
       <span className="mono muted">{r.clusterIP ?? '—'}</span>
       <span className="mono muted">{r.ports.join(', ') || '—'}</span>
@@ -34,7 +39,19 @@ function Row({ r, findings, onOpen }: { r: ServiceRow; findings: number; onOpen:
  * One namespace's Services as a list a person can read, however many there are: filter by name,
  * ClusterIP or port, sort by findings, open one to draw its graph. Only the rows in view are drawn.
  */
-export function NamespaceServices({ snapshot, namespace, tally, onOpen }: { snapshot: string; namespace: string; tally: FindingTally; onOpen: (id: string) => void }) {
+export function NamespaceServices({
+  snapshot,
+  namespace,
+  tally,
+  onOpen,
+  onPreview,
+}: {
+  snapshot: string;
+  namespace: string;
+  tally: FindingTally;
+  onOpen: (id: string) => void;
+  onPreview?: ((id: string, near: boolean) => void) | undefined;
+}) {
   const q = useQuery(namespaceServicesQuery(snapshot, namespace));
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<Sort>('findings');
@@ -85,7 +102,7 @@ export function NamespaceServices({ snapshot, namespace, tally, onOpen }: { snap
             <span>Endpoints</span>
             <span>Flags</span>
           </div>
-          <VirtualRows items={rows} rowHeight={ROW} height={Math.min(rows.length * ROW, 560)} label="Services" render={(r) => <Row r={r} findings={tally.byService.get(r.id) ?? 0} onOpen={onOpen} />} />
+          <VirtualRows items={rows} rowHeight={ROW} height={Math.min(rows.length * ROW, 560)} label="Services" render={(r) => <Row r={r} findings={tally.byService.get(r.id) ?? 0} onOpen={onOpen} onPreview={onPreview} />} />
         </>
       )}
     </section>

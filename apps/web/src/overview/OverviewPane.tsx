@@ -18,6 +18,8 @@ export interface OverviewPaneProps {
   readonly findingsFailed: boolean;
   readonly onOpenNamespace: (ns: string) => void;
   readonly onOpenService: (id: string) => void;
+  /** A Service's row may be opened next (pointer resting on it, focus), or not any more. */
+  readonly onPreviewService?: ((id: string, near: boolean) => void) | undefined;
 }
 
 /** The aggregated views of a big snapshot, in the graph's place. */
@@ -26,7 +28,7 @@ export function OverviewPane(p: OverviewPaneProps) {
   return (
     <div className="overview-pane">
       {p.namespace ? (
-        <NamespaceServices snapshot={p.snapshot} namespace={p.namespace} tally={tally} onOpen={p.onOpenService} />
+        <NamespaceServices snapshot={p.snapshot} namespace={p.namespace} tally={tally} onOpen={p.onOpenService} onPreview={p.onPreviewService} />
       ) : (
         <NamespaceGrid snapshot={p.snapshot} tally={tally} onOpen={p.onOpenNamespace} />
       )}
